@@ -1,0 +1,76 @@
+package dev.lanes.cli;
+
+import dev.lanes.kernel.Kernels;
+import dev.lanes.tensor.Matrix;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * {@code lanes bench gemm}: a quick in-process GEMM measurement (warm-up, repeats, median). For
+ * publishable numbers use the JMH suite in {@code bench/}; this is the one-line sanity check.
+ */
+final class GemmBench {
+    private GemmBench() {}
+
+    static int run(List<String> argv, PrintStream out) {
+        Args args = new Args("bench gemm", argv,
+                Set.of("m", "n", "k", "threads", "backend", "repeats", "seconds"),
+                Set.of("trans-a", "trans-b", "json"));
+        int m = args.integer("m", 1024, 1), n = args.integer("n", 1024, 1), k = args.integer("k", 1024, 1);
+        boolean ta = args.flag("trans-a"), tb = args.flag("trans-b");
+        int threads = args.integer("threads", Runtime.getRuntime().availableProcessors(), 1);
+        String backend = args.choice("backend", "simd", "simd", "loop");
+        int repeats = args.integer("repeats", 7, 1);
+        double seconds = Double.parseDouble(args.string("seconds", "0.3"));
+        try (Kernels kernels = Kernels.create(backend, threads);
+             Matrix a = ta ? Matrix.allocate(k, m) : Matrix.allocate(m, k);
+             Matrix b = tb ? Matrix.allocate(n, k) : Matrix.allocate(k, n);
+             Matrix c = Matrix.allocate(m, n)) {
+            fillUniform(a, 1);
+            fillUniform(b, 2);
+            double flops = 2.0 * m * n * k;
+            // Calibrate: enough calls per repeat to fill `seconds`, after a warm-up of the same length.
+            long t0 = System.nanoTime();
+            int calls = 0;
+            while (System.nanoTime() - t0 < seconds * 1e9 || calls < 3) {
+                kernels.gemm(ta, tb, 1f, a, b, 0f, c);
+                calls++;
+            }
+            double perCall = (System.nanoTime() - t0) / 1e9 / calls;
+            int batch = (int) Math.max(1, Math.ceil(seconds / perCall));
+            double[] gflops = new double[repeats];
+            for (int r = 0; r < repeats; r++) {
+                long s = System.nanoTime();
+                for (int i = 0; i < batch; i++) {
+                    kernels.gemm(ta, tb, 1f, a, b, 0f, c);
+                }
+                gflops[r] = flops * batch / (System.nanoTime() - s);
+            }
+            double[] sorted = gflops.clone();
+            Arrays.sort(sorted);
+            double median = sorted[repeats / 2];
+            if (args.flag("json")) {
+                out.printf(Locale.ROOT, "{\"backend\":\"%s\",\"threads\":%d,\"m\":%d,\"n\":%d,\"k\":%d,"
+                                + "\"trans_a\":%b,\"trans_b\":%b,\"gflops\":%.3f,\"min_gflops\":%.3f,\"max_gflops\":%.3f,"
+                                + "\"repeats\":%d}%n",
+                        backend, threads, m, n, k, ta, tb, median, sorted[0], sorted[repeats - 1], repeats);
+            } else {
+                out.printf(Locale.ROOT, "gemm %s%s %dx%dx%d  %s  %d thread%s: %.1f GFLOP/s (median of %d; min %.1f, max %.1f)%n",
+                        ta ? "T" : "N", tb ? "T" : "N", m, n, k, backend, threads, threads == 1 ? "" : "s",
+                        median, repeats, sorted[0], sorted[repeats - 1]);
+            }
+        }
+        return 0;
+    }
+
+    static void fillUniform(Matrix x, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        float[] v = new float[x.rows() * x.cols()];
+        for (int i = 0; i < v.length; i++) v[i] = (float) (rnd.nextDouble() * 2 - 1);
+        x.copyFrom(v);
+    }
+}

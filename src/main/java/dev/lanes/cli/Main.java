@@ -1,0 +1,61 @@
+package dev.lanes.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The {@code lanes} command line. Exit status: 0 success, 1 a failure while running, 2 a usage
+ * mistake (unknown command or option, bad value, missing file), reported in one line.
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] argv) {
+        System.exit(run(Arrays.asList(argv), System.out, System.err));
+    }
+
+    static int run(List<String> argv, PrintStream out, PrintStream err) {
+        try {
+            if (argv.isEmpty() || argv.get(0).equals("help") || argv.get(0).equals("--help")) {
+                out.print(USAGE);
+                return 0;
+            }
+            String cmd = argv.get(0);
+            List<String> rest = argv.subList(1, argv.size());
+            return switch (cmd) {
+                case "bench" -> bench(rest, out);
+                default -> throw new UsageException("unknown command '" + cmd + "' (try 'lanes help')");
+            };
+        } catch (UsageException e) {
+            err.println("lanes: " + e.getMessage());
+            return 2;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            err.println("lanes: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int bench(List<String> argv, PrintStream out) {
+        if (argv.isEmpty()) {
+            throw new UsageException("bench needs a benchmark name: gemm");
+        }
+        List<String> rest = argv.subList(1, argv.size());
+        return switch (argv.get(0)) {
+            case "gemm" -> GemmBench.run(rest, out);
+            default -> throw new UsageException("unknown benchmark '" + argv.get(0) + "' (expected gemm)");
+        };
+    }
+
+    static final String USAGE = """
+            Usage: lanes <command> [options]
+
+            Commands:
+              bench gemm   measure GEMM GFLOP/s
+                           --m M --n N --k K [--trans-a] [--trans-b] [--threads T]
+                           [--backend simd|loop] [--repeats R] [--json]
+              help         this text
+
+            Exit status: 0 success, 1 failure while running, 2 usage mistake.
+            """;
+}

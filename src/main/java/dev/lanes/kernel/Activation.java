@@ -1,0 +1,20 @@
+package dev.lanes.kernel;
+
+/**
+ * Element-wise activations a kernel can apply, on its own or fused into a GEMM epilogue.
+ * {@link #apply} is the scalar definition every backend must agree with.
+ */
+public enum Activation {
+    IDENTITY, RELU, LEAKY_RELU, SIGMOID, TANH;
+
+    /** g(x); {@code leak} is the negative-side slope of {@link #LEAKY_RELU} and ignored otherwise. */
+    public float apply(float x, float leak) {
+        return switch (this) {
+            case IDENTITY -> x;
+            case RELU -> x > 0f ? x : 0f;
+            case LEAKY_RELU -> x > 0f ? x : leak * x;
+            case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-x)));
+            case TANH -> (float) Math.tanh(x);
+        };
+    }
+}

@@ -1,0 +1,28 @@
+package dev.lanes.kernel.gemm;
+
+import dev.lanes.kernel.Activation;
+import dev.lanes.kernel.Epilogue;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * An {@link Epilogue} resolved to raw memory for the micro-kernels: segments and strides instead of
+ * matrices. The driver owns one and re-points it per call, so a call allocates nothing.
+ */
+public final class TileEpilogue {
+    /** 1×N bias row, or null. */
+    public MemorySegment bias;
+    public Activation activation;
+    public float leak;
+    /** M×N pre-activation output, or null. */
+    public MemorySegment pre;
+    public int ldp;
+
+    /** Points this (reused, per-driver) holder at {@code ep}'s memory. */
+    void set(Epilogue ep) {
+        this.bias = ep.bias() == null ? null : ep.bias().segment();
+        this.activation = ep.activation();
+        this.leak = ep.leak();
+        this.pre = ep.preActivation() == null ? null : ep.preActivation().segment();
+        this.ldp = ep.preActivation() == null ? 0 : ep.preActivation().stride();
+    }
+}

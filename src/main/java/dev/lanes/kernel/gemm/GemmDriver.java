@@ -2,7 +2,9 @@ package dev.lanes.kernel.gemm;
 
 import dev.lanes.kernel.Epilogue;
 import dev.lanes.tensor.Matrix;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * The portable Goto/BLIS GEMM driver: five loops over NC, KC and MC blocks and NR/MR micro-panels
@@ -19,6 +21,7 @@ public final class GemmDriver implements AutoCloseable {
     static final long PARALLEL_MIN_FMAS = 1L << 18;
 
     private final MicroKernel kernel;
+    private final NarrowKernel narrow;
     private final BlockSizes blocks;
     private final ThreadTeam team;
     private final Workspace[] workspaces;
@@ -33,14 +36,27 @@ public final class GemmDriver implements AutoCloseable {
     private TileEpilogue ep;
     private boolean splitRows;
     private int parts;
+    private boolean narrowPath;
+    private MemorySegment narrowB;
+    private long narrowBStep;
 
-    public GemmDriver(MicroKernel kernel, BlockSizes blocks, ThreadTeam team) {
+    // op(B) for the narrow path when B is transposed: K rows of maxCols floats, grown on demand.
+    private final Arena arena = Arena.ofShared();
+    private MemorySegment narrowPacked = MemorySegment.NULL;
+
+    /**
+     * @param narrow kernel for outputs at most {@code narrow.maxCols()} wide, or {@code null} to send
+     *               every shape through the packed path
+     */
+    public GemmDriver(MicroKernel kernel, NarrowKernel narrow, BlockSizes blocks, ThreadTeam team) {
         this.kernel = kernel;
+        this.narrow = narrow;
         this.blocks = blocks;
         this.team = team;
         this.workspaces = new Workspace[team.size()];
         for (int i = 0; i < workspaces.length; i++) {
-            workspaces[i] = new Workspace(kernel.mr() * kernel.nr());
+            workspaces[i] = new Workspace(Math.max(kernel.mr() * kernel.nr(),
+                    narrow == null ? 0 : narrow.mr() * narrow.maxCols()));
         }
     }
 
@@ -68,22 +84,28 @@ public final class GemmDriver implements AutoCloseable {
             tileEpilogue.set(epilogue);
             this.ep = tileEpilogue;
         }
+        narrowPath = narrow != null && n <= narrow.maxCols();
+        if (narrowPath) {
+            prepareNarrowB(b);
+        }
         int mTiles = (m + blocks.mr() - 1) / blocks.mr();
         int nTiles = (n + blocks.nr() - 1) / blocks.nr();
         // Split the dimension whose packed copy is cheaper to duplicate: splitting rows makes every
         // member pack all of B (K×N), splitting columns makes every member pack all of A (M×K).
-        splitRows = m >= n;
+        splitRows = narrowPath || m >= n;
         int tiles = splitRows ? mTiles : nTiles;
         long fmas = (long) m * n * k;
         parts = fmas < PARALLEL_MIN_FMAS ? 1 : Math.min(team.size(), tiles);
         try {
-            if (parts == 1) {
+            if (parts == 1 && narrowPath) {
+                narrowRows(workspaces[0], 0, m);
+            } else if (parts == 1) {
                 block(workspaces[0], 0, m, 0, n);
             } else {
                 team.run(task);
             }
         } finally {
-            this.a = this.b = this.c = null;
+            this.a = this.b = this.c = this.narrowB = null;
             tileEpilogue.bias = tileEpilogue.pre = null;
         }
     }
@@ -92,7 +114,7 @@ public final class GemmDriver implements AutoCloseable {
         if (member >= parts) {
             return;
         }
-        int unit = splitRows ? blocks.mr() : blocks.nr();
+        int unit = narrowPath ? narrow.mr() : splitRows ? blocks.mr() : blocks.nr();
         int total = splitRows ? m : n;
         int tiles = (total + unit - 1) / unit;
         int from = (int) Math.min(total, (long) tiles * member / parts * unit);
@@ -100,7 +122,9 @@ public final class GemmDriver implements AutoCloseable {
         if (from >= to) {
             return;
         }
-        if (splitRows) {
+        if (narrowPath) {
+            narrowRows(workspaces[member], from, to);
+        } else if (splitRows) {
             block(workspaces[member], from, to, 0, n);
         } else {
             block(workspaces[member], 0, m, from, to);
@@ -137,6 +161,45 @@ public final class GemmDriver implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies op(B) (K×N, N ≤ one vector) into K rows of one full, zero-padded vector each, so the
+     * narrow kernel's loads need no mask. At most K×16 floats: cheap next to the M·K·N multiply.
+     */
+    private void prepareNarrowB(Matrix bm) {
+        int width = narrow.maxCols();
+        long bytes = (long) k * width * Float.BYTES;
+        if (narrowPacked.byteSize() < bytes) {
+            narrowPacked = arena.allocate(bytes, 64);
+        }
+        MemorySegment dst = narrowPacked;
+        long colStep = transB ? ldb : 1;
+        long rowStep = transB ? 1 : ldb;
+        for (int p = 0; p < k; p++) {
+            long src = p * rowStep;
+            long d = (long) p * width;
+            int j = 0;
+            for (; j < n; j++) {
+                dst.setAtIndex(ValueLayout.JAVA_FLOAT, d + j, b.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, src + j * colStep));
+            }
+            for (; j < width; j++) {
+                dst.setAtIndex(ValueLayout.JAVA_FLOAT, d + j, 0f);
+            }
+        }
+        narrowB = dst;
+        narrowBStep = (long) width * Float.BYTES;
+    }
+
+    /** The narrow path on rows [m0, m1) of C. */
+    private void narrowRows(Workspace w, int m0, int m1) {
+        int mr = narrow.mr();
+        long rowStep = transA ? Float.BYTES : (long) lda * Float.BYTES;
+        long kStep = transA ? (long) lda * Float.BYTES : Float.BYTES;
+        for (int i = m0; i < m1; i += mr) {
+            narrow.run(k, a, i * rowStep, rowStep, kStep, narrowB, 0, narrowBStep, n,
+                    c, ldc, i, Math.min(mr, m1 - i), alpha, beta, ep, w.tile);
+        }
+    }
+
     private static int roundUp(int v, int unit) {
         return (v + unit - 1) / unit * unit;
     }
@@ -144,6 +207,7 @@ public final class GemmDriver implements AutoCloseable {
     @Override
     public void close() {
         team.close();
+        arena.close();
     }
 
     /** One team member's packing buffers; grown on demand, then reused. */

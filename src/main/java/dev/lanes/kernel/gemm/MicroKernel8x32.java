@@ -1,11 +1,7 @@
 package dev.lanes.kernel.gemm;
 
-import dev.lanes.kernel.Activation;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,7 +14,6 @@ public final class MicroKernel8x32 implements MicroKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
     static final int MR = 8;
     static final int NR = 32;
-    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     @Override public int mr() { return MR; }
 
@@ -69,61 +64,15 @@ public final class MicroKernel8x32 implements MicroKernel {
         if (cols == NR && ep == null) {
             for (int r = 0; r < rows; r++) {
                 long off = ((long) (row0 + r) * ldc + col0) * Float.BYTES;
-                mergeRow(FloatVector.fromArray(S, tile, r * NR), FloatVector.fromArray(S, tile, r * NR + 16),
+                TileStore512.mergeRow(FloatVector.fromArray(S, tile, r * NR), FloatVector.fromArray(S, tile, r * NR + 16),
                         c, off, alpha, beta);
             }
             return;
         }
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j += 16) {
-                storeEdge(tile, r * NR + j, c, ldc, row0 + r, col0 + j, cols - j, alpha, beta, ep);
+                TileStore512.store(tile, r * NR + j, c, ldc, row0 + r, col0 + j, cols - j, alpha, beta, ep);
             }
         }
-    }
-
-    private static void mergeRow(FloatVector v0, FloatVector v1, MemorySegment c, long off,
-                                 float alpha, float beta) {
-        FloatVector z0 = v0.mul(alpha);
-        FloatVector z1 = v1.mul(alpha);
-        if (beta != 0f) {
-            z0 = FloatVector.fromMemorySegment(S, c, off, NATIVE).fma(FloatVector.broadcast(S, beta), z0);
-            z1 = FloatVector.fromMemorySegment(S, c, off + 64, NATIVE).fma(FloatVector.broadcast(S, beta), z1);
-        }
-        z0.intoMemorySegment(c, off, NATIVE);
-        z1.intoMemorySegment(c, off + 64, NATIVE);
-    }
-
-    /** One vector (up to 16 columns, masked at the right edge) of a tile row, with the epilogue. */
-    private static void storeEdge(float[] tile, int t, MemorySegment c, int ldc, int row, int col, int left,
-                                  float alpha, float beta, TileEpilogue ep) {
-        VectorMask<Float> m = S.indexInRange(0, left);
-        long off = ((long) row * ldc + col) * Float.BYTES;
-        FloatVector z = FloatVector.fromArray(S, tile, t).mul(alpha);
-        if (beta != 0f) {
-            z = FloatVector.fromMemorySegment(S, c, off, NATIVE, m).fma(FloatVector.broadcast(S, beta), z);
-        }
-        if (ep != null) {
-            if (ep.bias != null) {
-                z = z.add(FloatVector.fromMemorySegment(S, ep.bias, (long) col * Float.BYTES, NATIVE, m));
-            }
-            if (ep.pre != null) {
-                z.intoMemorySegment(ep.pre, ((long) row * ep.ldp + col) * Float.BYTES, NATIVE, m);
-            }
-            z = activate(z, ep.activation, ep.leak);
-        }
-        z.intoMemorySegment(c, off, NATIVE, m);
-    }
-
-    static FloatVector activate(FloatVector z, Activation act, float leak) {
-        return switch (act) {
-            case IDENTITY -> z;
-            case RELU -> z.max(0f);
-            case LEAKY_RELU -> z.blend(z.mul(leak), z.compare(VectorOperators.LT, 0f));
-            case SIGMOID -> {
-                FloatVector one = FloatVector.broadcast(S, 1f);
-                yield one.div(z.neg().lanewise(VectorOperators.EXP).add(one));
-            }
-            case TANH -> z.lanewise(VectorOperators.TANH);
-        };
     }
 }

@@ -8,6 +8,8 @@ import dev.lanes.kernel.gemm.GemmDriver;
 import dev.lanes.kernel.gemm.MicroKernel;
 import dev.lanes.kernel.gemm.MicroKernel6x16;
 import dev.lanes.kernel.gemm.MicroKernel8x32;
+import dev.lanes.kernel.gemm.NarrowKernel;
+import dev.lanes.kernel.gemm.NarrowKernel8x16;
 import dev.lanes.kernel.gemm.ThreadTeam;
 import dev.lanes.tensor.Matrix;
 import jdk.incubator.vector.FloatVector;
@@ -20,9 +22,10 @@ public final class SimdKernels implements Kernels {
 
     public SimdKernels(int threads, boolean shared) {
         this.team = new ThreadTeam(threads, "lanes-simd");
-        MicroKernel mk = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512
-                ? new MicroKernel8x32() : new MicroKernel6x16();
-        this.gemm = new GemmDriver(mk, BlockSizes.forTile(mk.mr(), mk.nr()), team);
+        boolean wide = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+        MicroKernel mk = wide ? new MicroKernel8x32() : new MicroKernel6x16();
+        NarrowKernel narrow = wide ? new NarrowKernel8x16() : null;
+        this.gemm = new GemmDriver(mk, narrow, BlockSizes.forTile(mk.mr(), mk.nr()), team);
         this.shared = shared;
     }
 

@@ -1,0 +1,97 @@
+package dev.lanes.kernel.gemm;
+
+import dev.lanes.kernel.Activation;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Writing finished 512-bit accumulators into C: alpha/beta merge, then the fused epilogue (bias,
+ * pre-activation copy, activation).
+ * Shared by the 512-bit micro-kernels.
+ */
+final class TileStore512 {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    private TileStore512() {}
+
+    static void mergeRow(FloatVector v0, FloatVector v1, MemorySegment c, long off,
+                                 float alpha, float beta) {
+        FloatVector z0 = v0.mul(alpha);
+        FloatVector z1 = v1.mul(alpha);
+        if (beta != 0f) {
+            z0 = FloatVector.fromMemorySegment(S, c, off, NATIVE).fma(FloatVector.broadcast(S, beta), z0);
+            z1 = FloatVector.fromMemorySegment(S, c, off + 64, NATIVE).fma(FloatVector.broadcast(S, beta), z1);
+        }
+        z0.intoMemorySegment(c, off, NATIVE);
+        z1.intoMemorySegment(c, off + 64, NATIVE);
+    }
+
+    /**
+     * One vector of a tile row (columns col .. col+min(left,16)) merged into C with the epilogue. A
+     * partial vector at the right edge is finished in scalar code rather than with masked loads and
+     * stores: on JDK 25 masked segment accesses in these loops repeatedly sent C2 back to its slow
+     * tier (measured, see perf-reports/gemm.md), and an edge is at most 15 values per row.
+     */
+    static void store(float[] tile, int t, MemorySegment c, int ldc, int row, int col, int left,
+                      float alpha, float beta, TileEpilogue ep) {
+        long off = ((long) row * ldc + col) * Float.BYTES;
+        if (left < S.length()) {
+            storeScalar(tile, t, c, off, row, col, left, alpha, beta, ep);
+            return;
+        }
+        FloatVector z = FloatVector.fromArray(S, tile, t).mul(alpha);
+        if (beta != 0f) {
+            z = FloatVector.fromMemorySegment(S, c, off, NATIVE).fma(FloatVector.broadcast(S, beta), z);
+        }
+        if (ep != null) {
+            if (ep.bias != null) {
+                z = z.add(FloatVector.fromMemorySegment(S, ep.bias, (long) col * Float.BYTES, NATIVE));
+            }
+            if (ep.pre != null) {
+                z.intoMemorySegment(ep.pre, ((long) row * ep.ldp + col) * Float.BYTES, NATIVE);
+            }
+            z = activate(z, ep.activation, ep.leak);
+        }
+        z.intoMemorySegment(c, off, NATIVE);
+    }
+
+    private static void storeScalar(float[] tile, int t, MemorySegment c, long off, int row, int col, int left,
+                                    float alpha, float beta, TileEpilogue ep) {
+        for (int j = 0; j < left; j++) {
+            long cj = off + (long) j * Float.BYTES;
+            float z = alpha * tile[t + j];
+            if (beta != 0f) {
+                z = Math.fma(beta, c.get(F, cj), z);
+            }
+            if (ep != null) {
+                if (ep.bias != null) {
+                    z += ep.bias.getAtIndex(F, col + j);
+                }
+                if (ep.pre != null) {
+                    ep.pre.setAtIndex(F, (long) row * ep.ldp + col + j, z);
+                }
+                z = ep.activation.apply(z, ep.leak);
+            }
+            c.set(F, cj, z);
+        }
+    }
+
+    static FloatVector activate(FloatVector z, Activation act, float leak) {
+        return switch (act) {
+            case IDENTITY -> z;
+            case RELU -> z.max(0f);
+            case LEAKY_RELU -> z.blend(z.mul(leak), z.compare(VectorOperators.LT, 0f));
+            case SIGMOID -> {
+                FloatVector one = FloatVector.broadcast(S, 1f);
+                yield one.div(z.neg().lanewise(VectorOperators.EXP).add(one));
+            }
+            case TANH -> z.lanewise(VectorOperators.TANH);
+        };
+    }
+}

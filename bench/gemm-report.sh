@@ -16,7 +16,7 @@
 #   GEMM_LOOP_BIG_FLOP  from this many FLOP per call, loop is timed once after 3 warm-up calls [1e8]
 #   GEMM_OUT_DIR        where gemm.md and gemm-raw.jsonl go [perf-reports]
 #   GEMM_LANES_TOOL     how Lanes is measured: cli (`lanes bench gemm --json`) or jmh (GemmBench) [cli]
-#   GEMM_JMH_ARGS       JMH options per Lanes measurement with jmh [-wi 4 -w 1s -i 3 -r 1s]
+#   GEMM_JMH_ARGS       JMH options per Lanes measurement with jmh [-wi 10 -w 1s -i 3 -r 1s]
 #   LANES_CMD           Lanes CLI command [bin/lanes, else the CLI inside bench/target/benchmarks.jar]
 set -euo pipefail
 
@@ -32,7 +32,7 @@ seconds=${GEMM_SECONDS:-0.3}
 loop_big_flop=${GEMM_LOOP_BIG_FLOP:-1e8}
 out_dir=${GEMM_OUT_DIR:-"$root/perf-reports"}
 lanes_tool=${GEMM_LANES_TOOL:-cli}
-jmh_args=${GEMM_JMH_ARGS:-"-wi 4 -w 1s -i 3 -r 1s"}
+jmh_args=${GEMM_JMH_ARGS:-"-wi 10 -w 1s -i 3 -r 1s"}
 case "$lanes_tool" in cli|jmh) ;; *) echo "gemm-report: GEMM_LANES_TOOL must be cli or jmh" >&2; exit 2 ;; esac
 
 command_line="bench/gemm-report.sh"

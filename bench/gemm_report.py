@@ -97,6 +97,7 @@ def main(raw_path, meta_path, out_path):
                          f"{'–' if pct is None else f'{100 * pct:.0f}%'} | {fmt(scale, 2)} |")
     lines.append("")
     lines += targets(median, peak, shapes)
+    lines += unsteady(records)
     lines.append("")
     lines.append(f"Raw measurements, one JSON object per line: `{meta['raw_file']}`.")
     with open(out_path, "w") as f:
@@ -122,6 +123,22 @@ def targets(median, peak, shapes):
             r = ratio(median("simd", 1, shape), peak.get(1))
             row(f"simd ≥ 75% of FMA peak, 1 thread, {name}", f"{100 * r:.0f}%" if r else "–", None if r is None else r >= 0.75)
     return out
+
+
+def unsteady(records, limit=1.5):
+    """Measurements whose timed batches disagree by more than `limit`×: an unfinished JIT warm-up or
+    other work on the machine; their medians deserve a re-run before anyone quotes them."""
+    flagged = []
+    for r in records:
+        lo, hi = r.get("min_gflops"), r.get("max_gflops")
+        if lo and hi and hi / lo > limit:
+            what = r.get("backend", r["lib"])
+            shape = f" {r['m']}×{r['k']}·{r['k']}×{r['n']}" if "m" in r else ""
+            flagged.append(f"- run {r.get('rep', '?')}, {what}{shape}, {r['threads']} thread"
+                           f"{'s' if r['threads'] > 1 else ''}: {lo:.3g} to {hi:.3g} GFLOP/s")
+    if not flagged:
+        return []
+    return ["", f"## Unsteady measurements (fastest batch > {limit}× the slowest)", ""] + flagged
 
 
 if __name__ == "__main__":

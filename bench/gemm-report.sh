@@ -125,6 +125,16 @@ for rep in $(seq 1 "$repeats"); do
   done
 done
 
+cpu_description() {  # model, family/model (virtual machines often hide the marketing name), caches, ISA
+  local info isa=AVX2
+  info=$(LC_ALL=C lscpu)
+  field() { printf '%s\n' "$info" | sed -n "s/^$1: *//p" | head -n 1; }
+  grep -qw avx512f /proc/cpuinfo 2>/dev/null && isa=AVX-512
+  printf '%s (family %s, model %s), %s CPUs online, %s; L1d %s, L2 %s, L3 %s\n' "$(field 'Model name')" \
+    "$(field 'CPU family')" "$(field 'Model')" "$(nproc)" "$isa" "$(field 'L1d cache')" "$(field 'L2 cache')" \
+    "$(field 'L3 cache')"
+}
+
 meta="$bench_dir/target/gemm-report-meta.json"
 if [ "$lanes_tool" = cli ]; then
   lanes_command="${lanes[*]##*/} bench gemm ... --json"
@@ -134,7 +144,7 @@ fi
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if ! git -C "$root" diff --quiet HEAD -- src pom.xml 2>/dev/null; then commit="$commit (with uncommitted changes)"; fi
 DATE=$(date -u '+%Y-%m-%d %H:%M UTC') \
-CPU="$(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) CPUs online" \
+CPU="$(cpu_description)" \
 JDK="$("$java" -version 2>&1 | grep -v '^WARNING' | sed -n 2p) ($java)" \
 COMMIT=$commit COMMAND_LINE=$command_line REPEATS=$repeats INNER=$inner \
 LANES_COMMAND=$lanes_command SECONDS_=$seconds \

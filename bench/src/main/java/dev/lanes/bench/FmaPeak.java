@@ -104,10 +104,15 @@ public final class FmaPeak {
         }
     }
 
-    /** GFLOP/s of {@code threads} threads each running {@code iterations} of the chains at once. */
+    /**
+     * GFLOP/s of {@code threads} threads each running {@code iterations} of the chains at once. The
+     * workers time themselves (first start to last end): a main thread descheduled between the
+     * barrier and its clock read would otherwise miss part of the work and overstate the peak.
+     */
     private static double measure(int threads, long iterations) throws Exception {
-        CyclicBarrier start = new CyclicBarrier(threads + 1);
-        CyclicBarrier end = new CyclicBarrier(threads + 1);
+        CyclicBarrier start = new CyclicBarrier(threads);
+        long[] starts = new long[threads];
+        long[] ends = new long[threads];
         float[] sinks = new float[threads];
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
@@ -115,22 +120,20 @@ public final class FmaPeak {
             Thread w = new Thread(() -> {
                 try {
                     start.await();
-                    sinks[id] = chains(iterations, id);
-                    end.await();
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
+                starts[id] = System.nanoTime();
+                sinks[id] = chains(iterations, id);
+                ends[id] = System.nanoTime();
             }, "fma-peak-" + t);
             w.start();
             workers.add(w);
         }
-        start.await();
-        long t0 = System.nanoTime();
-        end.await();
-        long elapsed = System.nanoTime() - t0;
         for (Thread w : workers) {
             w.join();
         }
+        long elapsed = Arrays.stream(ends).max().orElseThrow() - Arrays.stream(starts).min().orElseThrow();
         float sum = 0;
         for (float s : sinks) sum += s;
         consume(sum);

@@ -144,10 +144,10 @@ public final class GemmDriver implements AutoCloseable {
                 int kc = Math.min(kcMax, k - pc);
                 float blockBeta = pc == 0 ? beta : 1f;
                 TileEpilogue blockEp = pc + kc == k ? ep : null;
-                Packing.packPanelsB(b, ldb, transB, pc, jc, kc, nc, nr, bp);
+                kernel.packB(b, ldb, transB, pc, jc, kc, nc, bp);
                 for (int ic = m0; ic < m1; ic += mcMax) {
                     int mc = Math.min(mcMax, m1 - ic);
-                    Packing.packPanelsA(a, lda, transA, ic, pc, mc, kc, mr, ap);
+                    kernel.packA(a, lda, transA, ic, pc, mc, kc, ap);
                     for (int jr = 0; jr < nc; jr += nr) {
                         int cols = Math.min(nr, nc - jr);
                         int bOff = jr * kc;

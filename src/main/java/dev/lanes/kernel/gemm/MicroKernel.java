@@ -23,6 +23,20 @@ public interface MicroKernel {
      * {@code beta == 0} C is not read. {@code tile} is MR×NR floats of scratch owned by the caller's
      * thread.
      */
+    /**
+     * Packs the {@code mc × kc} block of op(A) at ({@code i0}, {@code p0}) into MR-row micro-panels.
+     * The portable version is scalar; a kernel may override it with a vector copy (BLIS likewise
+     * lets each architecture supply its own packing routines).
+     */
+    default void packA(MemorySegment a, int lda, boolean trans, int i0, int p0, int mc, int kc, float[] ap) {
+        Packing.packPanelsA(a, lda, trans, i0, p0, mc, kc, mr(), ap);
+    }
+
+    /** Packs the {@code kc × nc} block of op(B) at ({@code p0}, {@code j0}) into NR-column micro-panels. */
+    default void packB(MemorySegment b, int ldb, boolean trans, int p0, int j0, int kc, int nc, float[] bp) {
+        Packing.packPanelsB(b, ldb, trans, p0, j0, kc, nc, nr(), bp);
+    }
+
     void run(int kc, float[] ap, int aOff, float[] bp, int bOff,
              MemorySegment c, int ldc, int row0, int col0, int rows, int cols,
              float alpha, float beta, TileEpilogue ep, float[] tile);

@@ -1,6 +1,8 @@
 package dev.lanes.kernel.gemm;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -12,12 +14,45 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class MicroKernel8x32 implements MicroKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     static final int MR = 8;
     static final int NR = 32;
 
     @Override public int mr() { return MR; }
 
     @Override public int nr() { return NR; }
+
+    /**
+     * For op(A) = Aᵀ each k of a micro-panel is MR = 8 consecutive floats of one row of A: one
+     * 256-bit load and store instead of eight scalar copies (the scalar loop ran at about 1 ns per
+     * element, a third of the time of the dW = Xᵀ·dZ products of backprop).
+     */
+    @Override
+    public void packA(MemorySegment a, int lda, boolean trans, int i0, int p0, int mc, int kc, float[] ap) {
+        if (!trans) {
+            Packing.packPanelsA(a, lda, false, i0, p0, mc, kc, MR, ap);
+            return;
+        }
+        int full = mc / MR * MR;
+        int dst = 0;
+        for (int ir = 0; ir < full; ir += MR) {
+            long src = ((long) p0 * lda + i0 + ir) * Float.BYTES;
+            long step = (long) lda * Float.BYTES;
+            for (int k = 0; k < kc; k++, src += step, dst += MR) {
+                FloatVector.fromMemorySegment(S8, a, src, NATIVE).intoArray(ap, dst);
+            }
+        }
+        if (full < mc) {
+            int rows = mc - full;
+            for (int k = 0; k < kc; k++, dst += MR) {
+                long src = (long) (p0 + k) * lda + i0 + full;
+                for (int i = 0; i < MR; i++) {
+                    ap[dst + i] = i < rows ? a.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, src + i) : 0f;
+                }
+            }
+        }
+    }
 
     @Override
     public void run(int kc, float[] ap, int aOff, float[] bp, int bOff,

@@ -51,7 +51,7 @@ public final class GemmProblem {
     Activation activation = Activation.IDENTITY;
     float leak;
     boolean withBias, withPre;
-    boolean stridedA, stridedB, stridedC;
+    boolean stridedA, stridedB, stridedC, stridedPre;
     long seed = 1;
 
     private float[] a, b, c0, bias;
@@ -83,10 +83,18 @@ public final class GemmProblem {
         return this;
     }
 
+    /** Which operands are strided views; the pre-activation follows C unless {@link #stridedPre} says otherwise. */
     public GemmProblem strided(boolean a, boolean b, boolean c) {
         this.stridedA = a;
         this.stridedB = b;
         this.stridedC = c;
+        this.stridedPre = c;
+        return this;
+    }
+
+    /** Lays the pre-activation out independently of C, so a kernel that mixes up their strides fails. */
+    public GemmProblem stridedPre(boolean pre) {
+        this.stridedPre = pre;
         return this;
     }
 
@@ -154,14 +162,14 @@ public final class GemmProblem {
             Matrix cParent = parent(arena, m, n, stridedC, SENTINEL);
             Matrix cm = view(cParent, m, n, stridedC);
             if (beta == 0f) cm.fill(Float.NaN); else cm.copyFrom(c0);
-            Matrix preParent = withPre ? parent(arena, m, n, stridedC, SENTINEL) : null;
-            Matrix prem = withPre ? view(preParent, m, n, stridedC).fill(Float.NaN) : null;
+            Matrix preParent = withPre ? parent(arena, m, n, stridedPre, SENTINEL) : null;
+            Matrix prem = withPre ? view(preParent, m, n, stridedPre).fill(Float.NaN) : null;
             float[] aBefore = am.toArray(), bBefore = bm.toArray();
 
             gemm.gemm(transA, transB, alpha, am, bm, beta, cm, new Epilogue(biasm, activation, leak, prem));
 
             String violation = outsideWritten(cParent, stridedC, "C");
-            if (violation == null && withPre) violation = outsideWritten(preParent, stridedC, "preActivation");
+            if (violation == null && withPre) violation = outsideWritten(preParent, stridedPre, "preActivation");
             if (violation == null && !java.util.Arrays.equals(aBefore, am.toArray())) violation = "A was modified";
             if (violation == null && !java.util.Arrays.equals(bBefore, bm.toArray())) violation = "B was modified";
             return new Outcome(backend, kc, cm.toArray(), withPre ? prem.toArray() : null, violation);
@@ -330,6 +338,7 @@ public final class GemmProblem {
                 + (activation == Activation.LEAKY_RELU ? "(" + leak + ")" : "")
                 + (withBias ? "+bias" : "") + (withPre ? "+pre" : "")
                 + " strided=" + (stridedA ? "A" : "") + (stridedB ? "B" : "") + (stridedC ? "C" : "")
+                + (withPre && stridedPre ? "P" : "")
                 + " seed=" + seed;
     }
 }

@@ -98,7 +98,7 @@ class GemmTest {
         GemmProblem p = new GemmProblem(m, n, k).seed(rnd.nextLong())
                 .trans((i & 1) != 0, (i & 2) != 0)
                 .scale(scalar(i % 3, rnd), scalar((i / 3) % 3, rnd))
-                .strided(rnd.nextBoolean(), rnd.nextBoolean(), rnd.nextBoolean());
+                .strided(rnd.nextBoolean(), rnd.nextBoolean(), rnd.nextBoolean()).stridedPre(rnd.nextBoolean());
         int variant = i % 13; // coprime with the periods above; 12 is a second plain variant
         if (variant == 1) {
             p.epilogue(Activation.IDENTITY, 0f, true, false);
@@ -123,6 +123,7 @@ class GemmTest {
             covered.add("beta" + cls(p.beta));
             covered.add(p.activation + (p.withPre ? "+pre" : ""));
             if (p.withBias) covered.add("bias");
+            if (p.withPre && p.stridedPre != p.stridedC) covered.add("preStrideDiffersFromC");
             if (p.stridedA && p.stridedB && p.stridedC) covered.add("allStrided");
             if (!p.stridedA && !p.stridedB && !p.stridedC) covered.add("allDense");
             for (int d : new int[] {p.m, p.n, p.k}) {
@@ -132,7 +133,7 @@ class GemmTest {
             }
         }
         for (String want : new String[] {"opNN", "opNT", "opTN", "opTT", "alpha0", "alpha1", "alphaOther",
-            "beta0", "beta1", "betaOther", "bias", "allStrided", "allDense", "dim1", "notLaneMultiple",
+            "beta0", "beta1", "betaOther", "bias", "preStrideDiffersFromC", "allStrided", "allDense", "dim1", "notLaneMultiple",
             "beyondKc"}) {
             assertTrue(covered.contains(want), "generator no longer covers " + want + ": " + covered);
         }
@@ -232,6 +233,28 @@ class GemmTest {
         GemmProblem.Outcome bad = new GemmProblem.Outcome("corrupted", good.kc(), c, null, null);
         assertNotNull(p.checkAgainstReference(bad));
         assertNotNull(p.checkAgreement(good, bad));
+    }
+
+    @Test
+    void concurrentCallersShareOneInstanceSafely() throws Exception {
+        // The default instance is shared by the whole JVM, so two threads may call it at once.
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread[] callers = new Thread[2];
+        for (int t = 0; t < callers.length; t++) {
+            final int offset = 1000 + 100 * t;
+            callers[t] = new Thread(() -> {
+                for (int i = 0; i < 15; i++) {
+                    GemmProblem p = problem(offset + i);
+                    for (Kernels kernels : new Kernels[] {simd, loop}) {
+                        String e = p.checkAgainstReference(p.run(kernels));
+                        if (e != null) failures.add(e);
+                    }
+                }
+            });
+            callers[t].start();
+        }
+        for (Thread c : callers) c.join();
+        assertTrue(failures.isEmpty(), () -> String.join("\n", failures));
     }
 
     @Test

@@ -1,7 +1,9 @@
 package dev.lanes.kernel;
 
 import dev.lanes.tensor.Matrix;
+import dev.lanes.kernel.simd.SimdKernels;
 import java.lang.foreign.Arena;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -142,7 +144,7 @@ public final class GemmProblem {
 
     /** Lays the problem out in fresh memory, runs it on {@code kernels} and captures the result. */
     public Outcome run(Kernels kernels) {
-        int kc = kernels instanceof dev.lanes.kernel.simd.SimdKernels s ? s.gemmBlocks().kc() : k;
+        int kc = kernels instanceof SimdKernels s ? s.gemmBlocks().kc() : k;
         return run(kernels.name(), kc, (ta, tb, al, am, bm, be, cm, ep) -> kernels.gemm(ta, tb, al, am, bm, be, cm, ep));
     }
 
@@ -170,8 +172,8 @@ public final class GemmProblem {
 
             String violation = outsideWritten(cParent, stridedC, "C");
             if (violation == null && withPre) violation = outsideWritten(preParent, stridedPre, "preActivation");
-            if (violation == null && !java.util.Arrays.equals(aBefore, am.toArray())) violation = "A was modified";
-            if (violation == null && !java.util.Arrays.equals(bBefore, bm.toArray())) violation = "B was modified";
+            if (violation == null && !Arrays.equals(aBefore, am.toArray())) violation = "A was modified";
+            if (violation == null && !Arrays.equals(bBefore, bm.toArray())) violation = "B was modified";
             return new Outcome(backend, kc, cm.toArray(), withPre ? prem.toArray() : null, violation);
         }
     }

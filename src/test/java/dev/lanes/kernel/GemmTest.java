@@ -12,6 +12,7 @@ import dev.lanes.kernel.gemm.BlockSizes;
 import dev.lanes.kernel.simd.SimdKernels;
 import dev.lanes.tensor.Matrix;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
@@ -238,7 +239,7 @@ class GemmTest {
     @Test
     void concurrentCallersShareOneInstanceSafely() throws Exception {
         // The default instance is shared by the whole JVM, so two threads may call it at once.
-        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
         Thread[] callers = new Thread[2];
         for (int t = 0; t < callers.length; t++) {
             final int offset = 1000 + 100 * t;

@@ -2,6 +2,7 @@ package dev.lanes.kernel.gemm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -9,6 +10,7 @@ import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.GemmProblem;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -64,8 +66,8 @@ class GemmDriverTest {
                 GemmProblem.Outcome o1 = run(one, p, "driver(1 thread)");
                 GemmProblem.Outcome o3 = run(three, p, "driver(3 threads)");
                 String e = p.checkAgainstReference(o1);
-                if (e == null && !java.util.Arrays.equals(o1.c(), o3.c())) e = "1 vs 3 threads differ: " + p;
-                if (e == null && o1.pre() != null && !java.util.Arrays.equals(o1.pre(), o3.pre())) {
+                if (e == null && !Arrays.equals(o1.c(), o3.c())) e = "1 vs 3 threads differ: " + p;
+                if (e == null && o1.pre() != null && !Arrays.equals(o1.pre(), o3.pre())) {
                     e = "preActivation differs between 1 and 3 threads: " + p;
                 }
                 if (e != null) failures.add("problem " + i + ": " + e);
@@ -94,7 +96,7 @@ class GemmDriverTest {
                 int[] s = shapes[i];
                 GemmProblem p = new GemmProblem(s[0], s[1], s[2]).seed(40 + i).trans(i % 2 == 1, i % 3 == 1)
                         .scale(1f, i % 2 == 0 ? 0f : 1f).epilogue(Activation.SIGMOID, 0f, true, true).strided(true, false, true);
-                assertEquals(null, p.checkAgainstReference(run(driver, p, "6x16")));
+                assertNull(p.checkAgainstReference(run(driver, p, "6x16")));
             }
         }
     }
@@ -105,18 +107,18 @@ class GemmDriverTest {
         try (GemmDriver driver = new GemmDriver(rec, new BlockSizes(8, 32, 16, 24, 64), new ThreadTeam(3, "rec"))) {
             GemmProblem big = new GemmProblem(96, 100, 64).seed(1); // 614400 multiply-adds, 12 row tiles
             assertTrue((long) big.m * big.n * big.k >= GemmDriver.PARALLEL_MIN_FMAS);
-            assertEquals(null, big.checkAgainstReference(run(driver, big, "big")));
+            assertNull(big.checkAgainstReference(run(driver, big, "big")));
             assertEquals(3, rec.threads.size(), "threads that ran micro-kernels: " + rec.threads);
 
             rec.threads.clear();
             GemmProblem small = new GemmProblem(20, 20, 20).seed(2);
-            assertEquals(null, small.checkAgainstReference(run(driver, small, "small")));
+            assertNull(small.checkAgainstReference(run(driver, small, "small")));
             assertEquals(Set.of(Thread.currentThread()), rec.threads);
 
             rec.threads.clear();
             // Wide: split by columns; 5 column tiles of 32 over 3 threads.
             GemmProblem wide = new GemmProblem(40, 150, 60).seed(3).trans(true, true);
-            assertEquals(null, wide.checkAgainstReference(run(driver, wide, "wide")));
+            assertNull(wide.checkAgainstReference(run(driver, wide, "wide")));
             assertEquals(3, rec.threads.size());
         }
     }
@@ -129,7 +131,7 @@ class GemmDriverTest {
             GemmProblem p = new GemmProblem(16, 12, 3000).seed(5).scale(1f, 1f);
             assertTrue((long) p.m * p.n * p.k >= GemmDriver.PARALLEL_MIN_FMAS);
             GemmProblem.Outcome o = run(driver, p, "3 threads");
-            assertEquals(null, p.checkAgainstReference(o));
+            assertNull(p.checkAgainstReference(o));
             assertArrayEquals(run(serial, p, "1 thread").c(), o.c());
         }
     }

@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -105,14 +107,14 @@ class ThreadTeamTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("BUG: ThreadTeam.run promises the first failure but each failing member "
+    @Disabled("BUG: ThreadTeam.run promises the first failure but each failing member "
             + "overwrites the volatile 'failure' field (workLoop and run), so the last one wins; a compareAndSet "
             + "from null (later ones as suppressed) would keep the first")
     void whenSeveralMembersFailTheFirstFailureIsRethrown() throws Exception {
         // ThreadTeam.run documents "rethrows the first failure". Member 2 fails only well after
         // member 1 has failed, so member 1's exception is the first one.
         try (ThreadTeam team = new ThreadTeam(3, "first")) {
-            java.util.concurrent.CountDownLatch firstFailed = new java.util.concurrent.CountDownLatch(1);
+            CountDownLatch firstFailed = new CountDownLatch(1);
             IllegalStateException first = new IllegalStateException("first");
             IllegalStateException second = new IllegalStateException("second");
             IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> team.run((member, members) -> {

@@ -1,0 +1,138 @@
+package dev.lanes.kernel.gemm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.lanes.kernel.Activation;
+import dev.lanes.kernel.GemmProblem;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The GEMM driver with deliberately tiny block sizes, so problems of a few dozen rows already cross
+ * many MC, KC and NC boundaries (and thread splits land in the middle of blocks), for both
+ * micro-kernels — the 6×16 one is not what {@code simd} picks on an AVX-512 machine, so this is
+ * where it gets tested.
+ */
+class GemmDriverTest {
+
+    /** Delegates to a real micro-kernel and records which threads called it. */
+    private static final class RecordingKernel implements MicroKernel {
+        final MicroKernel inner;
+        final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+
+        RecordingKernel(MicroKernel inner) { this.inner = inner; }
+
+        @Override public int mr() { return inner.mr(); }
+
+        @Override public int nr() { return inner.nr(); }
+
+        @Override
+        public void run(int kc, float[] ap, int aOff, float[] bp, int bOff, MemorySegment c, int ldc, int row0,
+                        int col0, int rows, int cols, float alpha, float beta, TileEpilogue ep, float[] tile) {
+            threads.add(Thread.currentThread());
+            inner.run(kc, ap, aOff, bp, bOff, c, ldc, row0, col0, rows, cols, alpha, beta, ep, tile);
+        }
+    }
+
+    private static GemmProblem.Outcome run(GemmDriver driver, GemmProblem p, String name) {
+        return p.run(name, driver.blocks().kc(), driver::gemm);
+    }
+
+    private static void randomProblemsAgreeWithReferenceAcrossThreads(Supplier<MicroKernel> kernel, BlockSizes tiny) {
+        try (GemmDriver one = new GemmDriver(kernel.get(), tiny, new ThreadTeam(1, "t1"));
+             GemmDriver three = new GemmDriver(kernel.get(), tiny, new ThreadTeam(3, "t3"))) {
+            List<String> failures = new ArrayList<>();
+            SplittableRandom rnd = new SplittableRandom(tiny.mr() * 1000L + tiny.nr());
+            Activation[] acts = Activation.values();
+            for (int i = 0; i < 60; i++) {
+                // Large enough (most of the time) to pass the driver's threading threshold.
+                int m = 1 + rnd.nextInt(90), n = 1 + rnd.nextInt(150), k = 1 + rnd.nextInt(120);
+                if (i < 4) { m = 64 + i; n = 70 + 3 * i; k = 60 + i; }
+                GemmProblem p = new GemmProblem(m, n, k).seed(rnd.nextLong()).trans((i & 1) != 0, (i & 2) != 0)
+                        .scale(i % 3 == 0 ? 1f : -1.25f, i % 5 == 0 ? 0f : 0.5f)
+                        .epilogue(acts[i % acts.length], 0.05f, i % 2 == 0, i % 3 == 1)
+                        .strided(rnd.nextBoolean(), rnd.nextBoolean(), rnd.nextBoolean());
+                GemmProblem.Outcome o1 = run(one, p, "driver(1 thread)");
+                GemmProblem.Outcome o3 = run(three, p, "driver(3 threads)");
+                String e = p.checkAgainstReference(o1);
+                if (e == null && !Arrays.equals(o1.c(), o3.c())) e = "1 vs 3 threads differ: " + p;
+                if (e == null && o1.pre() != null && !Arrays.equals(o1.pre(), o3.pre())) {
+                    e = "preActivation differs between 1 and 3 threads: " + p;
+                }
+                if (e != null) failures.add("problem " + i + ": " + e);
+            }
+            if (!failures.isEmpty()) {
+                fail(failures.size() + " failed with " + tiny + ":\n" + String.join("\n", failures.subList(0, Math.min(8, failures.size()))));
+            }
+        }
+    }
+
+    @Test
+    void tile8x32WithTinyBlocks() {
+        randomProblemsAgreeWithReferenceAcrossThreads(MicroKernel8x32::new, new BlockSizes(8, 32, 16, 24, 64));
+    }
+
+    @Test
+    void tile6x16WithTinyBlocks() {
+        randomProblemsAgreeWithReferenceAcrossThreads(MicroKernel6x16::new, new BlockSizes(6, 16, 12, 20, 48));
+    }
+
+    @Test
+    void tile6x16WithItsRealBlockSizes() {
+        try (GemmDriver driver = new GemmDriver(new MicroKernel6x16(), BlockSizes.forTile(6, 16), new ThreadTeam(2, "t2"))) {
+            int[][] shapes = {{1, 1, 1}, {7, 17, 300}, {13, 33, 5}, {100, 35, 257}, {6, 16, 16}};
+            for (int i = 0; i < shapes.length; i++) {
+                int[] s = shapes[i];
+                GemmProblem p = new GemmProblem(s[0], s[1], s[2]).seed(40 + i).trans(i % 2 == 1, i % 3 == 1)
+                        .scale(1f, i % 2 == 0 ? 0f : 1f).epilogue(Activation.SIGMOID, 0f, true, true).strided(true, false, true);
+                assertNull(p.checkAgainstReference(run(driver, p, "6x16")));
+            }
+        }
+    }
+
+    @Test
+    void bigProblemsUseEveryThreadAndSmallOnesOnlyTheCaller() {
+        RecordingKernel rec = new RecordingKernel(new MicroKernel8x32());
+        try (GemmDriver driver = new GemmDriver(rec, new BlockSizes(8, 32, 16, 24, 64), new ThreadTeam(3, "rec"))) {
+            GemmProblem big = new GemmProblem(96, 100, 64).seed(1); // 614400 multiply-adds, 12 row tiles
+            assertTrue((long) big.m * big.n * big.k >= GemmDriver.PARALLEL_MIN_FMAS);
+            assertNull(big.checkAgainstReference(run(driver, big, "big")));
+            assertEquals(3, rec.threads.size(), "threads that ran micro-kernels: " + rec.threads);
+
+            rec.threads.clear();
+            GemmProblem small = new GemmProblem(20, 20, 20).seed(2);
+            assertNull(small.checkAgainstReference(run(driver, small, "small")));
+            assertEquals(Set.of(Thread.currentThread()), rec.threads);
+
+            rec.threads.clear();
+            // Wide: split by columns; 5 column tiles of 32 over 3 threads.
+            GemmProblem wide = new GemmProblem(40, 150, 60).seed(3).trans(true, true);
+            assertNull(wide.checkAgainstReference(run(driver, wide, "wide")));
+            assertEquals(3, rec.threads.size());
+        }
+    }
+
+    @Test
+    void moreThreadsThanTilesStillComputesEverything() {
+        // 2 row tiles of 8 but 3 members: the third has nothing to do and must not break anything.
+        try (GemmDriver driver = new GemmDriver(new MicroKernel8x32(), new BlockSizes(8, 32, 16, 24, 64), new ThreadTeam(3, "few"));
+             GemmDriver serial = new GemmDriver(new MicroKernel8x32(), new BlockSizes(8, 32, 16, 24, 64), new ThreadTeam(1, "one"))) {
+            GemmProblem p = new GemmProblem(16, 12, 3000).seed(5).scale(1f, 1f);
+            assertTrue((long) p.m * p.n * p.k >= GemmDriver.PARALLEL_MIN_FMAS);
+            GemmProblem.Outcome o = run(driver, p, "3 threads");
+            assertNull(p.checkAgainstReference(o));
+            assertArrayEquals(run(serial, p, "1 thread").c(), o.c());
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package dev.lanes.kernel.gemm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ThreadTeamTest {
+
+    @Test
+    void aTeamNeedsAtLeastOneMember() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ThreadTeam(0, "none"));
+        assertTrue(e.getMessage().contains("at least 1"), e.getMessage());
+    }
+
+    @Test
+    void everyMemberRunsOncePerCallOnItsOwnThread() {
+        for (int size : new int[] {1, 2, 3}) {
+            try (ThreadTeam team = new ThreadTeam(size, "every")) {
+                assertEquals(size, team.size());
+                for (int call = 0; call < 200; call++) {
+                    AtomicIntegerArray runs = new AtomicIntegerArray(size);
+                    Set<Thread> threads = ConcurrentHashMap.newKeySet();
+                    Thread[] memberZero = new Thread[1];
+                    team.run((member, members) -> {
+                        assertEquals(size, members);
+                        runs.incrementAndGet(member);
+                        threads.add(Thread.currentThread());
+                        if (member == 0) memberZero[0] = Thread.currentThread();
+                    });
+                    for (int m = 0; m < size; m++) assertEquals(1, runs.get(m), "member " + m + " of " + size);
+                    assertEquals(size, threads.size());
+                    assertSame(Thread.currentThread(), memberZero[0], "member 0 is the caller");
+                }
+            }
+        }
+    }
+
+    @Test
+    void membersRunTogether() throws Exception {
+        // A barrier only opens if all members are running at the same time.
+        try (ThreadTeam team = new ThreadTeam(3, "together")) {
+            CyclicBarrier barrier = new CyclicBarrier(3);
+            AtomicInteger passed = new AtomicInteger();
+            for (int call = 0; call < 20; call++) {
+                team.run((member, members) -> {
+                    try {
+                        barrier.await(10, TimeUnit.SECONDS);
+                        passed.incrementAndGet();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+            }
+            assertEquals(60, passed.get());
+        }
+    }
+
+    @Test
+    void moreMembersThanCoresStillFinishEveryCall() {
+        int size = 2 * Runtime.getRuntime().availableProcessors() + 3;
+        try (ThreadTeam team = new ThreadTeam(size, "crowd")) {
+            AtomicInteger total = new AtomicInteger();
+            for (int call = 0; call < 100; call++) {
+                team.run((member, members) -> total.incrementAndGet());
+            }
+            assertEquals(100 * size, total.get());
+        }
+    }
+
+    @Test
+    void aFailureInAnyMemberReachesTheCallerAndTheTeamStaysUsable() {
+        try (ThreadTeam team = new ThreadTeam(3, "fail")) {
+            for (int failing = 0; failing < 3; failing++) {
+                final int f = failing;
+                IllegalArgumentException boom = new IllegalArgumentException("boom in member " + f);
+                AtomicInteger finished = new AtomicInteger();
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> team.run((member, members) -> {
+                    if (member == f) throw boom;
+                    finished.incrementAndGet();
+                }));
+                assertSame(boom, e);
+                assertEquals(2, finished.get(), "the other members still complete before run returns");
+
+                AtomicInteger ok = new AtomicInteger();
+                team.run((member, members) -> ok.incrementAndGet());
+                assertEquals(3, ok.get(), "a failure does not leak into the next call");
+            }
+            AssertionError error = new AssertionError("an Error");
+            assertSame(error, assertThrows(AssertionError.class, () -> team.run((member, members) -> {
+                if (member == 2) throw error;
+            })));
+        }
+    }
+
+    @Test
+    @Disabled("BUG: ThreadTeam.run promises the first failure but each failing member "
+            + "overwrites the volatile 'failure' field (workLoop and run), so the last one wins; a compareAndSet "
+            + "from null (later ones as suppressed) would keep the first")
+    void whenSeveralMembersFailTheFirstFailureIsRethrown() throws Exception {
+        // ThreadTeam.run documents "rethrows the first failure". Member 2 fails only well after
+        // member 1 has failed, so member 1's exception is the first one.
+        try (ThreadTeam team = new ThreadTeam(3, "first")) {
+            CountDownLatch firstFailed = new CountDownLatch(1);
+            IllegalStateException first = new IllegalStateException("first");
+            IllegalStateException second = new IllegalStateException("second");
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> team.run((member, members) -> {
+                if (member == 1) {
+                    firstFailed.countDown();
+                    throw first;
+                }
+                if (member == 2) {
+                    try {
+                        firstFailed.await();
+                        Thread.sleep(200);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw second;
+                }
+            }));
+            assertSame(first, thrown);
+        }
+    }
+
+    @Test
+    void closeStopsTheWorkersAndLaterCallsSaySo() throws Exception {
+        for (int size : new int[] {1, 3}) {
+            String name = "closing" + size;
+            ThreadTeam team = new ThreadTeam(size, name);
+            team.run((member, members) -> { });
+            team.close();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> team.run((member, members) -> { }));
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+            team.close(); // idempotent
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (workersAlive(name) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertFalse(workersAlive(name), "worker threads of a closed team must exit");
+        }
+    }
+
+    private static boolean workersAlive(String name) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().startsWith(name + "-") && t.isAlive());
+    }
+
+    @Test
+    void callsFromSeveralThreadsAreSerialised() throws Exception {
+        try (ThreadTeam team = new ThreadTeam(2, "serial")) {
+            AtomicInteger active = new AtomicInteger();
+            AtomicInteger maxActive = new AtomicInteger();
+            Runnable caller = () -> {
+                for (int call = 0; call < 200; call++) {
+                    team.run((member, members) -> {
+                        maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+                        Thread.onSpinWait();
+                        active.decrementAndGet();
+                    });
+                }
+            };
+            Thread other = new Thread(caller);
+            other.start();
+            caller.run();
+            other.join();
+            assertTrue(maxActive.get() <= 2, "two calls overlapped: " + maxActive.get() + " members active at once");
+        }
+    }
+}

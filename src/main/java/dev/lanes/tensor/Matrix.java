@@ -16,7 +16,7 @@ import java.util.Objects;
  * their parent and never own it: a mini-batch is a view, not a copy.
  *
  * <pre>{@code
- * try (Arena arena = Arena.ofConfined()) {
+ * try (Arena arena = Arena.ofShared()) {   // shared: kernel worker threads read it too
  *     Matrix x = Matrix.allocate(arena, 128, 784);
  *     Matrix batch = x.rowRange(0, 32);   // no copy
  * }

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -127,9 +126,6 @@ class GemmErrorsTest {
     }
 
     @Test
-    @Disabled("BUG: a closed simd instance keeps computing every call that runs on the caller alone (1 thread, "
-            + "or fewer than 2^18 multiply-adds): GemmDriver.gemm only reaches ThreadTeam.run, which checks "
-            + "'closed', when it splits the work (parts > 1)")
     void closedSimdKernelsRefuseEveryCall() {
         assumeTrue(KernelProvider.simdUnavailableReason() == null);
         assertClosedKernelsRefuse(Kernels.create("simd", 1));
@@ -148,9 +144,6 @@ class GemmErrorsTest {
     }
 
     @Test
-    @Disabled("BUG: matrices from a confined arena (the pattern Matrix's own Javadoc shows) make a multi-threaded "
-            + "GEMM fail with a raw WrongThreadException from a worker, after member 0 has already written part of C; "
-            + "whether it fails depends on the thread count and the problem size")
     void confinedArenaMatricesEitherWorkOrAreRefusedClearly() {
         for (Kernels k : BACKENDS) {
             try (Arena arena = Arena.ofConfined()) {

@@ -14,7 +14,8 @@ import java.lang.foreign.ValueLayout;
  * <p>Threads split C into disjoint blocks along its larger dimension (in whole micro-tiles); each
  * runs the serial algorithm on its block with its own packed copies. Every element of C is
  * therefore computed by the same sequence of FMAs whatever the thread count, so results are
- * bitwise identical for any number of threads. K is never split.
+ * bitwise identical for any number of threads. K is never split. Matrices in a confined arena
+ * can only be touched by their owner thread, so calls on them run on the caller alone.
  */
 public final class GemmDriver implements AutoCloseable {
     /** Below this many multiply-adds a call runs on the caller alone: waking workers costs more. */
@@ -63,8 +64,20 @@ public final class GemmDriver implements AutoCloseable {
     public BlockSizes blocks() { return blocks; }
 
     /** C = epilogue(alpha·op(A)·op(B) + beta·C); shapes must already be checked. */
+    /** Throws if the driver's team was closed. */
+    public void checkOpen() {
+        team.checkOpen();
+    }
+
+    private boolean workersCanAccess(Epilogue e) {
+        return team.workersCanAccess(a) && team.workersCanAccess(b) && team.workersCanAccess(c)
+                && team.workersCanAccess(e.bias() == null ? null : e.bias().segment())
+                && team.workersCanAccess(e.preActivation() == null ? null : e.preActivation().segment());
+    }
+
     public synchronized void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b,
                                   float beta, Matrix c, Epilogue epilogue) {
+        team.checkOpen();
         this.transA = transA;
         this.transB = transB;
         this.alpha = alpha;
@@ -95,7 +108,7 @@ public final class GemmDriver implements AutoCloseable {
         splitRows = narrowPath || m >= n;
         int tiles = splitRows ? mTiles : nTiles;
         long fmas = (long) m * n * k;
-        parts = fmas < PARALLEL_MIN_FMAS ? 1 : Math.min(team.size(), tiles);
+        parts = fmas < PARALLEL_MIN_FMAS || !workersCanAccess(epilogue) ? 1 : Math.min(team.size(), tiles);
         try {
             if (parts == 1 && narrowPath) {
                 narrowRows(workspaces[0], 0, m);

@@ -1,6 +1,8 @@
 package dev.lanes.kernel.gemm;
 
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -28,7 +30,7 @@ public final class ThreadTeam implements AutoCloseable {
     private volatile boolean closed;
     private volatile Task task;
     private volatile Thread caller;
-    private volatile Throwable failure;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     public ThreadTeam(int size, String name) {
         if (size < 1) {
@@ -47,19 +49,42 @@ public final class ThreadTeam implements AutoCloseable {
 
     public int size() { return size; }
 
-    /**
-     * Runs {@code t} on every member and returns when all are done; rethrows the first failure.
-     * Calls from different threads are serialised.
-     */
-    public synchronized void run(Task t) {
+    /** Throws if {@link #close()} was called. */
+    public void checkOpen() {
         if (closed) {
             throw new IllegalStateException("this kernel instance was closed; its worker threads are stopped");
         }
+    }
+
+    /**
+     * True when the workers may touch {@code segment}. Memory from a confined arena belongs to the
+     * thread that created it; work on it must then stay on the caller.
+     */
+    public boolean workersCanAccess(MemorySegment segment) {
+        return segment == null || workers.length == 0 || segment.isAccessibleBy(workers[0]);
+    }
+
+    /** Like {@link #run(Task)}, but on the caller alone (as the only member) when {@code callerOnly}. */
+    public void run(Task t, boolean callerOnly) {
+        if (callerOnly) {
+            checkOpen();
+            t.run(0, 1);
+        } else {
+            run(t);
+        }
+    }
+
+    /**
+     * Runs {@code t} on every member and returns when all are done; rethrows the first failure
+     * (others are attached as suppressed). Calls from different threads are serialised.
+     */
+    public synchronized void run(Task t) {
+        checkOpen();
         if (size == 1) {
             t.run(0, 1);
             return;
         }
-        failure = null;
+        failure.set(null);
         task = t;
         caller = Thread.currentThread();
         pending.set(size - 1);
@@ -70,7 +95,7 @@ public final class ThreadTeam implements AutoCloseable {
         try {
             t.run(0, size);
         } catch (Throwable e) {
-            failure = e;
+            fail(e);
         }
         int spins = 0;
         while (pending.get() != 0) {
@@ -82,9 +107,8 @@ public final class ThreadTeam implements AutoCloseable {
             }
         }
         task = null;
-        Throwable f = failure;
+        Throwable f = failure.getAndSet(null);
         if (f != null) {
-            failure = null;
             if (f instanceof RuntimeException re) throw re;
             if (f instanceof Error er) throw er;
             throw new IllegalStateException(f);
@@ -111,10 +135,22 @@ public final class ThreadTeam implements AutoCloseable {
             try {
                 task.run(member, size);
             } catch (Throwable e) {
-                failure = e;
+                fail(e);
             }
             if (pending.decrementAndGet() == 0) {
                 LockSupport.unpark(caller);
+            }
+        }
+    }
+
+    /** Keeps the first failure of a call; later ones ride along as suppressed exceptions. */
+    private void fail(Throwable e) {
+        if (!failure.compareAndSet(null, e)) {
+            Throwable first = failure.get();
+            if (first != null && first != e) {
+                synchronized (first) {
+                    first.addSuppressed(e);
+                }
             }
         }
     }

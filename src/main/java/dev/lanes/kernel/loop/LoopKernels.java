@@ -41,6 +41,8 @@ public final class LoopKernels implements Kernels {
         int m = c.rows(), n = c.cols(), k = transA ? a.rows() : a.cols();
         Activation act = ep.activation();
         float leak = ep.leak();
+        boolean callerOnly = !(team.workersCanAccess(as) && team.workersCanAccess(bs) && team.workersCanAccess(cs)
+                && team.workersCanAccess(bias) && team.workersCanAccess(pre));
         team.run((member, members) -> {
             int from = (int) ((long) m * member / members), to = (int) ((long) m * (member + 1) / members);
             for (int i = from; i < to; i++) {
@@ -59,7 +61,7 @@ public final class LoopKernels implements Kernels {
                     cs.setAtIndex(F, ci, act.apply(z, leak));
                 }
             }
-        });
+        }, callerOnly);
     }
 
     @Override

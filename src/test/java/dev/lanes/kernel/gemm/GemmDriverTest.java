@@ -45,13 +45,18 @@ class GemmDriverTest {
         }
     }
 
+    /** The 512-bit tile comes with its narrow kernel (outputs up to 16 wide), as in SimdKernels. */
+    private static NarrowKernel narrowFor(BlockSizes blocks) {
+        return blocks.nr() == 32 ? new NarrowKernel8x16() : null;
+    }
+
     private static GemmProblem.Outcome run(GemmDriver driver, GemmProblem p, String name) {
         return p.run(name, driver.blocks().kc(), driver::gemm);
     }
 
     private static void randomProblemsAgreeWithReferenceAcrossThreads(Supplier<MicroKernel> kernel, BlockSizes tiny) {
-        try (GemmDriver one = new GemmDriver(kernel.get(), tiny, new ThreadTeam(1, "t1"));
-             GemmDriver three = new GemmDriver(kernel.get(), tiny, new ThreadTeam(3, "t3"))) {
+        try (GemmDriver one = new GemmDriver(kernel.get(), narrowFor(tiny), tiny, new ThreadTeam(1, "t1"));
+             GemmDriver three = new GemmDriver(kernel.get(), narrowFor(tiny), tiny, new ThreadTeam(3, "t3"))) {
             List<String> failures = new ArrayList<>();
             SplittableRandom rnd = new SplittableRandom(tiny.mr() * 1000L + tiny.nr());
             Activation[] acts = Activation.values();
@@ -90,7 +95,7 @@ class GemmDriverTest {
 
     @Test
     void tile6x16WithItsRealBlockSizes() {
-        try (GemmDriver driver = new GemmDriver(new MicroKernel6x16(), BlockSizes.forTile(6, 16), new ThreadTeam(2, "t2"))) {
+        try (GemmDriver driver = new GemmDriver(new MicroKernel6x16(), null, BlockSizes.forTile(6, 16), new ThreadTeam(2, "t2"))) {
             int[][] shapes = {{1, 1, 1}, {7, 17, 300}, {13, 33, 5}, {100, 35, 257}, {6, 16, 16}};
             for (int i = 0; i < shapes.length; i++) {
                 int[] s = shapes[i];
@@ -104,7 +109,7 @@ class GemmDriverTest {
     @Test
     void bigProblemsUseEveryThreadAndSmallOnesOnlyTheCaller() {
         RecordingKernel rec = new RecordingKernel(new MicroKernel8x32());
-        try (GemmDriver driver = new GemmDriver(rec, new BlockSizes(8, 32, 16, 24, 64), new ThreadTeam(3, "rec"))) {
+        try (GemmDriver driver = new GemmDriver(rec, null, new BlockSizes(8, 32, 16, 24, 64), new ThreadTeam(3, "rec"))) {
             GemmProblem big = new GemmProblem(96, 100, 64).seed(1); // 614400 multiply-adds, 12 row tiles
             assertTrue((long) big.m * big.n * big.k >= GemmDriver.PARALLEL_MIN_FMAS);
             assertNull(big.checkAgainstReference(run(driver, big, "big")));
@@ -126,8 +131,8 @@ class GemmDriverTest {
     @Test
     void moreThreadsThanTilesStillComputesEverything() {
         // 2 row tiles of 8 but 3 members: the third has nothing to do and must not break anything.
-        try (GemmDriver driver = new GemmDriver(new MicroKernel8x32(), new BlockSizes(8, 32, 16, 24, 64), new ThreadTeam(3, "few"));
-             GemmDriver serial = new GemmDriver(new MicroKernel8x32(), new BlockSizes(8, 32, 16, 24, 64), new ThreadTeam(1, "one"))) {
+        try (GemmDriver driver = new GemmDriver(new MicroKernel8x32(), new NarrowKernel8x16(), new BlockSizes(8, 32, 16, 24, 64), new ThreadTeam(3, "few"));
+             GemmDriver serial = new GemmDriver(new MicroKernel8x32(), new NarrowKernel8x16(), new BlockSizes(8, 32, 16, 24, 64), new ThreadTeam(1, "one"))) {
             GemmProblem p = new GemmProblem(16, 12, 3000).seed(5).scale(1f, 1f);
             assertTrue((long) p.m * p.n * p.k >= GemmDriver.PARALLEL_MIN_FMAS);
             GemmProblem.Outcome o = run(driver, p, "3 threads");

@@ -13,7 +13,6 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -107,9 +106,6 @@ class ThreadTeamTest {
     }
 
     @Test
-    @Disabled("BUG: ThreadTeam.run promises the first failure but each failing member "
-            + "overwrites the volatile 'failure' field (workLoop and run), so the last one wins; a compareAndSet "
-            + "from null (later ones as suppressed) would keep the first")
     void whenSeveralMembersFailTheFirstFailureIsRethrown() throws Exception {
         // ThreadTeam.run documents "rethrows the first failure". Member 2 fails only well after
         // member 1 has failed, so member 1's exception is the first one.

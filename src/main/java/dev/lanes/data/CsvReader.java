@@ -228,13 +228,15 @@ public final class CsvReader {
         Matrix labels = null;
         try {
             List<String> featureNames = new ArrayList<>(d);
+            float[] rowMajor = new float[Math.multiplyExact(n, d)];
             int out = 0;
             for (int j = 0; j < m; j++) {
                 if (j == labelIndex) continue;
                 featureNames.add(names.get(j));
-                for (int r = 0; r < n; r++) features.set(r, out, columns[j][r]);
+                for (int r = 0; r < n; r++) rowMajor[r * d + out] = columns[j][r];
                 out++;
             }
+            features.copyFrom(rowMajor);
             Dataset dataset;
             if (labelKind == LabelKind.NONE) {
                 dataset = Dataset.unlabeled(features, featureNames);

@@ -51,8 +51,7 @@ final class CsvColumns {
     }
 
     /** Codes column j into {@code out} (missing: NaN); returns the values in code order. */
-    List<String> encodeCategorical(int j, String name,
-                                           List<String> fixed, float[] out) {
+    List<String> encodeCategorical(int j, String name, List<String> fixed, float[] out) {
         List<String> codes = fixed;
         if (codes == null) {
             TreeSet<String> values = new TreeSet<>();

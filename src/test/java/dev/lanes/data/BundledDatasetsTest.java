@@ -1,6 +1,7 @@
 package dev.lanes.data;
 
 import dev.lanes.tensor.Matrix;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,6 +65,25 @@ class BundledDatasetsTest {
         assertEquals(1f, max);
         assertEquals(firstImageSum, first);
         assertEquals(pixelByteSum, sum);
+    }
+
+    /** Fashion-MNIST is not bundled; this runs where a copy is found ({@code -Dlanes.fashion.dir=...}). */
+    @Test
+    void fashionMnistFromAUserPathIsBalanced() {
+        Path dir = Path.of(System.getProperty("lanes.fashion.dir", "/work/shared/datasets/fashion-mnist"));
+        Assumptions.assumeTrue(Files.isDirectory(dir), "no Fashion-MNIST at " + dir);
+        try (Split fashion = Datasets.fashionMnist(dir)) {
+            assertEquals(60_000, fashion.train().rows());
+            assertEquals(10_000, fashion.test().rows());
+            int[] train = fashion.train().classCounts();
+            int[] test = fashion.test().classCounts();
+            for (int c = 0; c < 10; c++) {
+                assertEquals(6000, train[c]);
+                assertEquals(1000, test[c]);
+            }
+            assertEquals("Ankle boot", fashion.train().classNames().get(9));
+            assertArrayEquals(new int[] {9, 0, 0, 3, 0, 2, 7, 2, 5, 5}, firstClassIds(fashion.train(), 10));
+        }
     }
 
     @Test

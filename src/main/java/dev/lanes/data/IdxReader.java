@@ -72,10 +72,10 @@ public final class IdxReader {
             long itemSize = 1;
             for (int i = 1; i < dims.length; i++) {
                 itemSize *= dims[i];
-            }
-            if (itemSize > Integer.MAX_VALUE) {
-                throw DataFileException.atOffset(file, 8, "an item of " + Arrays.toString(Arrays.copyOfRange(dims, 1, dims.length))
-                        + " elements is larger than a matrix row can be");
+                if (itemSize > Integer.MAX_VALUE) {
+                    throw DataFileException.atOffset(file, 4 + 4L * i, "an item of " + Arrays.toString(Arrays.copyOfRange(dims, 1, dims.length))
+                            + " elements is larger than a matrix row can be");
+                }
             }
             long payload = (long) dims[0] * itemSize;
             checkDeclaredSizeFits(in, payload);

@@ -4,6 +4,7 @@ import dev.lanes.tensor.Matrix;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -193,7 +194,7 @@ public final class CsvReader {
         int n = text.rows().size();
         int labelIndex = label != null ? label.resolve(names, file) : -1;
         boolean[] isCategorical = new boolean[m];
-        List<String>[] fixedCodes = resolveCategorical(names, file, labelIndex, isCategorical);
+        List<List<String>> fixedCodes = resolveCategorical(names, file, labelIndex, isCategorical);
         int d = labelIndex >= 0 ? m - 1 : m;
         if (d < 1) throw DataFileException.atLine(file, 1, 0, "no feature columns besides the label");
 
@@ -206,7 +207,7 @@ public final class CsvReader {
             if (j == labelIndex) continue;
             featureNames.add(names.get(j));
             if (isCategorical[j]) {
-                categoryRecord.put(names.get(j), typed.encodeCategorical(j, names.get(j), fixedCodes[j], columns[j]));
+                categoryRecord.put(names.get(j), typed.encodeCategorical(j, names.get(j), fixedCodes.get(j), columns[j]));
             } else {
                 typed.parseNumeric(j, names.get(j), columns[j]);
             }
@@ -245,15 +246,15 @@ public final class CsvReader {
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private List<String>[] resolveCategorical(List<String> names, Path file, int labelIndex, boolean[] isCategorical) {
-        List<String>[] fixed = new List[names.size()];
+    /** Marks the categorical columns; returns each one's fixed codes, or null where codes come from the data. */
+    private List<List<String>> resolveCategorical(List<String> names, Path file, int labelIndex, boolean[] isCategorical) {
+        List<List<String>> fixed = new ArrayList<>(Collections.nCopies(names.size(), (List<String>) null));
         for (Map.Entry<Column, List<String>> e : categorical.entrySet()) {
             int j = e.getKey().resolve(names, file);
             if (j == labelIndex) {
                 throw new IllegalArgumentException("column " + e.getKey() + " is the label; use classNames for its values");
             }
-            fixed[j] = e.getValue();
+            fixed.set(j, e.getValue());
             isCategorical[j] = true;
         }
         return fixed;

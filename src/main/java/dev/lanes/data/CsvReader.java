@@ -1,0 +1,262 @@
+package dev.lanes.data;
+
+import dev.lanes.tensor.Matrix;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a numeric table from CSV into a {@link Dataset}.
+ *
+ * <ul>
+ *   <li>Optional header row; columns are named by the header or numbered (column 1, 2, …).</li>
+ *   <li>One label column, by name or index (negative counts from the end), read as class labels or a
+ *       regression target; or none, for data to predict on.</li>
+ *   <li>Categorical columns: text values become codes 0, 1, … in sorted order, or in an order given.</li>
+ *   <li>Missing cells (empty, or a chosen token) are an error naming line and column, unless imputation
+ *       with the column mean, median or a constant is asked for. Labels are never imputed.</li>
+ *   <li>Fields may be double-quoted ({@code ""} inside quotes is a quote); a quoted field cannot span lines.
+ *       Blank lines are skipped. A UTF-8 byte order mark is ignored; line ends may be LF or CRLF.</li>
+ * </ul>
+ *
+ * Every error names the file, the 1-based line and the 1-based column.
+ */
+public final class CsvReader {
+    /** How to read the label column. */
+    public enum LabelKind { NONE, CLASSES, TARGET }
+
+    /** What to do with missing cells in feature columns. */
+    public enum Missing { FAIL, MEAN, MEDIAN, CONSTANT }
+
+    private final char delimiter;
+    private final boolean header;
+    private final LabelKind labelKind;
+    private final Column label;
+    private final List<String> classNames;
+    private final Map<Column, List<String>> categorical;
+    private final Missing missing;
+    private final float constant;
+    private final Set<String> missingTokens;
+    private final List<String> columnNames;
+
+    private CsvReader(Builder b) {
+        this.delimiter = b.delimiter;
+        this.header = b.header;
+        this.labelKind = b.labelKind;
+        this.label = b.label;
+        this.classNames = b.classNames;
+        this.categorical = new LinkedHashMap<>(b.categorical);
+        this.missing = b.missing;
+        this.constant = b.constant;
+        this.missingTokens = Set.copyOf(b.missingTokens);
+        this.columnNames = b.columnNames;
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    /** A column named in the header, or by 0-based index (negative: from the end). */
+    private record Column(String name, int index) {
+        int resolve(List<String> names, Path file) {
+            if (name != null) {
+                int i = names.indexOf(name);
+                if (i < 0) throw DataFileException.atLine(file, 1, 0, "no column named '" + name + "' in the header " + names);
+                return i;
+            }
+            int i = index < 0 ? names.size() + index : index;
+            if (i < 0 || i >= names.size()) {
+                throw DataFileException.atLine(file, 1, 0, "column index " + index + " is outside the " + names.size() + " columns");
+            }
+            return i;
+        }
+
+        @Override
+        public String toString() { return name != null ? "'" + name + "'" : "index " + index; }
+    }
+
+    public static final class Builder {
+        private char delimiter = ',';
+        private boolean header;
+        private LabelKind labelKind = LabelKind.NONE;
+        private Column label;
+        private List<String> classNames;
+        private final Map<Column, List<String>> categorical = new LinkedHashMap<>();
+        private Missing missing = Missing.FAIL;
+        private float constant;
+        private Set<String> missingTokens = Set.of("");
+        private List<String> columnNames;
+
+        private Builder() {}
+
+        public Builder delimiter(char c) {
+            if (c == '"' || c == '\n' || c == '\r') throw new IllegalArgumentException("invalid delimiter " + c);
+            delimiter = c;
+            return this;
+        }
+
+        /** Names for the columns of a file without a header (default: column 1, column 2, …). */
+        public Builder columnNames(String... names) {
+            columnNames = List.of(names);
+            return this;
+        }
+
+        /** Whether the first line holds column names (default: no). */
+        public Builder header(boolean hasHeader) { header = hasHeader; return this; }
+
+        /**
+         * Class labels from column {@code name}. Integer labels 0..k-1 are used as they are;
+         * anything else gets ids in sorted order, unless {@link #classNames} fixes the order.
+         */
+        public Builder classLabels(String name) { return label(new Column(name, 0), LabelKind.CLASSES); }
+
+        public Builder classLabels(int index) { return label(new Column(null, index), LabelKind.CLASSES); }
+
+        /** A regression target from column {@code name}. */
+        public Builder target(String name) { return label(new Column(name, 0), LabelKind.TARGET); }
+
+        public Builder target(int index) { return label(new Column(null, index), LabelKind.TARGET); }
+
+        /** The label values in class-id order: {@code values[i]} becomes class i. */
+        public Builder classNames(String... values) {
+            classNames = List.of(values);
+            return this;
+        }
+
+        /** Text column {@code name} mapped to codes in sorted order of its values. */
+        public Builder categorical(String name) { categorical.put(new Column(name, 0), null); return this; }
+
+        public Builder categorical(int index) { categorical.put(new Column(null, index), null); return this; }
+
+        /** Text column {@code name} with a fixed mapping: {@code values[i]} becomes code i; other values are errors. */
+        public Builder categorical(String name, String... values) {
+            categorical.put(new Column(name, 0), List.of(values));
+            return this;
+        }
+
+        public Builder categorical(int index, String... values) {
+            categorical.put(new Column(null, index), List.of(values));
+            return this;
+        }
+
+        /** Fill missing feature cells with the column's mean, median or mode (categorical) instead of failing. */
+        public Builder impute(Missing how) {
+            if (how == Missing.CONSTANT) throw new IllegalArgumentException("use imputeConstant(value)");
+            missing = how;
+            return this;
+        }
+
+        public Builder imputeConstant(float value) {
+            missing = Missing.CONSTANT;
+            constant = value;
+            return this;
+        }
+
+        /** Cell texts that mean "missing" (default: only the empty cell). */
+        public Builder missingTokens(String... tokens) {
+            missingTokens = Set.of(tokens);
+            return this;
+        }
+
+        private Builder label(Column c, LabelKind kind) {
+            label = c;
+            labelKind = kind;
+            return this;
+        }
+
+        public CsvReader build() {
+            if (classNames != null && labelKind != LabelKind.CLASSES) {
+                throw new IllegalArgumentException("classNames needs a class label column");
+            }
+            if (header && columnNames != null) {
+                throw new IllegalArgumentException("columnNames is for files without a header");
+            }
+            if (!header && columnNames == null && (label != null && label.name != null || categorical.keySet().stream().anyMatch(c -> c.name != null))) {
+                throw new IllegalArgumentException("columns can only be named when the file has a header");
+            }
+            return new CsvReader(this);
+        }
+    }
+
+    /**
+     * Reads {@code file}.
+     *
+     * @throws DataFileException naming file, line and column for a ragged row, a non-numeric cell,
+     *         a missing cell (unless imputing), an unknown category or label, or an unreadable file
+     */
+    public CsvTable read(Path file) {
+        CsvText text = CsvText.read(file, delimiter, header, columnNames);
+        List<String> names = text.names();
+        int m = names.size();
+        int n = text.rows().size();
+        int labelIndex = label != null ? label.resolve(names, file) : -1;
+        boolean[] isCategorical = new boolean[m];
+        List<List<String>> fixedCodes = resolveCategorical(names, file, labelIndex, isCategorical);
+        int d = labelIndex >= 0 ? m - 1 : m;
+        if (d < 1) throw DataFileException.atLine(file, 1, 0, "no feature columns besides the label");
+
+        CsvColumns typed = new CsvColumns(text, missingTokens, missing, constant);
+        float[][] columns = new float[m][n];
+        Map<String, List<String>> categoryRecord = new LinkedHashMap<>();
+        List<CsvTable.Imputed> imputed = new ArrayList<>();
+        List<String> featureNames = new ArrayList<>(d);
+        for (int j = 0; j < m; j++) {
+            if (j == labelIndex) continue;
+            featureNames.add(names.get(j));
+            if (isCategorical[j]) {
+                categoryRecord.put(names.get(j), typed.encodeCategorical(j, names.get(j), fixedCodes.get(j), columns[j]));
+            } else {
+                typed.parseNumeric(j, names.get(j), columns[j]);
+            }
+            CsvTable.Imputed fill = typed.fillMissing(j, names.get(j), columns[j], isCategorical[j]);
+            if (fill != null) imputed.add(fill);
+        }
+        List<String> classes = null;
+        if (labelKind == LabelKind.TARGET) {
+            typed.parseNumeric(labelIndex, names.get(labelIndex), columns[labelIndex]);
+            typed.failOnMissing(labelIndex, names.get(labelIndex), columns[labelIndex], "label");
+        } else if (labelKind == LabelKind.CLASSES) {
+            classes = typed.encodeClasses(labelIndex, names.get(labelIndex), classNames, columns[labelIndex]);
+        }
+
+        float[] rowMajor = new float[Math.multiplyExact(n, d)];
+        int out = 0;
+        for (int j = 0; j < m; j++) {
+            if (j == labelIndex) continue;
+            for (int r = 0; r < n; r++) rowMajor[r * d + out] = columns[j][r];
+            out++;
+        }
+        Matrix features = Matrix.allocate(n, d).copyFrom(rowMajor);
+        if (labelKind == LabelKind.NONE) {
+            return new CsvTable(Dataset.unlabeled(features, featureNames), categoryRecord, imputed);
+        }
+        Matrix labels = Matrix.allocate(n, 1).copyFrom(columns[labelIndex]);
+        try {
+            Dataset dataset = classes == null
+                    ? Dataset.regression(features, labels, featureNames)
+                    : Dataset.classification(features, labels, featureNames, classes);
+            return new CsvTable(dataset, categoryRecord, imputed);
+        } catch (RuntimeException e) {
+            features.close();
+            labels.close();
+            throw e;
+        }
+    }
+
+    /** Marks the categorical columns; returns each one's fixed codes, or null where codes come from the data. */
+    private List<List<String>> resolveCategorical(List<String> names, Path file, int labelIndex, boolean[] isCategorical) {
+        List<List<String>> fixed = new ArrayList<>(Collections.nCopies(names.size(), (List<String>) null));
+        for (Map.Entry<Column, List<String>> e : categorical.entrySet()) {
+            int j = e.getKey().resolve(names, file);
+            if (j == labelIndex) {
+                throw new IllegalArgumentException("column " + e.getKey() + " is the label; use classNames for its values");
+            }
+            fixed.set(j, e.getValue());
+            isCategorical[j] = true;
+        }
+        return fixed;
+    }
+}

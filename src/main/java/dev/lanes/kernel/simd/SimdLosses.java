@@ -38,7 +38,8 @@ final class SimdLosses {
         for (int r = 0; r < m; r++) {
             long zo = row(logits, r), yo = row(targets, r), dOff = row(d, r);
             float max = SimdActivations.rowMax(zs, zo, n);
-            FloatVector sum = FloatVector.zero(S), sy = FloatVector.zero(S), syz = FloatVector.zero(S);
+            FloatVector sum = FloatVector.zero(S), rest = sum, sy = sum, syz = sum;
+            int ones = 0;
             int i = 0;
             for (int bound = S.loopBound(n); i < bound; i += L) {
                 long b = (long) i * Float.BYTES;
@@ -47,6 +48,9 @@ final class SimdLosses {
                 FloatVector e = VectorMath.exp(shifted);
                 store(e, ds, dOff + b);
                 sum = sum.add(e);
+                VectorMask<Float> one = e.compare(VectorOperators.EQ, 1f);
+                rest = rest.add(e, one.not());
+                ones += one.trueCount();
                 sy = sy.add(y);
                 syz = y.fma(shifted, syz);
             }
@@ -58,14 +62,28 @@ final class SimdLosses {
                 FloatVector e = VectorMath.exp(shifted);
                 store(e, ds, dOff + b, t);
                 sum = sum.add(e, t);
+                VectorMask<Float> one = e.compare(VectorOperators.EQ, 1f).and(t);
+                rest = rest.add(e, one.not().and(t));
+                ones += one.trueCount();
                 sy = sy.add(y);
                 syz = y.fma(shifted, syz);
             }
             float s = sum.reduceLanes(VectorOperators.ADD);
-            total += sy.reduceLanes(VectorOperators.ADD) * Math.log(s) - syz.reduceLanes(VectorOperators.ADD);
+            double logSum = logOfSum(ones, rest);
+            total += sy.reduceLanes(VectorOperators.ADD) * logSum - syz.reduceLanes(VectorOperators.ADD);
             probabilitiesMinusTargets(ds, dOff, ys, yo, n, 1f / s, invM);
         }
         return (float) (total / m);
+    }
+
+    /**
+     * log Σ exp(z − max) in double, from the count of terms equal to 1 (the maximum and its ties,
+     * at least one) and the float sum of the others: log1p((ones − 1) + rest). Taking log of the
+     * float sum instead would round 1 + rest to a multiple of 2⁻²³ and lose the whole loss of a
+     * confidently right row (≈ rest, often 1e-7 or less).
+     */
+    private static double logOfSum(int ones, FloatVector rest) {
+        return Math.log1p((ones - 1) + (double) rest.reduceLanes(VectorOperators.ADD));
     }
 
     /** d = (d·invSum − y)·invM, where d holds exp(z − max). */
@@ -96,8 +114,30 @@ final class SimdLosses {
                     ls.getAtIndex(Vec.FLOAT, (long) r * labels.stride()), r, n);
             float max = SimdActivations.rowMax(zs, zo, n);
             float labelShifted = zs.getAtIndex(Vec.FLOAT, zo / Float.BYTES + label) - max;
-            float s = SimdActivations.expShiftedInto(zs, zo, max, ds, dOff, n);
-            total += Math.log(s) - labelShifted;
+            FloatVector sum = FloatVector.zero(S), rest = sum;
+            int ones = 0;
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) {
+                long b = (long) i * Float.BYTES;
+                FloatVector e = VectorMath.exp(load(zs, zo + b).sub(max));
+                store(e, ds, dOff + b);
+                sum = sum.add(e);
+                VectorMask<Float> one = e.compare(VectorOperators.EQ, 1f);
+                rest = rest.add(e, one.not());
+                ones += one.trueCount();
+            }
+            if (i < n) {
+                VectorMask<Float> t = S.indexInRange(i, n);
+                long b = (long) i * Float.BYTES;
+                FloatVector e = VectorMath.exp(load(zs, zo + b, t).sub(max));
+                store(e, ds, dOff + b, t);
+                sum = sum.add(e, t);
+                VectorMask<Float> one = e.compare(VectorOperators.EQ, 1f).and(t);
+                rest = rest.add(e, one.not().and(t));
+                ones += one.trueCount();
+            }
+            float s = sum.reduceLanes(VectorOperators.ADD);
+            total += logOfSum(ones, rest) - labelShifted;
             float invSum = 1f / s;
             float labelP = ds.getAtIndex(Vec.FLOAT, dOff / Float.BYTES + label) * invSum;
             scaleRun(ds, dOff, n, invSum, invM);

@@ -46,6 +46,138 @@ public interface Kernels extends AutoCloseable {
         gemm(false, false, 1f, a, b, 0f, c, Epilogue.NONE);
     }
 
+    // ---------------------------------------------------------------- element-wise activations
+
+    /** {@code out = g(x)} element-wise; {@code out} may be {@code x}. Shapes must match. */
+    void activate(Activation activation, float leak, Matrix x, Matrix out);
+
+    /**
+     * {@code dZ = dA ⊙ g′}, with g′ computed from the activation's output {@code a} (sigmoid a(1−a),
+     * tanh 1−a², ReLU and leaky ReLU from the sign of a, identity 1). {@code dZ} may be {@code dA}.
+     */
+    void activationBackward(Activation activation, float leak, Matrix a, Matrix dA, Matrix dZ);
+
+    /** Row-wise softmax, numerically stable (the row maximum is subtracted); {@code out} may be {@code x}. */
+    void softmaxRows(Matrix x, Matrix out);
+
+    // ---------------------------------------------------------------- losses: value and gradient in one pass
+    // Each returns the mean loss over the batch (m = rows) and writes the gradient with respect to its
+    // first argument, already divided by m, into the last argument (which may alias the first).
+
+    /** Softmax + categorical cross-entropy from logits with one-hot (or soft) targets; dLogits = (p − y)/m. */
+    float softmaxCrossEntropy(Matrix logits, Matrix targets, Matrix dLogits);
+
+    /** Softmax + cross-entropy with integer class labels: {@code labels} is m×1 holding 0..C−1 as floats. */
+    float sparseSoftmaxCrossEntropy(Matrix logits, Matrix labels, Matrix dLogits);
+
+    /** Sigmoid + binary cross-entropy from logits, stable for any logit; mean over all elements. */
+    float sigmoidBinaryCrossEntropy(Matrix logits, Matrix targets, Matrix dLogits);
+
+    /** Mean squared error over all m×n elements; gradient 2(p − y)/(m·n). */
+    float meanSquaredError(Matrix predictions, Matrix targets, Matrix dPredictions);
+
+    /** Mean absolute error over all m×n elements; gradient sign(p − y)/(m·n), 0 at 0. */
+    float meanAbsoluteError(Matrix predictions, Matrix targets, Matrix dPredictions);
+
+    /** Huber loss with threshold {@code delta}, mean over all m×n elements. */
+    float huber(Matrix predictions, Matrix targets, float delta, Matrix dPredictions);
+
+    // ---------------------------------------------------------------- reductions
+
+    /** {@code out[j] = scale·Σᵢ x[i][j]} (out is 1×N); with scale 1/m this is the bias gradient. */
+    void columnSums(Matrix x, float scale, Matrix out);
+
+    /** Index of the largest value of each row (the first one on ties) into {@code out[0..rows)}. */
+    void argmaxRows(Matrix x, int[] out);
+
+    /** Σ x², accumulated in double. */
+    double sumOfSquares(Matrix x);
+
+    /** Σ |x|, accumulated in double. */
+    double sumOfAbs(Matrix x);
+
+    // ---------------------------------------------------------------- element-wise helpers
+
+    /** {@code y = alpha·x + y}. */
+    void axpy(float alpha, Matrix x, Matrix y);
+
+    /** {@code x = alpha·x}. */
+    void scale(float alpha, Matrix x);
+
+    /** {@code y = x}. */
+    void copy(Matrix x, Matrix y);
+
+    /** {@code x = value}. */
+    void fill(Matrix x, float value);
+
+    /** {@code out = a ⊙ b}; {@code out} may alias either. */
+    void multiply(Matrix a, Matrix b, Matrix out);
+
+    /** {@code x = min(max(x, lo), hi)} (gradient clipping by value). */
+    void clamp(Matrix x, float lo, float hi);
+
+    // ---------------------------------------------------------------- optimizer updates, one pass per buffer
+    // w: parameters, g: gradients (not modified), state buffers same shape as w. l2 adds l2·w to the
+    // gradient before the update (coupled weight decay); 0 disables it.
+
+    /** {@code w -= lr·(g + l2·w)}. */
+    void sgdUpdate(Matrix w, Matrix g, float lr, float l2);
+
+    /**
+     * Momentum (PyTorch form): {@code v = β·v + g'}; {@code w -= lr·v}, or with Nesterov
+     * {@code w -= lr·(g' + β·v)}, where {@code g' = g + l2·w}.
+     */
+    void momentumUpdate(Matrix w, Matrix g, Matrix v, float lr, float beta, boolean nesterov, float l2);
+
+    /** Adagrad: {@code s += g'²; w -= lr·g'/(√s + ε)}. */
+    void adagradUpdate(Matrix w, Matrix g, Matrix s, float lr, float eps, float l2);
+
+    /** RMSProp: {@code s = ρ·s + (1−ρ)·g'²; w -= lr·g'/(√s + ε)}. */
+    void rmspropUpdate(Matrix w, Matrix g, Matrix s, float lr, float rho, float eps, float l2);
+
+    /**
+     * Adam with bias correction at step {@code t} (1-based):
+     * {@code m = β1·m + (1−β1)·g'; v = β2·v + (1−β2)·g'²; w -= lr·m̂/(√v̂ + ε)}. With
+     * {@code decoupledDecay > 0} this is AdamW: {@code w -= lr·decoupledDecay·w} as well, outside the
+     * adaptive step (use {@code l2 = 0} then).
+     */
+    void adamUpdate(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float beta1, float beta2, float eps,
+                    int t, float l2, float decoupledDecay);
+
+    // ---------------------------------------------------------------- dropout
+
+    /**
+     * Inverted dropout: {@code mask = (u < keep) / keep}, {@code out = x ⊙ mask}, where u is uniform in
+     * [0,1) from a counter-based generator keyed by ({@code seed}, {@code step}, element index), so the
+     * mask depends on nothing else (not the thread count). {@code out} may be {@code x}.
+     */
+    void dropoutForward(Matrix x, Matrix mask, Matrix out, float keep, long seed, long step);
+
+    // Backward of dropout is multiply(dOut, mask, dX).
+
+    // ---------------------------------------------------------------- batch normalization (over rows)
+
+    /**
+     * Training forward: per column j, batch mean μ and (biased) variance σ², {@code xhat = (x−μ)/√(σ²+ε)},
+     * {@code out = γ·xhat + β}; {@code invStd} (1×N) receives 1/√(σ²+ε) for the backward pass; running
+     * averages are updated as {@code running = momentum·running + (1−momentum)·batch} (Keras's
+     * convention; the running variance uses the unbiased batch variance as PyTorch does).
+     */
+    void batchNormForwardTrain(Matrix x, Matrix gamma, Matrix beta, Matrix runningMean, Matrix runningVar,
+                               float momentum, float eps, Matrix xhat, Matrix invStd, Matrix out);
+
+    /** Inference forward with the running averages. */
+    void batchNormForwardInference(Matrix x, Matrix gamma, Matrix beta, Matrix runningMean, Matrix runningVar,
+                                   float eps, Matrix out);
+
+    /**
+     * Backward: {@code dBeta = Σ dOut}, {@code dGamma = Σ dOut ⊙ xhat} (column sums, not divided by m:
+     * dOut is already a mean-loss gradient), and
+     * {@code dX = γ·invStd/m · (m·dOut − dBeta − xhat ⊙ dGamma)}.
+     */
+    void batchNormBackward(Matrix dOut, Matrix xhat, Matrix gamma, Matrix invStd,
+                           Matrix dGamma, Matrix dBeta, Matrix dX);
+
     /** Stops the worker pool; further calls fail. A no-op for the shared default instance. */
     @Override
     void close();

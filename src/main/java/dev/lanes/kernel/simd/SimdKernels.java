@@ -1,5 +1,6 @@
 package dev.lanes.kernel.simd;
 
+import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.Epilogue;
 import dev.lanes.kernel.GemmShapes;
 import dev.lanes.kernel.Kernels;
@@ -41,6 +42,152 @@ public final class SimdKernels implements Kernels {
                      Epilogue epilogue) {
         GemmShapes.check(transA, transB, a, b, c, epilogue);
         gemm.gemm(transA, transB, alpha, a, b, beta, c, epilogue);
+    }
+
+    // ---------------------------------------------------------------- fused kernels: Vector API, on the calling thread
+
+    @Override
+    public void activate(Activation activation, float leak, Matrix x, Matrix out) {
+        SimdActivations.activate(activation, leak, x, out);
+    }
+
+    @Override
+    public void activationBackward(Activation activation, float leak, Matrix a, Matrix dA, Matrix dZ) {
+        SimdActivations.backward(activation, leak, a, dA, dZ);
+    }
+
+    @Override
+    public void softmaxRows(Matrix x, Matrix out) {
+        SimdActivations.softmaxRows(x, out);
+    }
+
+    @Override
+    public float softmaxCrossEntropy(Matrix logits, Matrix targets, Matrix dLogits) {
+        return SimdLosses.softmaxCrossEntropy(logits, targets, dLogits);
+    }
+
+    @Override
+    public float sparseSoftmaxCrossEntropy(Matrix logits, Matrix labels, Matrix dLogits) {
+        return SimdLosses.sparseSoftmaxCrossEntropy(logits, labels, dLogits);
+    }
+
+    @Override
+    public float sigmoidBinaryCrossEntropy(Matrix logits, Matrix targets, Matrix dLogits) {
+        return SimdLosses.sigmoidBinaryCrossEntropy(logits, targets, dLogits);
+    }
+
+    @Override
+    public float meanSquaredError(Matrix predictions, Matrix targets, Matrix dPredictions) {
+        return SimdLosses.meanSquaredError(predictions, targets, dPredictions);
+    }
+
+    @Override
+    public float meanAbsoluteError(Matrix predictions, Matrix targets, Matrix dPredictions) {
+        return SimdLosses.meanAbsoluteError(predictions, targets, dPredictions);
+    }
+
+    @Override
+    public float huber(Matrix predictions, Matrix targets, float delta, Matrix dPredictions) {
+        return SimdLosses.huber(predictions, targets, delta, dPredictions);
+    }
+
+    @Override
+    public void columnSums(Matrix x, float scale, Matrix out) {
+        SimdReductions.columnSums(x, scale, out);
+    }
+
+    @Override
+    public void argmaxRows(Matrix x, int[] out) {
+        SimdReductions.argmaxRows(x, out);
+    }
+
+    @Override
+    public double sumOfSquares(Matrix x) {
+        return SimdReductions.sumOfSquares(x);
+    }
+
+    @Override
+    public double sumOfAbs(Matrix x) {
+        return SimdReductions.sumOfAbs(x);
+    }
+
+    @Override
+    public void axpy(float alpha, Matrix x, Matrix y) {
+        SimdElementwise.axpy(alpha, x, y);
+    }
+
+    @Override
+    public void scale(float alpha, Matrix x) {
+        SimdElementwise.scale(alpha, x);
+    }
+
+    @Override
+    public void copy(Matrix x, Matrix y) {
+        SimdElementwise.copy(x, y);
+    }
+
+    @Override
+    public void fill(Matrix x, float value) {
+        SimdElementwise.fill(x, value);
+    }
+
+    @Override
+    public void multiply(Matrix a, Matrix b, Matrix out) {
+        SimdElementwise.multiply(a, b, out);
+    }
+
+    @Override
+    public void clamp(Matrix x, float lo, float hi) {
+        SimdElementwise.clamp(x, lo, hi);
+    }
+
+    @Override
+    public void sgdUpdate(Matrix w, Matrix g, float lr, float l2) {
+        SimdOptimizers.sgd(w, g, lr, l2);
+    }
+
+    @Override
+    public void momentumUpdate(Matrix w, Matrix g, Matrix v, float lr, float beta, boolean nesterov, float l2) {
+        SimdOptimizers.momentum(w, g, v, lr, beta, nesterov, l2);
+    }
+
+    @Override
+    public void adagradUpdate(Matrix w, Matrix g, Matrix s, float lr, float eps, float l2) {
+        SimdOptimizers.adagrad(w, g, s, lr, eps, l2);
+    }
+
+    @Override
+    public void rmspropUpdate(Matrix w, Matrix g, Matrix s, float lr, float rho, float eps, float l2) {
+        SimdOptimizers.rmsprop(w, g, s, lr, rho, eps, l2);
+    }
+
+    @Override
+    public void adamUpdate(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float beta1, float beta2, float eps,
+                           int t, float l2, float decoupledDecay) {
+        SimdOptimizers.adam(w, g, m, v, lr, beta1, beta2, eps, t, l2, decoupledDecay);
+    }
+
+    @Override
+    public void dropoutForward(Matrix x, Matrix mask, Matrix out, float keep, long seed, long step) {
+        SimdElementwise.dropoutForward(x, mask, out, keep, seed, step);
+    }
+
+    @Override
+    public void batchNormForwardTrain(Matrix x, Matrix gamma, Matrix beta, Matrix runningMean, Matrix runningVar,
+                                      float momentum, float eps, Matrix xhat, Matrix invStd, Matrix out) {
+        SimdBatchNorm.forwardTrain(x, gamma, beta, runningMean, runningVar, momentum, eps, xhat, invStd, out);
+    }
+
+    @Override
+    public void batchNormForwardInference(Matrix x, Matrix gamma, Matrix beta, Matrix runningMean,
+                                          Matrix runningVar, float eps, Matrix out) {
+        SimdBatchNorm.forwardInference(x, gamma, beta, runningMean, runningVar, eps, out);
+    }
+
+    @Override
+    public void batchNormBackward(Matrix dOut, Matrix xhat, Matrix gamma, Matrix invStd,
+                                  Matrix dGamma, Matrix dBeta, Matrix dX) {
+        SimdBatchNorm.backward(dOut, xhat, gamma, invStd, dGamma, dBeta, dX);
     }
 
     @Override

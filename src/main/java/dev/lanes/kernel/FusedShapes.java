@@ -1,0 +1,67 @@
+package dev.lanes.kernel;
+
+import dev.lanes.tensor.Matrix;
+
+/**
+ * Shape checks shared by both backends' fused (non-GEMM) kernels, so a misuse fails the same way,
+ * with both shapes named, whichever backend runs.
+ */
+public final class FusedShapes {
+    private FusedShapes() {}
+
+    /** Throws unless {@code b} has the shape of {@code a}. */
+    public static void same(String kernel, String aName, Matrix a, String bName, Matrix b) {
+        if (!a.sameShape(b)) {
+            throw new IllegalArgumentException(kernel + ": " + bName + " is " + b.shape() + " but " + aName
+                    + " is " + a.shape() + " (they must have the same shape)");
+        }
+    }
+
+    /** Throws unless {@code row} is 1×{@code cols}. */
+    public static void row(String kernel, String name, Matrix row, int cols) {
+        if (row.rows() != 1 || row.cols() != cols) {
+            throw new IllegalArgumentException(kernel + ": " + name + " is " + row.shape() + " but must be 1x"
+                    + cols + " (one value per column)");
+        }
+    }
+
+    /** Throws unless {@code labels} is rows×1. */
+    public static void labels(String kernel, Matrix labels, int rows) {
+        if (labels.rows() != rows || labels.cols() != 1) {
+            throw new IllegalArgumentException(kernel + ": labels is " + labels.shape() + " but must be " + rows
+                    + "x1 (one class index per row of logits)");
+        }
+    }
+
+    /** The class index a label holds, validated against the number of classes. */
+    public static int classIndex(String kernel, float label, int row, int classes) {
+        int c = (int) label;
+        if (c != label || c < 0 || c >= classes) {
+            throw new IllegalArgumentException(kernel + ": label " + label + " in row " + row
+                    + " is not a class index in 0.." + (classes - 1));
+        }
+        return c;
+    }
+
+    /** Throws unless 0 &lt; keep ≤ 1. */
+    public static void keepProbability(float keep) {
+        if (!(keep > 0f && keep <= 1f)) {
+            throw new IllegalArgumentException("dropout: keep probability must be in (0, 1], got " + keep);
+        }
+    }
+
+    /** Throws unless {@code out} can hold one index per row of {@code x}. */
+    public static void argmaxOut(Matrix x, int[] out) {
+        if (out.length < x.rows()) {
+            throw new IllegalArgumentException("argmaxRows: out has " + out.length + " entries but x has "
+                    + x.rows() + " rows");
+        }
+    }
+
+    /** Throws unless the optimizer step is 1-based. */
+    public static void step(int t) {
+        if (t < 1) {
+            throw new IllegalArgumentException("adam: step t is 1-based, got " + t);
+        }
+    }
+}

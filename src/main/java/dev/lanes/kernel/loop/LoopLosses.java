@@ -1,0 +1,167 @@
+package dev.lanes.kernel.loop;
+
+import dev.lanes.kernel.FusedShapes;
+import dev.lanes.tensor.Matrix;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Losses with their gradient in one pass, as scalar loops; per-element math in double, sums in
+ * double. Every gradient may alias its first input: each element is read before it is written.
+ */
+public final class LoopLosses {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    private LoopLosses() {}
+
+    /**
+     * Per row, with s = Σ exp(z − max): loss = Σ y·(log s − (z − max)), a sum of non-negative terms
+     * for y ≥ 0, so neither log(0) nor cancellation can occur; dz = (softmax(z) − y)/m.
+     */
+    public static float softmaxCrossEntropy(Matrix logits, Matrix targets, Matrix d) {
+        FusedShapes.same("softmaxCrossEntropy", "logits", logits, "targets", targets);
+        FusedShapes.same("softmaxCrossEntropy", "logits", logits, "dLogits", d);
+        MemorySegment zs = logits.segment(), ys = targets.segment(), ds = d.segment();
+        int m = logits.rows(), n = logits.cols();
+        float invM = 1f / m;
+        double total = 0;
+        for (int r = 0; r < m; r++) {
+            long zb = (long) r * logits.stride(), yb = (long) r * targets.stride(), db = (long) r * d.stride();
+            float max = LoopActivations.rowMax(zs, zb, n);
+            double sum = 0, sy = 0, syz = 0;
+            for (int c = 0; c < n; c++) {
+                float shifted = zs.getAtIndex(F, zb + c) - max;
+                float y = ys.getAtIndex(F, yb + c);
+                float e = (float) Math.exp(shifted);
+                ds.setAtIndex(F, db + c, e);
+                sum += e;
+                sy += y;
+                syz += (double) y * shifted;
+            }
+            total += sy * Math.log(sum) - syz;
+            for (int c = 0; c < n; c++) {
+                float p = (float) (ds.getAtIndex(F, db + c) / sum);
+                ds.setAtIndex(F, db + c, (p - ys.getAtIndex(F, yb + c)) * invM);
+            }
+        }
+        return (float) (total / m);
+    }
+
+    /** As {@link #softmaxCrossEntropy} with y one-hot at the class each row's label names. */
+    public static float sparseSoftmaxCrossEntropy(Matrix logits, Matrix labels, Matrix d) {
+        FusedShapes.labels("sparseSoftmaxCrossEntropy", labels, logits.rows());
+        FusedShapes.same("sparseSoftmaxCrossEntropy", "logits", logits, "dLogits", d);
+        MemorySegment zs = logits.segment(), ls = labels.segment(), ds = d.segment();
+        int m = logits.rows(), n = logits.cols();
+        float invM = 1f / m;
+        double total = 0;
+        for (int r = 0; r < m; r++) {
+            long zb = (long) r * logits.stride(), db = (long) r * d.stride();
+            int label = FusedShapes.classIndex("sparseSoftmaxCrossEntropy",
+                    ls.getAtIndex(F, (long) r * labels.stride()), r, n);
+            float max = LoopActivations.rowMax(zs, zb, n);
+            float labelShifted = zs.getAtIndex(F, zb + label) - max;
+            double sum = 0;
+            for (int c = 0; c < n; c++) {
+                float e = (float) Math.exp(zs.getAtIndex(F, zb + c) - max);
+                ds.setAtIndex(F, db + c, e);
+                sum += e;
+            }
+            total += Math.log(sum) - labelShifted;
+            for (int c = 0; c < n; c++) {
+                float p = (float) (ds.getAtIndex(F, db + c) / sum);
+                ds.setAtIndex(F, db + c, (c == label ? p - 1f : p) * invM);
+            }
+        }
+        return (float) (total / m);
+    }
+
+    /**
+     * loss = max(z, 0) − z·y + log1p(exp(−|z|)), finite for every finite z; the sigmoid reuses
+     * t = exp(−|z|): σ = 1/(1+t) for z ≥ 0, t/(1+t) below, so it never overflows either.
+     */
+    public static float sigmoidBinaryCrossEntropy(Matrix logits, Matrix targets, Matrix d) {
+        FusedShapes.same("sigmoidBinaryCrossEntropy", "logits", logits, "targets", targets);
+        FusedShapes.same("sigmoidBinaryCrossEntropy", "logits", logits, "dLogits", d);
+        MemorySegment zs = logits.segment(), ys = targets.segment(), ds = d.segment();
+        int m = logits.rows(), n = logits.cols();
+        double count = (double) m * n;
+        float scale = (float) (1.0 / count);
+        double total = 0;
+        for (int r = 0; r < m; r++) {
+            long zb = (long) r * logits.stride(), yb = (long) r * targets.stride(), db = (long) r * d.stride();
+            for (int c = 0; c < n; c++) {
+                double z = zs.getAtIndex(F, zb + c);
+                double y = ys.getAtIndex(F, yb + c);
+                double t = Math.exp(-Math.abs(z));
+                total += Math.max(z, 0) - z * y + Math.log1p(t);
+                double sigmoid = z >= 0 ? 1 / (1 + t) : t / (1 + t);
+                ds.setAtIndex(F, db + c, (float) (sigmoid - y) * scale);
+            }
+        }
+        return (float) (total / count);
+    }
+
+    public static float meanSquaredError(Matrix p, Matrix y, Matrix d) {
+        FusedShapes.same("meanSquaredError", "predictions", p, "targets", y);
+        FusedShapes.same("meanSquaredError", "predictions", p, "dPredictions", d);
+        MemorySegment ps = p.segment(), ys = y.segment(), ds = d.segment();
+        double count = (double) p.rows() * p.cols();
+        float scale = (float) (2.0 / count);
+        double total = 0;
+        for (int r = 0; r < p.rows(); r++) {
+            long pb = (long) r * p.stride(), yb = (long) r * y.stride(), db = (long) r * d.stride();
+            for (int c = 0; c < p.cols(); c++) {
+                float diff = ps.getAtIndex(F, pb + c) - ys.getAtIndex(F, yb + c);
+                total += (double) diff * diff;
+                ds.setAtIndex(F, db + c, diff * scale);
+            }
+        }
+        return (float) (total / count);
+    }
+
+    public static float meanAbsoluteError(Matrix p, Matrix y, Matrix d) {
+        FusedShapes.same("meanAbsoluteError", "predictions", p, "targets", y);
+        FusedShapes.same("meanAbsoluteError", "predictions", p, "dPredictions", d);
+        MemorySegment ps = p.segment(), ys = y.segment(), ds = d.segment();
+        double count = (double) p.rows() * p.cols();
+        float scale = (float) (1.0 / count);
+        double total = 0;
+        for (int r = 0; r < p.rows(); r++) {
+            long pb = (long) r * p.stride(), yb = (long) r * y.stride(), db = (long) r * d.stride();
+            for (int c = 0; c < p.cols(); c++) {
+                float diff = ps.getAtIndex(F, pb + c) - ys.getAtIndex(F, yb + c);
+                total += Math.abs(diff);
+                ds.setAtIndex(F, db + c, diff > 0f ? scale : diff < 0f ? -scale : 0f);
+            }
+        }
+        return (float) (total / count);
+    }
+
+    /** ½d² for |d| ≤ δ, δ(|d| − ½δ) beyond; gradient d, or δ·sign(d) beyond, over m·n. */
+    public static float huber(Matrix p, Matrix y, float delta, Matrix d) {
+        FusedShapes.same("huber", "predictions", p, "targets", y);
+        FusedShapes.same("huber", "predictions", p, "dPredictions", d);
+        MemorySegment ps = p.segment(), ys = y.segment(), ds = d.segment();
+        double count = (double) p.rows() * p.cols();
+        float scale = (float) (1.0 / count);
+        double total = 0;
+        for (int r = 0; r < p.rows(); r++) {
+            long pb = (long) r * p.stride(), yb = (long) r * y.stride(), db = (long) r * d.stride();
+            for (int c = 0; c < p.cols(); c++) {
+                float diff = ps.getAtIndex(F, pb + c) - ys.getAtIndex(F, yb + c);
+                float abs = Math.abs(diff);
+                float grad;
+                if (abs <= delta) {
+                    total += 0.5 * diff * diff;
+                    grad = diff;
+                } else {
+                    total += delta * (abs - 0.5 * delta);
+                    grad = Math.copySign(delta, diff);
+                }
+                ds.setAtIndex(F, db + c, grad * scale);
+            }
+        }
+        return (float) (total / count);
+    }
+}

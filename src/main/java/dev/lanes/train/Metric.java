@@ -29,6 +29,9 @@ public abstract class Metric {
      */
     abstract double batchSum(Kernels kernels, Matrix output, boolean logits, Activation outputActivation, Matrix targets);
 
+    /** Refuses targets this metric cannot compare with {@code outputs} outputs, before training starts. */
+    void checkTargets(int outputs, int targetWidth) {}
+
     /** False when the metric reads logits as well as probabilities (accuracy: argmax and sign agree). */
     boolean needsProbabilities() { return true; }
 
@@ -106,11 +109,17 @@ public abstract class Metric {
         @Override public String name() { return squared ? "mse" : "mae"; }
 
         @Override
-        double batchSum(Kernels kernels, Matrix output, boolean logits, Activation act, Matrix targets) {
-            if (targets.cols() != output.cols()) {
-                throw new IllegalArgumentException(name() + " compares outputs with targets of the same width, got "
-                        + output.shape() + " and " + targets.shape());
+        void checkTargets(int outputs, int targetWidth) {
+            if (targetWidth != outputs) {
+                throw new IllegalArgumentException(name() + " needs targets as wide as the " + outputs
+                        + " outputs, got " + targetWidth + " column" + (targetWidth == 1 ? "" : "s")
+                        + " (class indices? use accuracy, or one-hot targets)");
             }
+        }
+
+        @Override
+        double batchSum(Kernels kernels, Matrix output, boolean logits, Activation act, Matrix targets) {
+            checkTargets(output.cols(), targets.cols());
             MemorySegment os = output.segment(), ts = targets.segment();
             int n = output.cols();
             double sum = 0;

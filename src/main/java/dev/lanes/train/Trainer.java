@@ -182,6 +182,11 @@ public final class Trainer implements AutoCloseable {
                 epoch, batch);
     }
 
+    private void checkTargets(Matrix y, int rows) {
+        loss.checkTargets(y, rows, model.outputWidth());
+        for (Metric m : metrics) m.checkTargets(model.outputWidth(), y.cols());
+    }
+
     private void checkShapes(Matrix x, Matrix y) {
         if (x.cols() != model.inputWidth()) {
             throw new IllegalArgumentException("the model expects " + model.inputWidth() + " input columns, got a "
@@ -206,7 +211,7 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalArgumentException("the model expects " + model.inputWidth() + " input columns, got a "
                     + x.shape() + " matrix");
         }
-        loss.checkTargets(y, x.rows(), model.outputWidth());
+        checkTargets(y, x.rows());
         int n = x.rows();
         int nTrain = n;
         Matrix valX = options.validationX(), valY = options.validationY();
@@ -215,7 +220,7 @@ public final class Trainer implements AutoCloseable {
                 throw new IllegalArgumentException("validation inputs have " + valX.cols() + " columns, the model expects "
                         + model.inputWidth());
             }
-            loss.checkTargets(valY, valX.rows(), model.outputWidth());
+            checkTargets(valY, valX.rows());
         } else if (options.validationSplit() > 0) {
             nTrain = (int) (n * (1 - options.validationSplit()));
             if (nTrain < 1 || nTrain == n) {
@@ -330,7 +335,7 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalArgumentException("the model expects " + model.inputWidth() + " input columns, got a "
                     + x.shape() + " matrix");
         }
-        loss.checkTargets(y, x.rows(), model.outputWidth());
+        checkTargets(y, x.rows());
         return evaluateChecked(x, y, batchSize);
     }
 

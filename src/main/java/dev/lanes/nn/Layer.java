@@ -1,0 +1,129 @@
+package dev.lanes.nn;
+
+import dev.lanes.kernel.Kernels;
+import dev.lanes.tensor.Matrix;
+import java.lang.foreign.Arena;
+import java.util.List;
+
+/**
+ * A layer of a {@link Sequential} model: it owns its parameters, is built once the input width is
+ * known, and has a forward pass (training or inference) and a backward pass.
+ *
+ * <p>Forward returns a view of a workspace the layer owns, valid until its next forward; backward
+ * takes the gradient of the mean batch loss with respect to that output (which it may overwrite)
+ * and returns the gradient with respect to the input, while writing its parameter gradients.
+ *
+ * <p>Weights are read and written as plain arrays in the order of {@link #parameters()}, each
+ * row-major (see each layer's class comment for the shapes).
+ */
+public abstract sealed class Layer permits Dense, ActivationLayer, Dropout, BatchNorm {
+    private String name;
+    int inputWidth = -1;
+    Kernels kernels;
+
+    /** The Keras-style type name shown by {@code summary()}: "Dense", "Dropout", ... */
+    public abstract String typeName();
+
+    /** The name given when the model was built ("dense", "dense_1", ...). */
+    public String name() { return name; }
+
+    void name(String name) { this.name = name; }
+
+    public int inputWidth() { return inputWidth; }
+
+    public abstract int outputWidth();
+
+    public boolean isBuilt() { return inputWidth >= 0; }
+
+    /** Allocates and initializes the parameters in {@code arena}. */
+    final void build(int inputWidth, Kernels kernels, Arena arena, long seed) {
+        if (inputWidth < 1) throw new IllegalArgumentException("input width must be >= 1, got " + inputWidth);
+        this.inputWidth = inputWidth;
+        this.kernels = kernels;
+        buildParameters(arena, seed);
+    }
+
+    abstract void buildParameters(Arena arena, long seed);
+
+    /** Trainable and non-trainable parameters, in {@link #getWeights()} order. */
+    public abstract List<Parameter> parameters();
+
+    /** Sizes the forward and backward workspaces for batches of up to {@code rows} rows. */
+    abstract void allocateWorkspace(Arena arena, int rows);
+
+    /**
+     * @param step the training step, which keys random masks (dropout) so that a step can be replayed
+     */
+    abstract Matrix forward(Matrix x, boolean training, long step);
+
+    /**
+     * @param needInputGradient false for the first layer, which can skip computing dX
+     * @return dX, or {@code null} when not needed
+     */
+    abstract Matrix backward(Matrix dOut, boolean needInputGradient);
+
+    /** The activation this layer ends with (linear when it has none). */
+    Activation outputActivation() { return Activation.linear(); }
+
+    /**
+     * When the output activation is fused with the loss, the last layer stops applying it and
+     * emits logits instead; the model applies it for predictions.
+     */
+    void emitLogits(boolean logits) {
+        if (logits) throw new IllegalStateException(typeName() + " has no activation to fuse with the loss");
+    }
+
+    public final long parameterCount(boolean trainable) {
+        long n = 0;
+        for (Parameter p : parameters()) {
+            if (p.trainable() == trainable) n += p.size();
+        }
+        return n;
+    }
+
+    /** Copies of the parameter values, one row-major array per parameter. */
+    public final float[][] getWeights() {
+        requireBuilt();
+        List<Parameter> ps = parameters();
+        float[][] out = new float[ps.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ps.get(i).value().toArray();
+        }
+        return out;
+    }
+
+    /** Sets every parameter from row-major arrays in {@link #parameters()} order. */
+    public final void setWeights(float[]... weights) {
+        requireBuilt();
+        List<Parameter> ps = parameters();
+        if (weights.length != ps.size()) {
+            throw new IllegalArgumentException(name + " (" + typeName() + ") has " + ps.size() + " weight arrays "
+                    + ps + ", got " + weights.length);
+        }
+        for (int i = 0; i < weights.length; i++) {
+            Matrix v = ps.get(i).value();
+            if (weights[i].length != v.rows() * v.cols()) {
+                throw new IllegalArgumentException(ps.get(i).name() + " has shape " + v.shape() + " ("
+                        + v.rows() * v.cols() + " values), got an array of " + weights[i].length);
+            }
+        }
+        for (int i = 0; i < weights.length; i++) {
+            ps.get(i).value().copyFrom(weights[i]);
+        }
+    }
+
+    final void requireBuilt() {
+        if (!isBuilt()) throw new IllegalStateException("layer is not built yet: add it to a Sequential model first");
+    }
+
+    static void checkWidth(Matrix x, int width, String what) {
+        if (x.cols() != width) {
+            throw new IllegalArgumentException(what + " expects " + width + " columns, got a " + x.shape() + " matrix");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return (name == null ? "" : name + " ") + typeName();
+    }
+}

@@ -1,0 +1,329 @@
+package dev.lanes.nn;
+
+import dev.lanes.kernel.Kernels;
+import dev.lanes.tensor.Matrix;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A stack of layers, each feeding the next: the model. It owns all parameters and workspaces in
+ * off-heap memory (free them with {@link #close()}), builds every layer as soon as it is created
+ * (the input width is known), and runs forward and backward passes on its {@link Kernels}.
+ * Training lives one package up, in {@code dev.lanes.train.Trainer}, which plays the role of
+ * Keras's {@code compile} + {@code fit}.
+ *
+ * <pre>{@code
+ * try (Sequential model = Sequential.builder(784)
+ *         .add(new Dense(128, Activation.relu()))
+ *         .add(new Dropout(0.2f))
+ *         .add(new Dense(10, Activation.softmax()))
+ *         .seed(42)
+ *         .build()) {
+ *     System.out.println(model.summary());
+ *     Trainer trainer = new Trainer(model, Loss.sparseCategoricalCrossEntropy(), new Adam(1e-3f),
+ *             Metric.accuracy());
+ *     History history = trainer.fit(xTrain, yTrain,
+ *             FitOptions.builder().epochs(10).batchSize(64).validationSplit(0.1).build());
+ *     Evaluation test = trainer.evaluate(xTest, yTest);
+ *     int[] classes = model.predictClasses(xTest);
+ * }
+ * }</pre>
+ *
+ * <p>Same seed, same data and same kernel thread count give bitwise-identical weights.
+ */
+public final class Sequential implements AutoCloseable {
+    private static final int PREDICT_CHUNK_ROWS = 512;
+
+    private final int inputWidth;
+    private final Layer[] layers;
+    private final Kernels kernels;
+    private final long seed;
+    private final Arena parameterArena = Arena.ofShared();
+    private final List<Parameter> parameters;
+    private Arena workspaceArena;
+    private int capacity;
+    private Loss loss;
+
+    private Sequential(int inputWidth, List<Layer> layerList, Kernels kernels, long seed) {
+        if (inputWidth < 1) throw new IllegalArgumentException("input width must be >= 1, got " + inputWidth);
+        if (layerList.isEmpty()) throw new IllegalArgumentException("a Sequential model needs at least one layer");
+        this.inputWidth = inputWidth;
+        this.layers = layerList.toArray(new Layer[0]);
+        this.kernels = kernels;
+        this.seed = seed;
+        SplittableRandom layerSeeds = new SplittableRandom(seed);
+        Map<String, Integer> namesUsed = new HashMap<>();
+        List<Parameter> all = new ArrayList<>();
+        int width = inputWidth;
+        for (Layer layer : layers) {
+            if (layer.isBuilt()) {
+                throw new IllegalArgumentException("layer " + layer + " already belongs to another model; create a new one");
+            }
+            String base = snakeCase(layer.typeName());
+            int used = namesUsed.merge(base, 1, Integer::sum);
+            layer.name(used == 1 ? base : base + "_" + (used - 1));
+            layer.build(width, kernels, parameterArena, layerSeeds.nextLong());
+            all.addAll(layer.parameters());
+            width = layer.outputWidth();
+        }
+        this.parameters = Collections.unmodifiableList(all);
+    }
+
+    /** Starts a model with {@code inputWidth} input features. */
+    public static Builder builder(int inputWidth) {
+        return new Builder(inputWidth);
+    }
+
+    /** A model on the default kernels with seed 0. */
+    public static Sequential of(int inputWidth, Layer... layers) {
+        Builder b = builder(inputWidth);
+        for (Layer layer : layers) b.add(layer);
+        return b.build();
+    }
+
+    /** Collects the layers and options of a {@link Sequential}. */
+    public static final class Builder {
+        private final int inputWidth;
+        private final List<Layer> layers = new ArrayList<>();
+        private Kernels kernels;
+        private long seed;
+
+        private Builder(int inputWidth) { this.inputWidth = inputWidth; }
+
+        public Builder add(Layer layer) {
+            if (layer == null) throw new IllegalArgumentException("layer must not be null");
+            layers.add(layer);
+            return this;
+        }
+
+        /** Seeds weight initialization and dropout masks (default 0). */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** The kernels to run on (default {@link Kernels#get()}). The model does not close them. */
+        public Builder kernels(Kernels kernels) {
+            this.kernels = kernels;
+            return this;
+        }
+
+        public Sequential build() {
+            return new Sequential(inputWidth, layers, kernels == null ? Kernels.get() : kernels, seed);
+        }
+    }
+
+    private static String snakeCase(String typeName) {
+        return typeName.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+    }
+
+    public int inputWidth() { return inputWidth; }
+
+    public int outputWidth() { return layers[layers.length - 1].outputWidth(); }
+
+    public List<Layer> layers() { return List.of(layers); }
+
+    public Layer layer(int index) { return layers[index]; }
+
+    public Kernels kernels() { return kernels; }
+
+    public long seed() { return seed; }
+
+    /** Every parameter, trainable and not, in layer order. */
+    public List<Parameter> parameters() { return parameters; }
+
+    /** The activation the output layer ends with. */
+    public Activation outputActivation() { return layers[layers.length - 1].outputActivation(); }
+
+    /** The loss the model is being trained with, or {@code null}. */
+    public Loss loss() { return loss; }
+
+    /**
+     * Declares the training loss: checks it against the output layer and, for the cross-entropies,
+     * makes the output layer emit logits during {@link #forward} so the loss kernel can fuse the
+     * activation. {@link #predict} still returns probabilities.
+     *
+     * @throws IllegalArgumentException when the loss does not fit the output layer
+     */
+    public void attachLoss(Loss loss) {
+        loss.checkOutput(outputActivation(), outputWidth());
+        layers[layers.length - 1].emitLogits(loss.fusesOutputActivation());
+        this.loss = loss;
+    }
+
+    /** True when {@link #forward} returns logits rather than the output activation. */
+    public boolean outputIsLogits() { return loss != null && loss.fusesOutputActivation(); }
+
+    /**
+     * Makes room for batches of up to {@code rows} rows. Training calls this once with its batch size,
+     * so later steps find their workspaces ready and allocate nothing.
+     */
+    public void reserve(int rows) {
+        if (rows <= capacity) return;
+        Arena arena = Arena.ofShared();
+        for (Layer layer : layers) {
+            layer.allocateWorkspace(arena, rows);
+        }
+        if (workspaceArena != null) workspaceArena.close();
+        workspaceArena = arena;
+        capacity = rows;
+    }
+
+    /**
+     * Runs every layer on {@code x}; returns a view of the last layer's workspace (logits when the
+     * loss fuses the output activation), valid until the next forward.
+     *
+     * @param training selects dropout and batch statistics
+     * @param step     the training step (keys dropout masks); any value when not training
+     */
+    public Matrix forward(Matrix x, boolean training, long step) {
+        if (x.cols() != inputWidth) {
+            throw new IllegalArgumentException("the model expects " + inputWidth + " input columns, got a "
+                    + x.shape() + " matrix");
+        }
+        reserve(x.rows());
+        Matrix a = x;
+        for (Layer layer : layers) {
+            a = layer.forward(a, training, step);
+        }
+        return a;
+    }
+
+    /**
+     * Back-propagates {@code dOutput} (∂mean loss/∂output of the last forward, overwritten) through
+     * every layer, leaving each parameter's gradient in {@link Parameter#gradient()}.
+     */
+    public void backward(Matrix dOutput) {
+        Matrix d = dOutput;
+        for (int i = layers.length - 1; i >= 0; i--) {
+            d = layers[i].backward(d, i > 0);
+        }
+    }
+
+    /** The model's outputs (probabilities for softmax/sigmoid outputs) for every row of {@code x}, as a new matrix. */
+    public Matrix predict(Matrix x) {
+        Matrix out = Matrix.allocate(x.rows(), outputWidth());
+        predict(x, out);
+        return out;
+    }
+
+    /** Writes the model's outputs for every row of {@code x} into {@code out}. */
+    public void predict(Matrix x, Matrix out) {
+        if (out.rows() != x.rows() || out.cols() != outputWidth()) {
+            throw new IllegalArgumentException("predict needs a " + x.rows() + "x" + outputWidth()
+                    + " output matrix, got " + out.shape());
+        }
+        int chunk = Math.max(capacity, Math.min(x.rows(), PREDICT_CHUNK_ROWS));
+        for (int from = 0; from < x.rows(); from += chunk) {
+            int to = Math.min(x.rows(), from + chunk);
+            Matrix y = forward(x.rowRange(from, to), false, 0);
+            Matrix target = out.rowRange(from, to);
+            if (outputIsLogits()) {
+                Activations.forward(kernels, outputActivation(), y, target);
+            } else {
+                target.copyFrom(y);
+            }
+        }
+    }
+
+    /** The predicted class of every row: argmax, or probability ≥ 0.5 for a single output unit. */
+    public int[] predictClasses(Matrix x) {
+        int[] classes = new int[x.rows()];
+        try (Matrix p = predict(x)) {
+            if (p.cols() == 1) {
+                for (int r = 0; r < classes.length; r++) classes[r] = p.get(r, 0) >= 0.5f ? 1 : 0;
+            } else {
+                kernels.argmaxRows(p, classes);
+            }
+        }
+        return classes;
+    }
+
+    /** All weights as plain arrays, layer by layer in each layer's documented order (Keras's {@code get_weights}). */
+    public List<float[]> getWeights() {
+        List<float[]> out = new ArrayList<>(parameters.size());
+        for (Parameter p : parameters) out.add(p.value().toArray());
+        return out;
+    }
+
+    /** Sets all weights from arrays in {@link #getWeights()} order. */
+    public void setWeights(List<float[]> weights) {
+        if (weights.size() != parameters.size()) {
+            throw new IllegalArgumentException("the model has " + parameters.size() + " weight arrays, got " + weights.size());
+        }
+        for (int i = 0; i < weights.size(); i++) {
+            Parameter p = parameters.get(i);
+            if (weights.get(i).length != p.size()) {
+                throw new IllegalArgumentException(p.name() + " has shape " + p.value().shape() + " (" + p.size()
+                        + " values), got an array of " + weights.get(i).length);
+            }
+        }
+        for (int i = 0; i < weights.size(); i++) parameters.get(i).value().copyFrom(weights.get(i));
+    }
+
+    /** A reusable off-heap copy of all weights (close it when done). */
+    public WeightSnapshot snapshot() {
+        WeightSnapshot s = new WeightSnapshot(parameters);
+        s.capture();
+        return s;
+    }
+
+    public long trainableParameterCount() {
+        long n = 0;
+        for (Layer l : layers) n += l.parameterCount(true);
+        return n;
+    }
+
+    public long nonTrainableParameterCount() {
+        long n = 0;
+        for (Layer l : layers) n += l.parameterCount(false);
+        return n;
+    }
+
+    /** A Keras-style table: layer name and type, output shape, parameter count, totals with bytes. */
+    public String summary() {
+        String rule = "_".repeat(72);
+        StringBuilder sb = new StringBuilder();
+        sb.append("Model: \"sequential\"\n").append(rule).append('\n');
+        sb.append(String.format(Locale.ROOT, " %-34s%-24s%s%n", "Layer (type)", "Output Shape", "Param #"));
+        sb.append("=".repeat(72)).append('\n');
+        for (int i = 0; i < layers.length; i++) {
+            Layer l = layers[i];
+            String activation = l instanceof Dense d && !d.activation().isLinear() ? " " + d.activation() : "";
+            sb.append(String.format(Locale.ROOT, " %-34s%-24s%,d%n", l.name() + " (" + l.typeName() + ")",
+                    "(None, " + l.outputWidth() + ")" + activation, l.parameterCount(true) + l.parameterCount(false)));
+            if (i < layers.length - 1) sb.append('\n');
+        }
+        long trainable = trainableParameterCount(), frozen = nonTrainableParameterCount();
+        sb.append("=".repeat(72)).append('\n');
+        sb.append("Total params: ").append(countAndBytes(trainable + frozen)).append('\n');
+        sb.append("Trainable params: ").append(countAndBytes(trainable)).append('\n');
+        sb.append("Non-trainable params: ").append(countAndBytes(frozen)).append('\n');
+        sb.append(rule).append('\n');
+        return sb.toString();
+    }
+
+    private static String countAndBytes(long params) {
+        double bytes = params * (double) Float.BYTES;
+        String[] units = {"B", "KB", "MB", "GB", "TB"};
+        int u = 0;
+        while (bytes >= 1024 && u < units.length - 1) {
+            bytes /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%,d (%.2f %s)", params, bytes, units[u]);
+    }
+
+    /** Frees parameters and workspaces; the kernels are not closed (the caller owns them). */
+    @Override
+    public void close() {
+        if (workspaceArena != null && workspaceArena.scope().isAlive()) workspaceArena.close();
+        if (parameterArena.scope().isAlive()) parameterArena.close();
+    }
+}

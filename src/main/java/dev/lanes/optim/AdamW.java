@@ -1,0 +1,42 @@
+package dev.lanes.optim;
+
+import dev.lanes.kernel.Kernels;
+import dev.lanes.tensor.Matrix;
+
+/**
+ * Adam with decoupled weight decay (Loshchilov and Hutter): {@code w -= lr·decay·w} outside the
+ * adaptive step, applied to weight matrices but not to biases or normalization parameters. Default
+ * decay 0.004 (Keras).
+ */
+public final class AdamW extends Adam {
+    private final float weightDecay;
+
+    public AdamW(float learningRate) {
+        this(learningRate, 0.004f);
+    }
+
+    public AdamW(float learningRate, float weightDecay) {
+        this(LearningRateSchedule.constant(learningRate), weightDecay, 0.9f, 0.999f, 1e-8f);
+    }
+
+    public AdamW(LearningRateSchedule schedule, float weightDecay, float beta1, float beta2, float epsilon) {
+        super(schedule, beta1, beta2, epsilon);
+        if (!(weightDecay >= 0f) || Float.isInfinite(weightDecay)) {
+            throw new IllegalArgumentException("weight decay must be finite and >= 0, got " + weightDecay);
+        }
+        this.weightDecay = weightDecay;
+    }
+
+    public float weightDecay() { return weightDecay; }
+
+    @Override
+    protected void update(Kernels k, Matrix w, Matrix g, Matrix[] state, float lr, float l2, boolean decays, int t) {
+        k.adamUpdate(w, g, state[0], state[1], lr, beta1, beta2, epsilon, t, l2, decays ? weightDecay : 0f);
+    }
+
+    @Override
+    public String toString() {
+        return "AdamW(lr=" + schedule() + ", weight_decay=" + weightDecay + ", beta1=" + beta1 + ", beta2=" + beta2
+                + ", epsilon=" + epsilon + ")";
+    }
+}

@@ -1,0 +1,196 @@
+package dev.lanes.optim;
+
+import dev.lanes.kernel.Kernels;
+import dev.lanes.nn.Parameter;
+import dev.lanes.nn.Regularizer;
+import dev.lanes.tensor.Matrix;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The bookkeeping every optimizer shares, in the shape of Keras's base optimizer: the step counter,
+ * per-parameter state slots (allocated off-heap on {@link #bind}), the learning-rate schedule,
+ * gradient clipping (by global norm, then by value) and the layers' L1/L2 penalties. A subclass
+ * implements only {@link #update}, one fused kernel pass over one parameter buffer.
+ *
+ * <pre>{@code
+ * Optimizer adam = new Adam(1e-3f).clipNorm(1f);
+ * Optimizer sgd = new Sgd(LearningRateSchedule.step(0.1f, 0.5f, 10));
+ * }</pre>
+ *
+ * <p>A step allocates nothing: the parameter list is copied into an array on bind and the state
+ * lives in preallocated matrices.
+ */
+public abstract class Optimizer implements AutoCloseable {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final Matrix[] NO_STATE = new Matrix[0];
+
+    private LearningRateSchedule schedule;
+    private float learningRate;
+    private float clipNorm;
+    private float clipValue;
+    private int iterations;
+    private Kernels kernels;
+    private List<Parameter> bound;
+    private Parameter[] parameters = new Parameter[0];
+    private Matrix[][] state = new Matrix[0][];
+    private Arena stateArena;
+
+    protected Optimizer(LearningRateSchedule schedule) {
+        schedule(schedule);
+    }
+
+    /** Replaces the learning-rate schedule and sets the current rate to its epoch-0 value. */
+    public Optimizer schedule(LearningRateSchedule schedule) {
+        if (schedule == null) throw new IllegalArgumentException("schedule must not be null");
+        this.schedule = schedule;
+        this.learningRate = schedule.rate(0);
+        return this;
+    }
+
+    /** Rescales all gradients together when their global L2 norm exceeds {@code maxNorm}; 0 disables. */
+    public Optimizer clipNorm(float maxNorm) {
+        if (!(maxNorm >= 0f)) throw new IllegalArgumentException("clipNorm must be >= 0, got " + maxNorm);
+        this.clipNorm = maxNorm;
+        return this;
+    }
+
+    /** Clamps every gradient element to [−maxAbs, maxAbs]; 0 disables. */
+    public Optimizer clipValue(float maxAbs) {
+        if (!(maxAbs >= 0f)) throw new IllegalArgumentException("clipValue must be >= 0, got " + maxAbs);
+        this.clipValue = maxAbs;
+        return this;
+    }
+
+    public LearningRateSchedule schedule() { return schedule; }
+
+    public float learningRate() { return learningRate; }
+
+    /** Overrides the rate until the next epoch starts (the learning-rate-scheduler callback uses this). */
+    public void setLearningRate(float learningRate) {
+        if (!(learningRate > 0f) || Float.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("learning rate must be finite and > 0, got " + learningRate);
+        }
+        this.learningRate = learningRate;
+    }
+
+    /** Steps taken so far (Adam's t after the last step). */
+    public int iterations() { return iterations; }
+
+    /** The trainable parameters and the kernels to update them with; allocates zeroed state slots. */
+    public void bind(List<Parameter> modelParameters, Kernels kernels) {
+        if (modelParameters.equals(bound) && kernels == this.kernels) return;
+        List<Parameter> trainable = new ArrayList<>();
+        for (Parameter p : modelParameters) {
+            if (p.trainable()) trainable.add(p);
+        }
+        closeState();
+        stateArena = Arena.ofShared();
+        int slots = stateSlots();
+        parameters = trainable.toArray(new Parameter[0]);
+        state = new Matrix[parameters.length][];
+        for (int i = 0; i < parameters.length; i++) {
+            Matrix w = parameters[i].value();
+            state[i] = slots == 0 ? NO_STATE : new Matrix[slots];
+            for (int s = 0; s < slots; s++) {
+                state[i][s] = Matrix.allocate(stateArena, w.rows(), w.cols());
+            }
+        }
+        this.kernels = kernels;
+        this.bound = List.copyOf(modelParameters);
+        iterations = 0;
+    }
+
+    /** Sets the learning rate from the schedule; called by the training loop before each epoch. */
+    public void beginEpoch(int epoch) {
+        learningRate = schedule.rate(epoch);
+    }
+
+    /**
+     * Applies one update to every bound parameter from the gradients the backward pass left in them
+     * (which clipping and L1 may modify).
+     *
+     * @param batchRows m, which scales the L1/L2 penalties (see {@link Regularizer})
+     */
+    public void step(int batchRows) {
+        if (kernels == null) throw new IllegalStateException("optimizer is not bound to a model's parameters");
+        iterations++;
+        if (clipNorm > 0f) clipByGlobalNorm();
+        for (int i = 0; i < parameters.length; i++) {
+            Parameter p = parameters[i];
+            Matrix g = p.gradient();
+            if (clipValue > 0f) kernels.clamp(g, -clipValue, clipValue);
+            Regularizer r = p.regularizer();
+            if (r.l1() > 0f) addL1Subgradient(p.value(), g, r.l1() / batchRows);
+            update(kernels, p.value(), g, state[i], learningRate, r.l2() / batchRows, p.decays(), iterations);
+        }
+    }
+
+    /** The global L2 norm of all bound gradients. */
+    public double gradientNorm() {
+        double sum = 0;
+        for (Parameter p : parameters) sum += kernels.sumOfSquares(p.gradient());
+        return Math.sqrt(sum);
+    }
+
+    private void clipByGlobalNorm() {
+        double norm = gradientNorm();
+        if (norm > clipNorm) {
+            float factor = (float) (clipNorm / norm);
+            for (Parameter p : parameters) kernels.scale(factor, p.gradient());
+        }
+    }
+
+    /**
+     * {@code g += λ·sign(w)}. No kernel for it yet; it runs only for layers with an L1 penalty, so a
+     * scalar loop over the segments is acceptable.
+     */
+    private static void addL1Subgradient(Matrix w, Matrix g, float lambda) {
+        MemorySegment ws = w.segment(), gs = g.segment();
+        for (int r = 0; r < w.rows(); r++) {
+            long wi = (long) r * w.stride(), gi = (long) r * g.stride();
+            for (int c = 0; c < w.cols(); c++) {
+                float x = ws.getAtIndex(F, wi + c);
+                if (x != 0f) gs.setAtIndex(F, gi + c, gs.getAtIndex(F, gi + c) + (x > 0f ? lambda : -lambda));
+            }
+        }
+    }
+
+    /** Zeroes the state slots and the step counter (a fresh start on the same parameters). */
+    public void reset() {
+        for (Matrix[] slots : state) {
+            for (Matrix s : slots) s.fill(0f);
+        }
+        iterations = 0;
+    }
+
+    /** How many buffers of the parameter's shape this optimizer keeps per parameter. */
+    protected abstract int stateSlots();
+
+    /**
+     * One update of {@code w} from {@code g}.
+     *
+     * @param state  {@link #stateSlots()} zero-initialized buffers shaped like {@code w}
+     * @param l2     coupled L2 coefficient to add as {@code l2·w} to the gradient
+     * @param decays whether decoupled weight decay applies to this parameter
+     * @param t      the 1-based step number
+     */
+    protected abstract void update(Kernels kernels, Matrix w, Matrix g, Matrix[] state, float lr, float l2,
+                                   boolean decays, int t);
+
+    private void closeState() {
+        if (stateArena != null && stateArena.scope().isAlive()) stateArena.close();
+        stateArena = null;
+    }
+
+    /** Frees the state slots. */
+    @Override
+    public void close() {
+        closeState();
+        kernels = null;
+        bound = null;
+    }
+}

@@ -1,0 +1,31 @@
+package dev.lanes.optim;
+
+import dev.lanes.kernel.Kernels;
+import dev.lanes.tensor.Matrix;
+
+/** RMSProp: divides by a running root-mean-square of the gradient. Defaults ρ 0.9, ε 1e-7 (Keras). */
+public final class RmsProp extends Optimizer {
+    private final float rho;
+    private final float epsilon;
+
+    public RmsProp(float learningRate) {
+        this(LearningRateSchedule.constant(learningRate), 0.9f, 1e-7f);
+    }
+
+    public RmsProp(LearningRateSchedule schedule, float rho, float epsilon) {
+        super(schedule);
+        if (!(rho > 0f && rho < 1f)) throw new IllegalArgumentException("rho must be in (0, 1), got " + rho);
+        if (!(epsilon > 0f)) throw new IllegalArgumentException("epsilon must be > 0, got " + epsilon);
+        this.rho = rho;
+        this.epsilon = epsilon;
+    }
+
+    @Override protected int stateSlots() { return 1; }
+
+    @Override
+    protected void update(Kernels k, Matrix w, Matrix g, Matrix[] state, float lr, float l2, boolean decays, int t) {
+        k.rmspropUpdate(w, g, state[0], lr, rho, epsilon, l2);
+    }
+
+    @Override public String toString() { return "RMSProp(lr=" + schedule() + ", rho=" + rho + ", epsilon=" + epsilon + ")"; }
+}

@@ -1,0 +1,28 @@
+package dev.lanes.train;
+
+/**
+ * Hooks into {@link Trainer#fit}: implement the ones you need. {@link #onBatchEnd} runs after every
+ * training step and must not allocate if the step is to stay allocation-free.
+ *
+ * <pre>{@code
+ * Callback printer = new Callback() {
+ *     @Override public void onEpochEnd(int epoch, EpochLogs logs, Trainer trainer) {
+ *         System.out.println(epoch + ": " + logs.get("loss"));
+ *     }
+ * };
+ * }</pre>
+ */
+public interface Callback {
+    default void onTrainBegin(Trainer trainer, FitOptions options) {}
+
+    /** After the optimizer has taken the epoch's rate from its schedule. */
+    default void onEpochBegin(int epoch, Trainer trainer) {}
+
+    /** @param loss the batch's mean loss */
+    default void onBatchEnd(int epoch, int batch, int batches, float loss) {}
+
+    /** Call {@link Trainer#stopTraining()} here to end training after this epoch. */
+    default void onEpochEnd(int epoch, EpochLogs logs, Trainer trainer) {}
+
+    default void onTrainEnd(Trainer trainer, History history) {}
+}

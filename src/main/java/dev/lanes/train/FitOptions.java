@@ -1,0 +1,95 @@
+package dev.lanes.train;
+
+import dev.lanes.tensor.Matrix;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How {@link Trainer#fit} runs, with Keras's defaults: 1 epoch, batches of 32, shuffled every epoch,
+ * no validation, a progress line per epoch. The shuffle order depends only on {@link Builder#seed}.
+ *
+ * <pre>{@code
+ * FitOptions.builder()
+ *         .epochs(20).batchSize(64).seed(7)
+ *         .validationSplit(0.1)              // the last 10% of the rows, as Keras does
+ *         .callbacks(EarlyStopping.builder().patience(3).restoreBestWeights(true).build())
+ *         .build();
+ * }</pre>
+ *
+ * @param verbose progress to {@code out}: a line per epoch, plus a live bar when {@code liveProgress}
+ */
+public record FitOptions(int epochs, int batchSize, boolean shuffle, long seed, double validationSplit,
+                         Matrix validationX, Matrix validationY, List<Callback> callbacks,
+                         boolean verbose, boolean liveProgress, PrintStream out) {
+
+    public FitOptions {
+        if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        if (!(validationSplit >= 0 && validationSplit < 1)) {
+            throw new IllegalArgumentException("validation split must be in [0, 1), got " + validationSplit);
+        }
+        if ((validationX == null) != (validationY == null)) {
+            throw new IllegalArgumentException("validation data needs both inputs and targets");
+        }
+        if (validationX != null && validationSplit > 0) {
+            throw new IllegalArgumentException("give either validation data or a validation split, not both");
+        }
+        callbacks = List.copyOf(callbacks);
+        if (out == null) out = System.out;
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    /** All defaults; quiet. */
+    public static FitOptions quiet(int epochs, int batchSize) {
+        return builder().epochs(epochs).batchSize(batchSize).verbose(false).build();
+    }
+
+    public boolean hasValidation() { return validationX != null || validationSplit > 0; }
+
+    /** Collects {@link FitOptions}. */
+    public static final class Builder {
+        private int epochs = 1;
+        private int batchSize = 32;
+        private boolean shuffle = true;
+        private long seed;
+        private double validationSplit;
+        private Matrix validationX, validationY;
+        private final List<Callback> callbacks = new ArrayList<>();
+        private boolean verbose = true;
+        private Boolean liveProgress;
+        private PrintStream out = System.out;
+
+        public Builder epochs(int epochs) { this.epochs = epochs; return this; }
+
+        /** Rows per step: the whole set is batch gradient descent, 1 is stochastic gradient descent. */
+        public Builder batchSize(int batchSize) { this.batchSize = batchSize; return this; }
+
+        public Builder shuffle(boolean shuffle) { this.shuffle = shuffle; return this; }
+
+        /** Seeds the per-epoch shuffle (weights and dropout are seeded by the model). */
+        public Builder seed(long seed) { this.seed = seed; return this; }
+
+        /** Holds out the last {@code fraction} of the rows (before shuffling) for validation. */
+        public Builder validationSplit(double fraction) { this.validationSplit = fraction; return this; }
+
+        public Builder validationData(Matrix x, Matrix y) { this.validationX = x; this.validationY = y; return this; }
+
+        public Builder callbacks(Callback... callbacks) { this.callbacks.addAll(List.of(callbacks)); return this; }
+
+        public Builder verbose(boolean verbose) { this.verbose = verbose; return this; }
+
+        /** A live progress bar while an epoch runs; by default only when standard output is a terminal. */
+        public Builder liveProgress(boolean live) { this.liveProgress = live; return this; }
+
+        public Builder out(PrintStream out) { this.out = out; return this; }
+
+        public FitOptions build() {
+            boolean live = liveProgress != null ? liveProgress
+                    : out == System.out && System.console() != null && System.console().isTerminal();
+            return new FitOptions(epochs, batchSize, shuffle, seed, validationSplit, validationX, validationY,
+                    callbacks, verbose, live, out);
+        }
+    }
+}

@@ -1,0 +1,366 @@
+package dev.lanes.train;
+
+import dev.lanes.kernel.Kernels;
+import dev.lanes.nn.Loss;
+import dev.lanes.nn.Parameter;
+import dev.lanes.nn.Sequential;
+import dev.lanes.optim.Optimizer;
+import dev.lanes.tensor.Matrix;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A model compiled with a loss, an optimizer and metrics (Keras's {@code compile}), able to
+ * {@link #fit}, {@link #evaluate} and take single {@link #trainBatch training steps}.
+ *
+ * <pre>{@code
+ * try (Trainer trainer = new Trainer(model, Loss.binaryCrossEntropy(), new Adam(0.01f), Metric.accuracy())) {
+ *     History h = trainer.fit(x, y, FitOptions.builder().epochs(50).batchSize(16).build());
+ *     System.out.println(trainer.evaluate(x, y).metric("accuracy"));
+ * }
+ * }</pre>
+ *
+ * <p>A training step is: forward (the output layer emits logits when the loss is a cross-entropy),
+ * the fused loss kernel (value and ∂loss/∂output in one pass), backward through every layer, one
+ * fused optimizer pass per parameter buffer. Mini-batches are row views of the inputs; with
+ * shuffling, rows are gathered into a preallocated batch buffer. Once the first step has sized the
+ * workspaces, a step allocates nothing on the heap.
+ *
+ * <p>If the loss becomes NaN or infinite, training stops with a {@link TrainingDivergedException}
+ * naming the epoch and step.
+ */
+public final class Trainer implements AutoCloseable {
+    private static final int EVALUATION_BATCH = 256;
+
+    private final Sequential model;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final Metric[] metrics;
+    private final Kernels kernels;
+    private final Parameter[] regularized;
+    private final boolean metricsNeedProbabilities;
+    private final double[] metricSums;
+    private final BatchBuffer gradient = new BatchBuffer();
+    private final BatchBuffer probabilities = new BatchBuffer();
+    private final BatchBuffer batchX = new BatchBuffer();
+    private final BatchBuffer batchY = new BatchBuffer();
+    private Arena arena;
+    private int capacity;
+    private long step;
+    private int epoch;
+    private int batch;
+    private boolean stopRequested;
+
+    /**
+     * Compiles {@code model} for training.
+     *
+     * @throws IllegalArgumentException when the loss does not fit the model's output layer
+     */
+    public Trainer(Sequential model, Loss loss, Optimizer optimizer, Metric... metrics) {
+        model.attachLoss(loss);
+        this.model = model;
+        this.loss = loss;
+        this.optimizer = optimizer;
+        this.metrics = metrics.clone();
+        this.kernels = model.kernels();
+        HashSet<String> names = new HashSet<>(List.of("loss"));
+        boolean needProbabilities = false;
+        for (Metric m : this.metrics) {
+            if (!names.add(m.name())) throw new IllegalArgumentException("metric '" + m.name() + "' given twice");
+            needProbabilities |= m.needsProbabilities();
+        }
+        this.metricsNeedProbabilities = needProbabilities && model.outputIsLogits();
+        this.metricSums = new double[this.metrics.length];
+        List<Parameter> penalized = new ArrayList<>();
+        for (Parameter p : model.parameters()) {
+            if (p.trainable() && !p.regularizer().isNone()) penalized.add(p);
+        }
+        this.regularized = penalized.toArray(new Parameter[0]);
+        optimizer.bind(model.parameters(), kernels);
+    }
+
+    public Sequential model() { return model; }
+
+    public Loss loss() { return loss; }
+
+    public Optimizer optimizer() { return optimizer; }
+
+    /** Ends {@link #fit} after the current epoch (what early stopping calls). */
+    public void stopTraining() { stopRequested = true; }
+
+    /** Training steps taken so far (keys the dropout masks). */
+    public long steps() { return step; }
+
+    /** Sizes every workspace for batches of {@code rows} rows; later steps of that size allocate nothing. */
+    public void reserve(int rows) {
+        model.reserve(rows);
+        if (rows <= capacity) return;
+        Arena a = Arena.ofShared();
+        int out = model.outputWidth();
+        gradient.allocate(a, rows, out);
+        if (metricsNeedProbabilities) probabilities.allocate(a, rows, out);
+        batchX.allocate(a, rows, model.inputWidth());
+        batchY.allocate(a, rows, loss.targetWidth(out));
+        if (arena != null) arena.close();
+        arena = a;
+        capacity = rows;
+    }
+
+    /**
+     * One training step on the batch {@code (x, y)}: forward, loss, backward, update.
+     *
+     * @return the batch's mean loss, including regularization penalties
+     */
+    public float trainBatch(Matrix x, Matrix y) {
+        checkShapes(x, y);
+        reserve(x.rows());
+        return step(x, y);
+    }
+
+    private float step(Matrix x, Matrix y) {
+        int m = x.rows();
+        Matrix output = model.forward(x, true, step);
+        Matrix dOutput = gradient.rows(m);
+        float value = loss.compute(kernels, output, y, dOutput);
+        if (!Float.isFinite(value)) throw diverged(value, m);
+        accumulateMetrics(output, y, metricSums);
+        model.backward(dOutput);
+        value += penalty(m);
+        optimizer.step(m);
+        step++;
+        return value;
+    }
+
+    private float penalty(int m) {
+        double sum = 0;
+        for (Parameter p : regularized) {
+            if (p.regularizer().l2() > 0f) sum += p.regularizer().l2() / (2.0 * m) * kernels.sumOfSquares(p.value());
+            if (p.regularizer().l1() > 0f) sum += p.regularizer().l1() / (double) m * kernels.sumOfAbs(p.value());
+        }
+        return (float) sum;
+    }
+
+    private void accumulateMetrics(Matrix output, Matrix y, double[] sums) {
+        if (metrics.length == 0) return;
+        boolean logits = model.outputIsLogits();
+        Matrix probs = null;
+        for (int i = 0; i < metrics.length; i++) {
+            Metric metric = metrics[i];
+            if (logits && metric.needsProbabilities()) {
+                if (probs == null) {
+                    probs = probabilities.rows(output.rows());
+                    outputActivation(output, probs);
+                }
+                sums[i] += metric.batchSum(kernels, probs, false, model.outputActivation(), y);
+            } else {
+                sums[i] += metric.batchSum(kernels, output, logits, model.outputActivation(), y);
+            }
+        }
+    }
+
+    private void outputActivation(Matrix logits, Matrix out) {
+        switch (model.outputActivation().kind()) {
+            case SOFTMAX -> kernels.softmaxRows(logits, out);
+            case SIGMOID -> kernels.activate(dev.lanes.kernel.Activation.SIGMOID, 0f, logits, out);
+            default -> kernels.copy(logits, out);
+        }
+    }
+
+    private TrainingDivergedException diverged(float value, int rows) {
+        String what = Float.isNaN(value) ? "NaN" : "infinite";
+        return new TrainingDivergedException(String.format(Locale.ROOT,
+                "the loss became %s in epoch %d, step %d (batch of %d rows, learning rate %g, %s). Try a lower learning "
+                        + "rate, gradient clipping (optimizer.clipNorm(1)), standardized inputs, or check the data for "
+                        + "NaN/Inf values.", what, epoch + 1, batch + 1, rows, optimizer.learningRate(), optimizer),
+                epoch, batch);
+    }
+
+    private void checkTargets(Matrix y, int rows) {
+        loss.checkTargets(y, rows, model.outputWidth());
+        for (Metric m : metrics) m.checkTargets(model.outputWidth(), y.cols());
+    }
+
+    private void checkShapes(Matrix x, Matrix y) {
+        if (x.cols() != model.inputWidth()) {
+            throw new IllegalArgumentException("the model expects " + model.inputWidth() + " input columns, got a "
+                    + x.shape() + " matrix");
+        }
+        int width = loss.targetWidth(model.outputWidth());
+        if (y.rows() != x.rows() || y.cols() != width) {
+            throw new IllegalArgumentException(loss + " on a " + x.shape() + " batch needs " + x.rows() + "x" + width
+                    + " targets, got " + y.shape());
+        }
+    }
+
+    /**
+     * Trains for {@code options.epochs()} epochs (fewer if a callback stops it).
+     *
+     * @param x inputs, one row per sample
+     * @param y targets: one-hot or per-output values, or an m×1 column of class indices for sparse
+     *          categorical cross-entropy
+     */
+    public History fit(Matrix x, Matrix y, FitOptions options) {
+        if (x.cols() != model.inputWidth()) {
+            throw new IllegalArgumentException("the model expects " + model.inputWidth() + " input columns, got a "
+                    + x.shape() + " matrix");
+        }
+        checkTargets(y, x.rows());
+        int n = x.rows();
+        int nTrain = n;
+        Matrix valX = options.validationX(), valY = options.validationY();
+        if (valX != null) {
+            if (valX.cols() != model.inputWidth()) {
+                throw new IllegalArgumentException("validation inputs have " + valX.cols() + " columns, the model expects "
+                        + model.inputWidth());
+            }
+            checkTargets(valY, valX.rows());
+        } else if (options.validationSplit() > 0) {
+            nTrain = (int) (n * (1 - options.validationSplit()));
+            if (nTrain < 1 || nTrain == n) {
+                throw new IllegalArgumentException("a validation split of " + options.validationSplit() + " on " + n
+                        + " rows leaves " + nTrain + " rows for training and " + (n - nTrain) + " for validation");
+            }
+            valX = x.rowRange(nTrain, n);
+            valY = y.rowRange(nTrain, n);
+        }
+        Matrix trainX = nTrain == n ? x : x.rowRange(0, nTrain);
+        Matrix trainY = nTrain == n ? y : y.rowRange(0, nTrain);
+        int batchSize = Math.min(options.batchSize(), nTrain);
+        int batches = (nTrain + batchSize - 1) / batchSize;
+        // Validation runs in larger chunks; reserving for both now keeps the epochs free of reallocation.
+        int validationChunk = valX == null ? 0 : Math.max(batchSize, Math.min(valX.rows(), EVALUATION_BATCH));
+        reserve(Math.max(batchSize, validationChunk));
+
+        Matrix[] xViews = null, yViews = null;
+        int[] order = null;
+        if (options.shuffle()) {
+            order = new int[nTrain];
+        } else {
+            xViews = new Matrix[batches];
+            yViews = new Matrix[batches];
+            for (int b = 0; b < batches; b++) {
+                int from = b * batchSize, to = Math.min(nTrain, from + batchSize);
+                xViews[b] = trainX.rowRange(from, to);
+                yViews[b] = trainY.rowRange(from, to);
+            }
+        }
+
+        List<Callback> callbackList = new ArrayList<>(options.callbacks());
+        if (options.verbose()) {
+            callbackList.add(new ProgressLogger(options.out(), options.liveProgress(), options.epochs()));
+        }
+        Callback[] callbacks = callbackList.toArray(new Callback[0]);
+        History history = new History();
+        stopRequested = false;
+        for (Callback c : callbacks) c.onTrainBegin(this, options);
+
+        for (epoch = 0; epoch < options.epochs() && !stopRequested; epoch++) {
+            optimizer.beginEpoch(epoch);
+            for (Callback c : callbacks) c.onEpochBegin(epoch, this);
+            if (order != null) shuffle(order, options.seed(), epoch);
+            java.util.Arrays.fill(metricSums, 0);
+            double lossSum = 0;
+            long start = System.nanoTime();
+            for (batch = 0; batch < batches; batch++) {
+                Matrix xb, yb;
+                int from = batch * batchSize, rows = Math.min(batchSize, nTrain - from);
+                if (order != null) {
+                    xb = batchX.rows(rows);
+                    yb = batchY.rows(rows);
+                    gather(trainX, order, from, xb);
+                    gather(trainY, order, from, yb);
+                } else {
+                    xb = xViews[batch];
+                    yb = yViews[batch];
+                }
+                float value = step(xb, yb);
+                lossSum += (double) value * rows;
+                for (Callback c : callbacks) c.onBatchEnd(epoch, batch, batches, value);
+            }
+            double trainSeconds = (System.nanoTime() - start) / 1e9;
+            Map<String, Double> values = new LinkedHashMap<>();
+            values.put("loss", lossSum / nTrain);
+            for (int i = 0; i < metrics.length; i++) values.put(metrics[i].name(), metricSums[i] / nTrain);
+            if (valX != null) {
+                Evaluation v = evaluateChecked(valX, valY, validationChunk);
+                values.put("val_loss", v.loss());
+                for (Map.Entry<String, Double> e : v.metrics().entrySet()) values.put("val_" + e.getKey(), e.getValue());
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            EpochLogs logs = new EpochLogs(epoch, values, seconds, nTrain / trainSeconds, optimizer.learningRate());
+            history.record(logs);
+            for (Callback c : callbacks) c.onEpochEnd(epoch, logs, this);
+        }
+        for (Callback c : callbacks) c.onTrainEnd(this, history);
+        return history;
+    }
+
+    /** The order of an epoch depends only on (seed, epoch): a Fisher–Yates shuffle of the identity. */
+    private static void shuffle(int[] order, long seed, int epoch) {
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch);
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+    }
+
+    private static void gather(Matrix source, int[] order, int from, Matrix batch) {
+        MemorySegment src = source.segment(), dst = batch.segment();
+        long rowBytes = (long) source.cols() * Float.BYTES;
+        long srcStride = (long) source.stride() * Float.BYTES, dstStride = (long) batch.stride() * Float.BYTES;
+        for (int r = 0; r < batch.rows(); r++) {
+            MemorySegment.copy(src, order[from + r] * srcStride, dst, r * dstStride, rowBytes);
+        }
+    }
+
+    /** Mean loss and metrics over {@code (x, y)} in inference mode (no dropout, running batch-norm statistics). */
+    public Evaluation evaluate(Matrix x, Matrix y) {
+        return evaluate(x, y, EVALUATION_BATCH);
+    }
+
+    /** As {@link #evaluate(Matrix, Matrix)}, {@code batchSize} rows at a time. */
+    public Evaluation evaluate(Matrix x, Matrix y, int batchSize) {
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        if (x.cols() != model.inputWidth()) {
+            throw new IllegalArgumentException("the model expects " + model.inputWidth() + " input columns, got a "
+                    + x.shape() + " matrix");
+        }
+        checkTargets(y, x.rows());
+        return evaluateChecked(x, y, batchSize);
+    }
+
+    private Evaluation evaluateChecked(Matrix x, Matrix y, int batchSize) {
+        int n = x.rows();
+        int chunk = Math.min(batchSize, n);
+        reserve(chunk);
+        double[] sums = new double[metrics.length];
+        double lossSum = 0;
+        for (int from = 0; from < n; from += chunk) {
+            int to = Math.min(n, from + chunk);
+            Matrix xb = x.rowRange(from, to), yb = y.rowRange(from, to);
+            Matrix output = model.forward(xb, false, 0);
+            lossSum += (double) loss.compute(kernels, output, yb, gradient.rows(to - from)) * (to - from);
+            accumulateMetrics(output, yb, sums);
+        }
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (int i = 0; i < metrics.length; i++) values.put(metrics[i].name(), sums[i] / n);
+        return new Evaluation(lossSum / n, values);
+    }
+
+    /** Frees the trainer's workspaces; the model and the optimizer stay open (their owners close them). */
+    @Override
+    public void close() {
+        if (arena != null && arena.scope().isAlive()) arena.close();
+        capacity = 0;
+    }
+}

@@ -62,6 +62,28 @@ final class Args {
         }
     }
 
+    float floatValue(String name, float def, float min, float max) {
+        String v = values.get(name);
+        if (v == null) return def;
+        try {
+            float x = Float.parseFloat(v.trim());
+            if (!(x >= min && x <= max)) throw new NumberFormatException();
+            return x;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " must be a number in [" + min + ", " + max + "], got '" + v + "'");
+        }
+    }
+
+    long longValue(String name, long def) {
+        String v = values.get(name);
+        if (v == null) return def;
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " must be a whole number, got '" + v + "'");
+        }
+    }
+
     String choice(String name, String def, String... allowed) {
         String v = values.getOrDefault(name, def);
         for (String a : allowed) {

@@ -25,11 +25,21 @@ public final class Main {
             List<String> rest = argv.subList(1, argv.size());
             return switch (cmd) {
                 case "bench" -> bench(rest, out);
+                case "train" -> TrainCommand.run(rest, out);
                 default -> throw new UsageException("unknown command '" + cmd + "' (try 'lanes help')");
             };
         } catch (UsageException e) {
             err.println("lanes: " + e.getMessage());
             return 2;
+        } catch (dev.lanes.data.DataFileException | dev.lanes.io.ModelFileException e) {
+            err.println("lanes: " + e.getMessage());
+            return 2;
+        } catch (java.io.UncheckedIOException e) {
+            err.println("lanes: " + e.getMessage());
+            return 2;
+        } catch (dev.lanes.train.TrainingDivergedException e) {
+            err.println("lanes: " + e.getMessage());
+            return 1;
         } catch (IllegalArgumentException | IllegalStateException e) {
             err.println("lanes: " + e.getMessage());
             return 1;

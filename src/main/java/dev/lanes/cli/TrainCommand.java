@@ -1,0 +1,391 @@
+package dev.lanes.cli;
+
+import dev.lanes.data.Dataset;
+import dev.lanes.io.Json;
+import dev.lanes.io.ModelFile;
+import dev.lanes.kernel.Kernels;
+import dev.lanes.nn.Activation;
+import dev.lanes.nn.ActivationLayer;
+import dev.lanes.nn.BatchNorm;
+import dev.lanes.nn.Dense;
+import dev.lanes.nn.Dropout;
+import dev.lanes.nn.Loss;
+import dev.lanes.nn.Regularizer;
+import dev.lanes.nn.Sequential;
+import dev.lanes.optim.Adagrad;
+import dev.lanes.optim.Adam;
+import dev.lanes.optim.AdamW;
+import dev.lanes.optim.LearningRateSchedule;
+import dev.lanes.optim.Optimizer;
+import dev.lanes.optim.RmsProp;
+import dev.lanes.optim.Sgd;
+import dev.lanes.tensor.Matrix;
+import dev.lanes.train.Callback;
+import dev.lanes.train.ConfusionMatrix;
+import dev.lanes.train.EarlyStopping;
+import dev.lanes.train.Evaluation;
+import dev.lanes.train.FitOptions;
+import dev.lanes.train.History;
+import dev.lanes.train.Metric;
+import dev.lanes.train.Trainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code lanes train}: load a dataset, build an MLP, fit it with progress output, then report the
+ * test set (accuracy, per-class accuracy and the confusion matrix, or RMSE and R²). With no options
+ * it is the README's main job: MNIST, 784-256-128-10 ReLU with softmax, Adam, batch 128.
+ */
+final class TrainCommand {
+    static final Set<String> VALUED = Set.of("dataset", "data", "label", "task", "layers", "activation", "dropout",
+            "optimizer", "lr", "schedule", "l2", "l1", "batch", "epochs", "early-stopping", "seed", "threads",
+            "backend", "save", "json", "plot", "loss", "validation-split", "clip-norm");
+    static final Set<String> FLAGS = Set.of("batch-norm", "quiet");
+
+    /** Everything a training run is configured by, parsed and validated. */
+    record Config(String dataset, Path data, String label, String task, int[] layers, Activation activation,
+                  float dropout, boolean batchNorm, String optimizer, float lr, String schedule, float l2, float l1,
+                  int batch, int epochs, int patience, long seed, int threads, String backend, Path save, Path json,
+                  Path plot, String loss, double validationSplit, float clipNorm, boolean quiet) {
+
+        static Config parse(String command, List<String> argv) {
+            Args a = new Args(command, argv, VALUED, FLAGS);
+            if (!a.positional().isEmpty()) {
+                throw new UsageException(command + ": unexpected argument '" + a.positional().get(0) + "'");
+            }
+            String dataset = a.string("dataset", "mnist");
+            String data = a.string("data", null);
+            return new Config(dataset, data == null ? null : Path.of(data), a.string("label", null),
+                    a.string("task", null), layers(a.string("layers", "256,128")),
+                    activation(a.string("activation", "relu")),
+                    a.floatValue("dropout", isImages(dataset) ? 0.2f : 0f, 0f, 0.99f),
+                    a.flag("batch-norm"),
+                    a.choice("optimizer", "adam", "adam", "adamw", "sgd", "momentum", "nesterov", "adagrad", "rmsprop"),
+                    a.floatValue("lr", Float.NaN, 1e-9f, 100f),
+                    a.string("schedule", isImages(dataset) ? "exponential:0.85" : "constant"),
+                    a.floatValue("l2", 0f, 0f, 10f), a.floatValue("l1", 0f, 0f, 10f),
+                    a.integer("batch", 128, 1), a.integer("epochs", defaultEpochs(dataset), 1),
+                    a.integer("early-stopping", 0, 0), a.longValue("seed", 42),
+                    a.integer("threads", Runtime.getRuntime().availableProcessors(), 1),
+                    a.choice("backend", "simd", "simd", "loop"), path(a.string("save", null)),
+                    path(a.string("json", null)), path(a.string("plot", null)), a.string("loss", null),
+                    a.floatValue("validation-split", 0.1f, 0f, 0.9f), a.floatValue("clip-norm", 0f, 0f, 1e9f),
+                    a.flag("quiet"));
+        }
+
+        /**
+         * The image recipes (MNIST, Fashion-MNIST) default to dropout 0.2 and a learning rate decayed
+         * by 0.85 per epoch: without them 784-256-128-10 overfits after about six epochs and stays
+         * near 97.7% on MNIST's test set; with them it reaches about 98.3% in 15 epochs.
+         */
+        static boolean isImages(String dataset) {
+            return dataset.equals("mnist") || dataset.equals("fashion-mnist");
+        }
+
+        private static int defaultEpochs(String dataset) {
+            return switch (dataset) {
+                case "mnist", "fashion-mnist" -> 15;
+                case "ilpd" -> 60;
+                case "california" -> 40;
+                default -> 30;
+            };
+        }
+
+        private static Path path(String s) {
+            return s == null ? null : Path.of(s);
+        }
+
+        static int[] layers(String s) {
+            if (s.isBlank() || s.equals("none")) return new int[0];
+            String[] parts = s.split(",");
+            int[] out = new int[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                try {
+                    out[i] = Integer.parseInt(parts[i].trim());
+                } catch (NumberFormatException e) {
+                    out[i] = 0;
+                }
+                if (out[i] < 1) {
+                    throw new UsageException("--layers takes hidden widths such as 256,128; '" + parts[i].trim()
+                            + "' is not a width >= 1");
+                }
+            }
+            return out;
+        }
+
+        static Activation activation(String s) {
+            try {
+                Activation act = Activation.parse(s);
+                if (act.kind() == Activation.Kind.SOFTMAX) {
+                    throw new UsageException("--activation softmax is for output layers only; use relu, tanh, ...");
+                }
+                return act;
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--activation: " + e.getMessage());
+            }
+        }
+    }
+
+    private TrainCommand() {}
+
+    static int run(List<String> argv, PrintStream out) {
+        Config cfg = Config.parse("train", argv);
+        long start = System.nanoTime();
+        try (Kernels kernels = Kernels.create(cfg.backend(), cfg.threads());
+             Recipe.Prepared data = Recipe.load(cfg.dataset(), cfg.data(), cfg.label(), cfg.task(), cfg.seed());
+             Sequential model = buildModel(cfg, data, kernels);
+             Trainer trainer = new Trainer(model, loss(cfg, data), optimizer(cfg), metrics(data))) {
+            if (!cfg.quiet()) {
+                out.printf(Locale.ROOT, "%s: %d training rows, %d test rows, %d features; %s%n", data.name(),
+                        data.train().rows(), data.test() == null ? 0 : data.test().rows(), data.train().featureCount(),
+                        kernels);
+                out.print(model.summary());
+                out.println("loss " + trainer.loss() + ", optimizer " + trainer.optimizer());
+            }
+            List<Callback> callbacks = new ArrayList<>();
+            if (cfg.patience() > 0) {
+                callbacks.add(EarlyStopping.builder().monitor(cfg.validationSplit() > 0 ? "val_loss" : "loss")
+                        .patience(cfg.patience()).restoreBestWeights(true).build());
+            }
+            FitOptions options = FitOptions.builder().epochs(cfg.epochs()).batchSize(cfg.batch()).seed(cfg.seed())
+                    .validationSplit(cfg.validationSplit()).callbacks(callbacks.toArray(Callback[]::new))
+                    .verbose(!cfg.quiet()).liveProgress(System.console() != null && !cfg.quiet()).out(out).build();
+            History history = trainer.fit(data.train().features(), data.train().labels(), options);
+
+            Map<String, Object> test = report(cfg, data, model, trainer, out);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (!cfg.quiet()) out.printf(Locale.ROOT, "total %.1f s%n", seconds);
+            if (cfg.save() != null) {
+                ModelFile.save(cfg.save(), model, trainer.loss(), preprocessing(data));
+                if (!cfg.quiet()) out.println("saved " + cfg.save());
+            }
+            if (cfg.json() != null) writeJson(cfg, data, history, test, seconds, kernels);
+            if (cfg.plot() != null) writePlot(cfg, data, history);
+        }
+        return 0;
+    }
+
+    static Sequential buildModel(Config cfg, Recipe.Prepared data, Kernels kernels) {
+        Sequential.Builder b = Sequential.builder(data.train().featureCount()).kernels(kernels).seed(cfg.seed());
+        Regularizer reg = cfg.l1() > 0 || cfg.l2() > 0 ? Regularizer.l1l2(cfg.l1(), cfg.l2()) : Regularizer.NONE;
+        for (int units : cfg.layers()) {
+            if (cfg.batchNorm()) {
+                // Dense → BatchNorm → activation, the usual order: normalize the pre-activations.
+                b.add(new Dense(units, Activation.linear()).regularizer(reg));
+                b.add(new BatchNorm());
+                b.add(new ActivationLayer(cfg.activation()));
+            } else {
+                b.add(new Dense(units, cfg.activation()).regularizer(reg));
+            }
+            if (cfg.dropout() > 0) b.add(new Dropout(cfg.dropout()));
+        }
+        Dense output = switch (data.task()) {
+            case MULTICLASS -> new Dense(data.classes(), Activation.softmax());
+            case BINARY -> new Dense(1, Activation.sigmoid());
+            case REGRESSION -> new Dense(data.train().labelCols(), Activation.linear());
+        };
+        b.add(output.regularizer(reg));
+        return b.build();
+    }
+
+    static Loss loss(Config cfg, Recipe.Prepared data) {
+        if (cfg.loss() != null) {
+            try {
+                return Loss.parse(cfg.loss());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--loss: " + e.getMessage());
+            }
+        }
+        return switch (data.task()) {
+            case MULTICLASS -> Loss.sparseCategoricalCrossEntropy();
+            case BINARY -> Loss.binaryCrossEntropy();
+            case REGRESSION -> Loss.meanSquaredError();
+        };
+    }
+
+    static Metric[] metrics(Recipe.Prepared data) {
+        return data.task() == Recipe.Task.REGRESSION
+                ? new Metric[] {Metric.meanAbsoluteError()}
+                : new Metric[] {Metric.accuracy()};
+    }
+
+    static Optimizer optimizer(Config cfg) {
+        float lr = Float.isNaN(cfg.lr()) ? defaultLearningRate(cfg.optimizer()) : cfg.lr();
+        LearningRateSchedule s = schedule(cfg.schedule(), lr);
+        Optimizer o = switch (cfg.optimizer()) {
+            case "adam" -> new Adam(s, 0.9f, 0.999f, 1e-8f);
+            case "adamw" -> new AdamW(s, 0.01f, 0.9f, 0.999f, 1e-8f);
+            case "sgd" -> new Sgd(s);
+            case "momentum" -> new Sgd(s, 0.9f, false);
+            case "nesterov" -> new Sgd(s, 0.9f, true);
+            case "adagrad" -> new Adagrad(s, 1e-7f);
+            case "rmsprop" -> new RmsProp(s, 0.9f, 1e-7f);
+            default -> throw new UsageException("unknown optimizer " + cfg.optimizer());
+        };
+        if (cfg.clipNorm() > 0) o.clipNorm(cfg.clipNorm());
+        return o;
+    }
+
+    static float defaultLearningRate(String optimizer) {
+        return switch (optimizer) {
+            case "sgd", "momentum", "nesterov", "adagrad" -> 0.01f;
+            default -> 0.001f;
+        };
+    }
+
+    /** constant | inverse-time:DECAY | exponential:RATE | sqrt:K | step:FACTOR:EVERY */
+    static LearningRateSchedule schedule(String spec, float lr) {
+        String[] p = spec.split(":");
+        try {
+            return switch (p[0]) {
+                case "constant" -> LearningRateSchedule.constant(lr);
+                case "inverse-time" -> LearningRateSchedule.inverseTimeDecay(lr, Float.parseFloat(p[1]));
+                case "exponential" -> LearningRateSchedule.exponential(lr, Float.parseFloat(p[1]));
+                case "sqrt" -> LearningRateSchedule.inverseSqrt(lr, p.length > 1 ? Float.parseFloat(p[1]) : 1f);
+                case "step" -> LearningRateSchedule.step(lr, Float.parseFloat(p[1]), Integer.parseInt(p[2]));
+                default -> throw new UsageException("--schedule must be constant, inverse-time:DECAY, "
+                        + "exponential:RATE, sqrt[:K] or step:FACTOR:EVERY; got '" + spec + "'");
+            };
+        } catch (ArrayIndexOutOfBoundsException | NumberFormatException e) {
+            throw new UsageException("--schedule '" + spec + "' is missing a number (for example inverse-time:0.1, "
+                    + "exponential:0.95, step:0.5:10)");
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--schedule: " + e.getMessage());
+        }
+    }
+
+    /** Prints the test-set report and returns it for --json. */
+    static Map<String, Object> report(Config cfg, Recipe.Prepared data, Sequential model, Trainer trainer,
+                                      PrintStream out) {
+        Map<String, Object> test = new LinkedHashMap<>();
+        Dataset t = data.test();
+        if (t == null) return test;
+        Evaluation ev = trainer.evaluate(t.features(), t.labels());
+        test.put("loss", ev.loss());
+        if (data.task() == Recipe.Task.REGRESSION) {
+            double[] rmseR2 = rmseAndR2(model, t);
+            test.put("rmse", rmseR2[0]);
+            test.put("r2", rmseR2[1]);
+            if (!cfg.quiet()) {
+                out.printf(Locale.ROOT, "test: loss %.4f, RMSE %.4f, R² %.4f%n", ev.loss(), rmseR2[0], rmseR2[1]);
+            }
+            return test;
+        }
+        ConfusionMatrix cm = ConfusionMatrix.of(model, t.features(), t.labels());
+        test.put("accuracy", cm.accuracy());
+        double[] perClass = cm.perClassAccuracy();
+        Map<String, Object> pc = new LinkedHashMap<>();
+        List<String> names = t.classNames();
+        for (int c = 0; c < perClass.length; c++) {
+            pc.put(names != null && c < names.size() ? names.get(c) : Integer.toString(c), perClass[c]);
+        }
+        test.put("per_class_accuracy", pc);
+        if (!cfg.quiet()) {
+            out.printf(Locale.ROOT, "test: loss %.4f, accuracy %.2f%% (%d rows)%n", ev.loss(), 100 * cm.accuracy(),
+                    cm.total());
+            out.println("per-class accuracy:");
+            for (var e : pc.entrySet()) {
+                out.printf(Locale.ROOT, "  %-18s %6.2f%%%n", e.getKey(), 100 * (Double) e.getValue());
+            }
+            out.println("confusion matrix (rows: actual, columns: predicted):");
+            out.print(cm);
+        }
+        return test;
+    }
+
+    static double[] rmseAndR2(Sequential model, Dataset t) {
+        Matrix pred = model.predict(t.features());
+        try {
+            Matrix y = t.labels();
+            double sse = 0, sum = 0, sumSq = 0;
+            long n = 0;
+            for (int r = 0; r < y.rows(); r++) {
+                for (int c = 0; c < y.cols(); c++) {
+                    double yv = y.get(r, c), d = pred.get(r, c) - yv;
+                    sse += d * d;
+                    sum += yv;
+                    sumSq += yv * yv;
+                    n++;
+                }
+            }
+            double mean = sum / n, sst = sumSq - n * mean * mean;
+            return new double[] {Math.sqrt(sse / n), sst > 0 ? 1 - sse / sst : Double.NaN};
+        } finally {
+            pred.close();
+        }
+    }
+
+    static Map<String, Object> preprocessing(Recipe.Prepared data) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("dataset", data.name());
+        p.put("task", data.task().name().toLowerCase(Locale.ROOT));
+        p.put("features", data.train().featureCount());
+        if (data.standardizer() != null) {
+            p.put("standardize_mean", data.standardizer().mean());
+            p.put("standardize_std", data.standardizer().std());
+        }
+        if (data.divisor() != 1f) p.put("divide_by", data.divisor());
+        if (data.train().classNames() != null) p.put("class_names", data.train().classNames());
+        if (data.train().featureNames() != null) p.put("feature_names", data.train().featureNames());
+        return p;
+    }
+
+    private static void writeJson(Config cfg, Recipe.Prepared data, History h, Map<String, Object> test,
+                                  double seconds, Kernels kernels) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("dataset", data.name());
+        root.put("task", data.task().name().toLowerCase(Locale.ROOT));
+        root.put("backend", kernels.name());
+        root.put("threads", kernels.threads());
+        root.put("layers", cfg.layers());
+        root.put("batch", cfg.batch());
+        root.put("optimizer", cfg.optimizer());
+        root.put("seed", cfg.seed());
+        List<Object> epochs = new ArrayList<>();
+        for (int e = 0; e < h.epochs(); e++) {
+            Map<String, Object> ep = new LinkedHashMap<>();
+            ep.put("epoch", e + 1);
+            for (String k : h.keys()) ep.put(k, h.get(k).get(e));
+            ep.put("seconds", h.seconds().get(e));
+            ep.put("samples_per_s", h.samplesPerSecond().get(e));
+            epochs.add(ep);
+        }
+        root.put("epochs", epochs);
+        root.put("test", test);
+        root.put("seconds_total", seconds);
+        writeText(cfg.json(), Json.write(root) + "\n");
+    }
+
+    private static void writePlot(Config cfg, Recipe.Prepared data, History h) {
+        List<SvgPlot.Panel> panels = new ArrayList<>();
+        List<SvgPlot.Series> losses = new ArrayList<>();
+        List<SvgPlot.Series> metrics = new ArrayList<>();
+        for (String k : h.keys()) {
+            double[] v = h.get(k).stream().mapToDouble(Double::doubleValue).toArray();
+            (k.endsWith("loss") ? losses : metrics).add(new SvgPlot.Series(k, v));
+        }
+        panels.add(new SvgPlot.Panel("loss", losses));
+        if (!metrics.isEmpty()) panels.add(new SvgPlot.Panel(data.task() == Recipe.Task.REGRESSION ? "error" : "accuracy", metrics));
+        writeText(cfg.plot(), SvgPlot.render("Lanes: " + data.name() + " " + java.util.Arrays.toString(cfg.layers()), panels));
+    }
+
+    static void writeText(Path file, String text) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) Files.createDirectories(parent);
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package dev.lanes.io;
+
+import dev.lanes.kernel.Kernels;
+import dev.lanes.nn.Activation;
+import dev.lanes.nn.ActivationLayer;
+import dev.lanes.nn.BatchNorm;
+import dev.lanes.nn.Dense;
+import dev.lanes.nn.Dropout;
+import dev.lanes.nn.Layer;
+import dev.lanes.nn.Loss;
+import dev.lanes.nn.Parameter;
+import dev.lanes.nn.Sequential;
+import dev.lanes.tensor.Matrix;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A trained model in one file: the weights as safetensors (one F32 tensor per parameter, named
+ * {@code "dense_1/kernel"} and so on, readable by numpy and PyTorch) and, in the safetensors metadata
+ * under {@code "lanes.model"}, a JSON description of the architecture, the loss and how inputs were
+ * prepared. Written atomically; loading rebuilds the same layers and gives bit-identical predictions.
+ *
+ * <pre>{@code
+ * ModelFile.save(Path.of("mnist.lanes"), model, Loss.sparseCategoricalCrossEntropy(), Map.of());
+ * try (ModelFile.Loaded m = ModelFile.load(Path.of("mnist.lanes"), Kernels.get())) {
+ *     int[] classes = m.model().predictClasses(x);
+ * }
+ * }</pre>
+ */
+public final class ModelFile {
+    static final String KEY = "lanes.model";
+    static final String FORMAT = "lanes-model";
+    static final int VERSION = 1;
+
+    /** A loaded model, its loss and the preparation its inputs need; close it to free the model. */
+    public record Loaded(Sequential model, Loss loss, Map<String, Object> preprocessing) implements AutoCloseable {
+        @Override
+        public void close() {
+            model.close();
+        }
+    }
+
+    private ModelFile() {}
+
+    /** Writes {@code model} (with {@code loss}, may be null, and {@code preprocessing} notes) to {@code file}. */
+    public static void save(Path file, Sequential model, Loss loss, Map<String, Object> preprocessing) {
+        Map<String, Object> desc = new LinkedHashMap<>();
+        desc.put("format", FORMAT);
+        desc.put("version", VERSION);
+        desc.put("input_width", model.inputWidth());
+        List<Object> layers = new ArrayList<>();
+        for (Layer layer : model.layers()) layers.add(describe(layer));
+        desc.put("layers", layers);
+        if (loss != null) desc.put("loss", lossSpec(loss));
+        desc.put("seed", model.seed());
+        desc.put("preprocessing", preprocessing == null ? Map.of() : preprocessing);
+        Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
+        for (Parameter p : model.parameters()) {
+            Matrix v = p.value();
+            tensors.put(p.name(), new SafeTensors.Tensor(new int[] {v.rows(), v.cols()}, v.toArray()));
+        }
+        SafeTensors.write(file, tensors, Map.of(KEY, Json.write(desc)));
+    }
+
+    /** Reads {@code file} and rebuilds its model on {@code kernels}. */
+    public static Loaded load(Path file, Kernels kernels) {
+        SafeTensors.Contents c = SafeTensors.read(file);
+        String json = c.metadata().get(KEY);
+        if (json == null) {
+            throw new ModelFileException(file, -1, "a safetensors file, but not a Lanes model (no '" + KEY + "' metadata)");
+        }
+        Map<?, ?> desc;
+        try {
+            desc = (Map<?, ?>) Json.parse(json);
+        } catch (Json.ParseException | ClassCastException e) {
+            throw new ModelFileException(file, -1, "the model description is not a JSON object: " + e.getMessage());
+        }
+        if (!FORMAT.equals(desc.get("format"))) {
+            throw new ModelFileException(file, -1, "unknown model format " + desc.get("format"));
+        }
+        if (!(desc.get("version") instanceof Long ver) || ver > VERSION) {
+            throw new ModelFileException(file, -1, "model format version " + desc.get("version")
+                    + " is newer than this Lanes reads (" + VERSION + ")");
+        }
+        Sequential model;
+        Loss loss;
+        try {
+            Sequential.Builder b = Sequential.builder(intOf(desc, "input_width")).kernels(kernels);
+            if (desc.get("seed") instanceof Long seed) b.seed(seed);
+            for (Object o : (List<?>) desc.get("layers")) b.add(layer((Map<?, ?>) o));
+            model = b.build();
+            loss = desc.get("loss") instanceof String s ? Loss.parse(s) : null;
+        } catch (RuntimeException e) {
+            throw new ModelFileException(file, -1, "the model description is invalid: " + e.getMessage());
+        }
+        try {
+            for (Parameter p : model.parameters()) {
+                SafeTensors.Tensor t = c.tensors().get(p.name());
+                Matrix v = p.value();
+                if (t == null) {
+                    throw new ModelFileException(file, -1, "weights for '" + p.name() + "' are missing");
+                }
+                int[] s = t.shape();
+                if (s.length != 2 || s[0] != v.rows() || s[1] != v.cols()) {
+                    throw new ModelFileException(file, -1, "'" + p.name() + "' has shape " + java.util.Arrays.toString(s)
+                            + " but the architecture needs " + v.rows() + "x" + v.cols());
+                }
+                v.copyFrom(t.data());
+            }
+            if (c.tensors().size() != model.parameters().size()) {
+                throw new ModelFileException(file, -1, "the file has " + c.tensors().size() + " weight tensors but the "
+                        + "architecture has " + model.parameters().size() + " parameters");
+            }
+            if (loss != null) model.attachLoss(loss);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e instanceof ModelFileException me ? me : new ModelFileException(file, -1, e.getMessage());
+        }
+        Map<String, Object> prep = new LinkedHashMap<>();
+        if (desc.get("preprocessing") instanceof Map<?, ?> m) {
+            for (var e : m.entrySet()) prep.put(String.valueOf(e.getKey()), e.getValue());
+        }
+        return new Loaded(model, loss, prep);
+    }
+
+    private static Map<String, Object> describe(Layer layer) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", layer.typeName());
+        m.put("name", layer.name());
+        switch (layer) {
+            case Dense d -> {
+                m.put("units", d.units());
+                m.put("activation", activationSpec(d.activation()));
+                m.put("use_bias", d.useBias());
+            }
+            case Dropout d -> m.put("rate", d.rate());
+            case BatchNorm bn -> {
+                m.put("momentum", bn.momentum());
+                m.put("epsilon", bn.epsilon());
+            }
+            case ActivationLayer a -> m.put("activation", activationSpec(a.activation()));
+        }
+        return m;
+    }
+
+    private static Layer layer(Map<?, ?> m) {
+        String type = (String) m.get("type");
+        return switch (type) {
+            case "Dense" -> new Dense(intOf(m, "units"), Activation.parse((String) m.get("activation")),
+                    dev.lanes.nn.Initializer.zeros(), !Boolean.FALSE.equals(m.get("use_bias")));
+            case "Dropout" -> new Dropout(floatOf(m, "rate"));
+            case "BatchNormalization" -> new BatchNorm(floatOf(m, "momentum"), floatOf(m, "epsilon"));
+            case "Activation" -> new ActivationLayer(Activation.parse((String) m.get("activation")));
+            default -> throw new IllegalArgumentException("unknown layer type '" + type + "'");
+        };
+    }
+
+    static String activationSpec(Activation a) {
+        return a.kind() == Activation.Kind.LEAKY_RELU ? "leaky_relu:" + a.alpha() : a.kind().name().toLowerCase(Locale.ROOT);
+    }
+
+    static String lossSpec(Loss l) {
+        return switch (l.kind()) {
+            case MEAN_SQUARED_ERROR -> "mse";
+            case MEAN_ABSOLUTE_ERROR -> "mae";
+            case HUBER -> "huber:" + l.delta();
+            case BINARY_CROSS_ENTROPY -> "binary_crossentropy";
+            case CATEGORICAL_CROSS_ENTROPY -> "categorical_crossentropy";
+            case SPARSE_CATEGORICAL_CROSS_ENTROPY -> "sparse_categorical_crossentropy";
+        };
+    }
+
+    private static int intOf(Map<?, ?> m, String key) {
+        if (m.get(key) instanceof Long v && v >= 0 && v <= Integer.MAX_VALUE) return v.intValue();
+        throw new IllegalArgumentException("'" + key + "' must be a whole number, got " + m.get(key));
+    }
+
+    private static float floatOf(Map<?, ?> m, String key) {
+        if (m.get(key) instanceof Number n) return n.floatValue();
+        throw new IllegalArgumentException("'" + key + "' must be a number, got " + m.get(key));
+    }
+}

@@ -53,7 +53,8 @@ public final class Main {
         List<String> rest = argv.subList(1, argv.size());
         return switch (argv.get(0)) {
             case "gemm" -> GemmBench.run(rest, out);
-            default -> throw new UsageException("unknown benchmark '" + argv.get(0) + "' (expected gemm)");
+            case "train" -> TrainBench.run(rest, out);
+            default -> throw new UsageException("unknown benchmark '" + argv.get(0) + "' (expected gemm or train)");
         };
     }
 

@@ -9,8 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link NarrowKernel} for 512-bit vectors: 8 rows × up to 16 columns. Eight accumulators are just
  * enough to cover two FMA pipes of four-cycle latency; each k costs eight scalar broadcasts and one
- * vector load, so the loop is close to balanced between load and FMA ports. op(B) must be padded to
- * a full vector per row: a masked load in this loop makes C2 (JDK 25) deoptimize over and over.
+ * vector load, so the loop is close to balanced between load and FMA ports. op(B) comes padded to a
+ * full vector per row, so the loop needs no masked load (cheaper per k, and no slow path when a
+ * row's vector would cross the end of the caller's segment).
  */
 public final class NarrowKernel8x16 implements NarrowKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_512;

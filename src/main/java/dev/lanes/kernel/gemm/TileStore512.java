@@ -34,9 +34,9 @@ final class TileStore512 {
 
     /**
      * One vector of a tile row (columns col .. col+min(left,16)) merged into C with the epilogue. A
-     * partial vector at the right edge is finished in scalar code rather than with masked loads and
-     * stores: on JDK 25 masked segment accesses in these loops repeatedly sent C2 back to its slow
-     * tier (measured, see perf-reports/gemm.md), and an edge is at most 15 values per row.
+     * partial vector at the right edge is finished in scalar code: at most 15 values per row, and it
+     * keeps this path free of masked segment accesses, which are slower when they cross the end of a
+     * caller's segment (see {@code Matrix.TAIL_PADDING}) and compile late.
      */
     static void store(float[] tile, int t, MemorySegment c, int ldc, int row, int col, int left,
                       float alpha, float beta, TileEpilogue ep) {

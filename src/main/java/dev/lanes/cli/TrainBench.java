@@ -1,0 +1,97 @@
+package dev.lanes.cli;
+
+import dev.lanes.kernel.Kernels;
+import dev.lanes.kernel.ProfilingKernels;
+import dev.lanes.nn.Activation;
+import dev.lanes.nn.Dense;
+import dev.lanes.nn.Loss;
+import dev.lanes.nn.Sequential;
+import dev.lanes.optim.Adam;
+import dev.lanes.optim.Optimizer;
+import dev.lanes.optim.Sgd;
+import dev.lanes.tensor.Matrix;
+import dev.lanes.train.FitOptions;
+import dev.lanes.train.History;
+import dev.lanes.train.Trainer;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * {@code lanes bench train}: end-to-end training speed on synthetic data shaped like MNIST (inputs
+ * uniform in [0,1), 784 features, 10 random classes, fixed seed), so the same work can be run by
+ * the PyTorch and numpy reference trainers in {@code bench/train_reference.py}. One untimed
+ * warm-up epoch (JIT compilation, workspace sizing), then timed epochs; samples/s is the median.
+ */
+final class TrainBench {
+    private TrainBench() {}
+
+    static int run(List<String> argv, PrintStream out) {
+        Args a = new Args("bench train", argv,
+                Set.of("layers", "batch", "samples", "epochs", "optimizer", "threads", "backend", "features",
+                        "classes", "seed"),
+                Set.of("json", "profile"));
+        int[] hidden = TrainCommand.Config.layers(a.string("layers", "256,128"));
+        int batch = a.integer("batch", 128, 1);
+        int samples = a.integer("samples", 60_000, 1);
+        int epochs = a.integer("epochs", 1, 1);
+        int features = a.integer("features", 784, 1);
+        int classes = a.integer("classes", 10, 2);
+        long seed = a.longValue("seed", 1);
+        String optimizer = a.choice("optimizer", "adam", "adam", "sgd");
+        int threads = a.integer("threads", Runtime.getRuntime().availableProcessors(), 1);
+        String backend = a.choice("backend", "simd", "simd", "loop");
+        Kernels base = Kernels.create(backend, threads);
+        ProfilingKernels profiler = a.flag("profile") ? new ProfilingKernels(base) : null;
+        try (Kernels kernels = profiler != null ? profiler : base;
+             Matrix x = Matrix.allocate(samples, features);
+             Matrix y = Matrix.allocate(samples, 1)) {
+            SplittableRandom rnd = new SplittableRandom(seed);
+            float[] xs = new float[features];
+            for (int r = 0; r < samples; r++) {
+                for (int c = 0; c < features; c++) xs[c] = (float) rnd.nextDouble();
+                x.rowRange(r, r + 1).copyFrom(xs);
+                y.set(r, 0, rnd.nextInt(classes));
+            }
+            Sequential.Builder b = Sequential.builder(features).kernels(kernels).seed(seed);
+            for (int h : hidden) b.add(new Dense(h, Activation.relu()));
+            b.add(new Dense(classes, Activation.softmax()));
+            Optimizer opt = optimizer.equals("adam") ? new Adam(1e-3f) : new Sgd(0.01f);
+            try (Sequential model = b.build();
+                 Trainer trainer = new Trainer(model, Loss.sparseCategoricalCrossEntropy(), opt)) {
+                trainer.fit(x, y, FitOptions.builder().epochs(1).batchSize(batch).seed(seed).verbose(false).build());
+                if (profiler != null) profiler.reset();
+                long fitStart = System.nanoTime();
+                History h = trainer.fit(x, y, FitOptions.builder().epochs(epochs).batchSize(batch).seed(seed + 1)
+                        .verbose(false).build());
+                double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
+                double[] sps = h.samplesPerSecond().stream().mapToDouble(Double::doubleValue).toArray();
+                Arrays.sort(sps);
+                double median = sps[sps.length / 2];
+                double msPerStep = 1000.0 * batch / median;
+                String layers = features + "-" + String.join("-", Arrays.stream(hidden).mapToObj(Integer::toString)
+                        .toList()) + (hidden.length > 0 ? "-" : "") + classes;
+                if (a.flag("json")) {
+                    out.printf(Locale.ROOT, "{\"lib\":\"lanes\",\"backend\":\"%s\",\"threads\":%d,\"layers\":\"%s\","
+                                    + "\"batch\":%d,\"samples\":%d,\"epochs\":%d,\"optimizer\":\"%s\","
+                                    + "\"samples_per_s\":%.1f,\"ms_per_step\":%.4f,\"final_loss\":%.5f}%n",
+                            backend, threads, layers, batch, samples, epochs, optimizer, median, msPerStep,
+                            h.last("loss"));
+                } else {
+                    out.printf(Locale.ROOT, "train %s batch %d, %s, %s, %d thread%s: %,.0f samples/s, %.3f ms/step "
+                                    + "(median of %d epoch%s of %,d samples)%n",
+                            layers, batch, optimizer, backend, threads, threads == 1 ? "" : "s", median, msPerStep,
+                            epochs, epochs == 1 ? "" : "s", samples);
+                }
+                if (profiler != null) {
+                    out.printf(Locale.ROOT, "where the time went (%.2f s of training, %.2f s in kernels):%n%s",
+                            fitSeconds, profiler.totalNanos() / 1e9, profiler.report());
+                }
+            }
+        }
+        return 0;
+    }
+}

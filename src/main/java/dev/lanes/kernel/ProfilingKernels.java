@@ -1,0 +1,287 @@
+package dev.lanes.kernel;
+
+import dev.lanes.tensor.Matrix;
+import java.util.Locale;
+
+/**
+ * Wraps another {@link Kernels} and adds up the wall time spent in each group of kernels (GEMM,
+ * activations, losses, reductions, element-wise, optimizer updates, dropout, batch norm), to show
+ * where a training step goes. Timing is one {@code System.nanoTime()} pair per call, so this is for
+ * reports ({@code lanes bench train --profile}), not for production runs.
+ */
+public final class ProfilingKernels implements Kernels {
+    /** Kernel groups, in report order. */
+    public enum Group { GEMM, ACTIVATION, LOSS, REDUCTION, ELEMENTWISE, OPTIMIZER, DROPOUT, BATCH_NORM }
+
+    private final Kernels inner;
+    private final long[] nanos = new long[Group.values().length];
+    private final long[] calls = new long[Group.values().length];
+
+    public ProfilingKernels(Kernels inner) {
+        this.inner = inner;
+    }
+
+    /** Clears the counters. */
+    public void reset() {
+        java.util.Arrays.fill(nanos, 0);
+        java.util.Arrays.fill(calls, 0);
+    }
+
+    public long nanos(Group g) { return nanos[g.ordinal()]; }
+
+    public long calls(Group g) { return calls[g.ordinal()]; }
+
+    public long totalNanos() {
+        long t = 0;
+        for (long n : nanos) t += n;
+        return t;
+    }
+
+    /** One line per group: seconds, share of kernel time, calls. */
+    public String report() {
+        StringBuilder sb = new StringBuilder();
+        double total = Math.max(1, totalNanos());
+        for (Group g : Group.values()) {
+            if (calls[g.ordinal()] == 0) continue;
+            sb.append(String.format(Locale.ROOT, "  %-12s %8.3f s  %5.1f%%  %,10d calls%n",
+                    g.name().toLowerCase(Locale.ROOT), nanos[g.ordinal()] / 1e9, 100 * nanos[g.ordinal()] / total,
+                    calls[g.ordinal()]));
+        }
+        return sb.toString();
+    }
+
+    private void add(Group g, long start) {
+        nanos[g.ordinal()] += System.nanoTime() - start;
+        calls[g.ordinal()]++;
+    }
+
+    @Override public String name() { return inner.name(); }
+
+    @Override public int threads() { return inner.threads(); }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c, Epilogue e) {
+        long t = System.nanoTime();
+        inner.gemm(transA, transB, alpha, a, b, beta, c, e);
+        add(Group.GEMM, t);
+    }
+
+    @Override
+    public void activate(Activation activation, float leak, Matrix x, Matrix out) {
+        long t = System.nanoTime();
+        inner.activate(activation, leak, x, out);
+        add(Group.ACTIVATION, t);
+    }
+
+    @Override
+    public void activationBackward(Activation activation, float leak, Matrix a, Matrix dA, Matrix dZ) {
+        long t = System.nanoTime();
+        inner.activationBackward(activation, leak, a, dA, dZ);
+        add(Group.ACTIVATION, t);
+    }
+
+    @Override
+    public void softmaxRows(Matrix x, Matrix out) {
+        long t = System.nanoTime();
+        inner.softmaxRows(x, out);
+        add(Group.ACTIVATION, t);
+    }
+
+    @Override
+    public float softmaxCrossEntropy(Matrix logits, Matrix targets, Matrix dLogits) {
+        long t = System.nanoTime();
+        float r = inner.softmaxCrossEntropy(logits, targets, dLogits);
+        add(Group.LOSS, t);
+        return r;
+    }
+
+    @Override
+    public float sparseSoftmaxCrossEntropy(Matrix logits, Matrix labels, Matrix dLogits) {
+        long t = System.nanoTime();
+        float r = inner.sparseSoftmaxCrossEntropy(logits, labels, dLogits);
+        add(Group.LOSS, t);
+        return r;
+    }
+
+    @Override
+    public float sigmoidBinaryCrossEntropy(Matrix logits, Matrix targets, Matrix dLogits) {
+        long t = System.nanoTime();
+        float r = inner.sigmoidBinaryCrossEntropy(logits, targets, dLogits);
+        add(Group.LOSS, t);
+        return r;
+    }
+
+    @Override
+    public float meanSquaredError(Matrix p, Matrix y, Matrix d) {
+        long t = System.nanoTime();
+        float r = inner.meanSquaredError(p, y, d);
+        add(Group.LOSS, t);
+        return r;
+    }
+
+    @Override
+    public float meanAbsoluteError(Matrix p, Matrix y, Matrix d) {
+        long t = System.nanoTime();
+        float r = inner.meanAbsoluteError(p, y, d);
+        add(Group.LOSS, t);
+        return r;
+    }
+
+    @Override
+    public float huber(Matrix p, Matrix y, float delta, Matrix d) {
+        long t = System.nanoTime();
+        float r = inner.huber(p, y, delta, d);
+        add(Group.LOSS, t);
+        return r;
+    }
+
+    @Override
+    public void columnSums(Matrix x, float scale, Matrix out) {
+        long t = System.nanoTime();
+        inner.columnSums(x, scale, out);
+        add(Group.REDUCTION, t);
+    }
+
+    @Override
+    public void argmaxRows(Matrix x, int[] out) {
+        long t = System.nanoTime();
+        inner.argmaxRows(x, out);
+        add(Group.REDUCTION, t);
+    }
+
+    @Override
+    public double sumOfSquares(Matrix x) {
+        long t = System.nanoTime();
+        double r = inner.sumOfSquares(x);
+        add(Group.REDUCTION, t);
+        return r;
+    }
+
+    @Override
+    public double sumOfAbs(Matrix x) {
+        long t = System.nanoTime();
+        double r = inner.sumOfAbs(x);
+        add(Group.REDUCTION, t);
+        return r;
+    }
+
+    @Override
+    public void axpy(float alpha, Matrix x, Matrix y) {
+        long t = System.nanoTime();
+        inner.axpy(alpha, x, y);
+        add(Group.ELEMENTWISE, t);
+    }
+
+    @Override
+    public void scale(float alpha, Matrix x) {
+        long t = System.nanoTime();
+        inner.scale(alpha, x);
+        add(Group.ELEMENTWISE, t);
+    }
+
+    @Override
+    public void copy(Matrix x, Matrix y) {
+        long t = System.nanoTime();
+        inner.copy(x, y);
+        add(Group.ELEMENTWISE, t);
+    }
+
+    @Override
+    public void fill(Matrix x, float value) {
+        long t = System.nanoTime();
+        inner.fill(x, value);
+        add(Group.ELEMENTWISE, t);
+    }
+
+    @Override
+    public void multiply(Matrix a, Matrix b, Matrix out) {
+        long t = System.nanoTime();
+        inner.multiply(a, b, out);
+        add(Group.ELEMENTWISE, t);
+    }
+
+    @Override
+    public void clamp(Matrix x, float lo, float hi) {
+        long t = System.nanoTime();
+        inner.clamp(x, lo, hi);
+        add(Group.ELEMENTWISE, t);
+    }
+
+    @Override
+    public void sgdUpdate(Matrix w, Matrix g, float lr, float l2) {
+        long t = System.nanoTime();
+        inner.sgdUpdate(w, g, lr, l2);
+        add(Group.OPTIMIZER, t);
+    }
+
+    @Override
+    public void momentumUpdate(Matrix w, Matrix g, Matrix v, float lr, float beta, boolean nesterov, float l2) {
+        long t = System.nanoTime();
+        inner.momentumUpdate(w, g, v, lr, beta, nesterov, l2);
+        add(Group.OPTIMIZER, t);
+    }
+
+    @Override
+    public void adagradUpdate(Matrix w, Matrix g, Matrix s, float lr, float eps, float l2) {
+        long t = System.nanoTime();
+        inner.adagradUpdate(w, g, s, lr, eps, l2);
+        add(Group.OPTIMIZER, t);
+    }
+
+    @Override
+    public void rmspropUpdate(Matrix w, Matrix g, Matrix s, float lr, float rho, float eps, float l2) {
+        long t = System.nanoTime();
+        inner.rmspropUpdate(w, g, s, lr, rho, eps, l2);
+        add(Group.OPTIMIZER, t);
+    }
+
+    @Override
+    public void adamUpdate(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float beta1, float beta2, float eps,
+                           int step, float l2, float decoupledDecay) {
+        long t = System.nanoTime();
+        inner.adamUpdate(w, g, m, v, lr, beta1, beta2, eps, step, l2, decoupledDecay);
+        add(Group.OPTIMIZER, t);
+    }
+
+    @Override
+    public void dropoutForward(Matrix x, Matrix mask, Matrix out, float keep, long seed, long step) {
+        long t = System.nanoTime();
+        inner.dropoutForward(x, mask, out, keep, seed, step);
+        add(Group.DROPOUT, t);
+    }
+
+    @Override
+    public void batchNormForwardTrain(Matrix x, Matrix gamma, Matrix beta, Matrix runningMean, Matrix runningVar,
+                                      float momentum, float eps, Matrix xhat, Matrix invStd, Matrix out) {
+        long t = System.nanoTime();
+        inner.batchNormForwardTrain(x, gamma, beta, runningMean, runningVar, momentum, eps, xhat, invStd, out);
+        add(Group.BATCH_NORM, t);
+    }
+
+    @Override
+    public void batchNormForwardInference(Matrix x, Matrix gamma, Matrix beta, Matrix runningMean, Matrix runningVar,
+                                          float eps, Matrix out) {
+        long t = System.nanoTime();
+        inner.batchNormForwardInference(x, gamma, beta, runningMean, runningVar, eps, out);
+        add(Group.BATCH_NORM, t);
+    }
+
+    @Override
+    public void batchNormBackward(Matrix dOut, Matrix xhat, Matrix gamma, Matrix invStd, Matrix dGamma, Matrix dBeta,
+                                  Matrix dX) {
+        long t = System.nanoTime();
+        inner.batchNormBackward(dOut, xhat, gamma, invStd, dGamma, dBeta, dX);
+        add(Group.BATCH_NORM, t);
+    }
+
+    /** Closes the wrapped kernels. */
+    @Override
+    public void close() {
+        inner.close();
+    }
+
+    @Override
+    public String toString() {
+        return "profiling " + inner;
+    }
+}

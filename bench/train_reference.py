@@ -42,6 +42,7 @@ THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 LR, BETA1, BETA2, EPS = 1e-3, 0.9, 0.999, 1e-8
 CHECK_SAMPLES = 16384  # 256 Adam steps at batch 128: enough for the loss to fall well clear of noise
 CHECK_EPOCHS = 2
+CHECK_STEPS_COMPARED = 3
 
 
 # ---------------------------------------------------------------------------------------------- workload
@@ -117,6 +118,7 @@ class NumpyMlp:
         self.target_index = np.empty(batch, np.int64)
         self.target_value = np.empty(batch, np.float32)
         self.row_offsets = np.arange(batch, dtype=np.int64) * self.sizes[-1]
+        self.ones = np.ones(batch, np.float32)  # bias gradient as a BLAS gemv: faster than a column sum
         self.step_count = 0
 
     def load_batch(self, x_all, y_all, index):
@@ -167,7 +169,7 @@ class NumpyMlp:
         for i in range(len(self.weights) - 1, -1, -1):
             below = self.x[:n] if i == 0 else self.acts[i - 1][:n]
             np.matmul(below.T, delta, out=self.weight_grads[i])
-            np.sum(delta, axis=0, out=self.bias_grads[i])
+            np.matmul(self.ones[:n], delta, out=self.bias_grads[i])
             if i > 0:
                 delta_below = self.deltas[i - 1][:n]
                 np.matmul(delta, self.weights[i].T, out=delta_below)
@@ -278,13 +280,14 @@ class TorchMlp:
 
 # ------------------------------------------------------------------------------------------ child process
 
-def run_epoch(trainer, x, y, order, batch):
-    """Returns (mean loss over the epoch's samples, steps, first step's loss)."""
-    loss_sum, steps, first = 0.0, 0, None
+def run_epoch(trainer, x, y, order, batch, record=0):
+    """Returns (mean loss over the epoch's samples, steps, the losses of the first `record` steps)."""
+    loss_sum, steps, first = 0.0, 0, []
     for start in range(0, len(order), batch):
         index = order[start:start + batch]
         loss = trainer.train_step(x, y, index)
-        first = loss if first is None else first
+        if steps < record:
+            first.append(loss)
         loss_sum += loss * len(index)
         steps += 1
     return loss_sum / len(order), steps, first
@@ -315,13 +318,13 @@ def child(args):
               "optimizer": "adam", "dtype": "float32", "seed": args.seed}
     if args.check:
         initial_loss, initial_accuracy = trainer.evaluate(x, y)
-        epoch_losses, first_step = [], None
+        epoch_losses, first_steps = [], None
         for _ in range(CHECK_EPOCHS):
-            loss, _, first = run_epoch(trainer, x, y, next(orders), args.batch)
+            loss, _, first = run_epoch(trainer, x, y, next(orders), args.batch, record=CHECK_STEPS_COMPARED)
             epoch_losses.append(loss)
-            first_step = first if first_step is None else first_step
+            first_steps = first if first_steps is None else first_steps
         final_loss, final_accuracy = trainer.evaluate(x, y)
-        result.update(check=True, initial_loss=initial_loss, first_step_loss=first_step, epoch_losses=epoch_losses,
+        result.update(check=True, initial_loss=initial_loss, first_step_losses=first_steps, epoch_losses=epoch_losses,
                       final_loss=final_loss, initial_accuracy=initial_accuracy, final_accuracy=final_accuracy)
     else:
         run_epoch(trainer, x, y, next(orders), args.batch)  # warm-up, untimed
@@ -385,24 +388,30 @@ def check_failures(r):
         failures.append(f"untrained loss {r['initial_loss']:.4f} is far from ln {CLASSES} = {math.log(CLASSES):.4f}")
     if not r["epoch_losses"][1] < r["epoch_losses"][0]:
         failures.append(f"epoch losses {r['epoch_losses']} do not decrease")
-    if not r["final_loss"] < 0.85 * r["initial_loss"]:
-        failures.append(f"final loss {r['final_loss']:.4f} is not below 85% of initial {r['initial_loss']:.4f}")
-    if not r["final_accuracy"] > r["initial_accuracy"] + 0.15:
+    # Margins sized for >= 64 steps (the defaults give 256); uniform random labels could not pass the accuracy one.
+    if not r["final_loss"] < 0.95 * r["initial_loss"]:
+        failures.append(f"final loss {r['final_loss']:.4f} is not below 95% of initial {r['initial_loss']:.4f}")
+    if not r["final_accuracy"] > r["initial_accuracy"] + 0.08:
         failures.append(f"accuracy {r['initial_accuracy']:.3f} -> {r['final_accuracy']:.3f} is not clearly better")
     return failures
 
 
 def cross_check_failures(runs):
-    """With both libraries on the same weights, data and batch order, the untrained loss and the first step's
-    loss (computed before any update) must agree to float32 rounding; afterwards they drift apart only slowly."""
+    """With both libraries on the same weights, data and batch order, the untrained loss and the losses of the
+    first steps must agree to float32 rounding: the first step's loss tests the forward pass and the loss, the
+    next ones the gradients and Adam's update. Afterwards float32 rounding differences grow, slowly."""
     by_lib = {r["lib"]: r for r in runs if r["threads"] == runs[0]["threads"]}
     if set(by_lib) != set(LIBS):
         return []
     a, b = by_lib["torch"], by_lib["numpy"]
     failures = []
-    for key, tolerance in (("initial_loss", 1e-4), ("first_step_loss", 1e-4), ("final_loss", 0.03)):
-        if not math.isclose(a[key], b[key], rel_tol=tolerance):
-            failures.append(f"{key}: torch {a[key]:.6f} vs numpy {b[key]:.6f} (relative tolerance {tolerance})")
+    pairs = [("initial_loss", a["initial_loss"], b["initial_loss"], 1e-5)]
+    pairs += [(f"loss of step {i + 1}", u, v, 1e-5) for i, (u, v) in
+              enumerate(zip(a["first_step_losses"], b["first_step_losses"]))]
+    pairs.append(("final_loss", a["final_loss"], b["final_loss"], 0.03))
+    for name, u, v, tolerance in pairs:
+        if not math.isclose(u, v, rel_tol=tolerance):
+            failures.append(f"{name}: torch {u:.6f} vs numpy {v:.6f} (relative tolerance {tolerance})")
     return failures
 
 

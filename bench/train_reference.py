@@ -19,11 +19,11 @@ MKL_NUM_THREADS = T, and loses OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which thi
 force an older, slower OpenBLAS kernel and blocking. The kernel OpenBLAS then picks is recorded.
 
 --json prints one line per run: lib, backend (= lib), threads, layers (hidden sizes), network, batch,
-samples_per_s, ms_per_step, epochs, steps_per_epoch, samples, seconds, epoch_samples_per_s, loss,
-versions (python, numpy, torch, blas). --check trains 2 epochs on a small learnable task (labels from a
-fixed random linear map of the inputs) and fails unless the loss falls; with both libraries it also
-requires them to agree on the loss before training and after one step, which the shared initial weights
-and batch order make exact up to float32 rounding.
+samples_per_s, ms_per_step, epochs, steps_per_epoch, samples, seconds, epoch_samples_per_s,
+median_epoch_samples_per_s, loss, cpu, versions (python, numpy, torch, BLAS). --check trains 2 epochs on
+a small learnable task (labels from a fixed random linear map of the inputs) and fails unless the loss
+falls; with both libraries it also requires them to agree on the untrained loss and on the losses of the
+first steps, which the shared initial weights and batch order make equal up to float32 rounding.
 """
 import argparse
 import json
@@ -31,6 +31,7 @@ import math
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -353,7 +354,8 @@ def child(args):
         result.update(samples_per_s=round(samples * args.epochs / seconds, 1),
                       ms_per_step=round(1000.0 * seconds / steps, 4), epochs=args.epochs,
                       steps_per_epoch=steps // args.epochs, seconds=round(seconds, 4),
-                      epoch_samples_per_s=epoch_rates, loss=round(loss, 6))
+                      epoch_samples_per_s=epoch_rates, median_epoch_samples_per_s=statistics.median(epoch_rates),
+                      loss=round(loss, 6))
     result["cpu"] = cpu_model()
     result["versions"] = {"python": platform.python_version(), "numpy": np.__version__, **versions,
                           "blas": blas_info() if args.lib == "numpy" else None}

@@ -87,9 +87,9 @@ class NumpyMlp:
     """Forward, fused softmax-cross-entropy gradient, backward and Adam on buffers allocated once.
 
     All parameters live in one flat float32 vector (and their gradients and Adam moments in three more),
-    each layer's W and b being views into it, so Adam is a dozen whole-vector numpy calls per step rather
-    than a dozen per tensor. Activations are kept after ReLU only: relu(z) > 0 exactly where z > 0, which
-    is all the backward pass needs."""
+    each layer's W and b being views into it, so Adam is ten whole-vector numpy calls per step rather than
+    ten per tensor. Activations are kept after ReLU only: relu(z) > 0 exactly where z > 0, which is all the
+    backward pass needs. A partial last batch of n rows uses the leading n rows of every buffer."""
 
     def __init__(self, np, params, batch):
         self.np = np

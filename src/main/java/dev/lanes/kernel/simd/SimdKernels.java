@@ -10,12 +10,6 @@ import dev.lanes.kernel.gemm.MicroKernel;
 import dev.lanes.kernel.gemm.MicroKernel6x16;
 import dev.lanes.kernel.gemm.MicroKernel8x32;
 import dev.lanes.kernel.gemm.ThreadTeam;
-import dev.lanes.kernel.loop.LoopActivations;
-import dev.lanes.kernel.loop.LoopBatchNorm;
-import dev.lanes.kernel.loop.LoopElementwise;
-import dev.lanes.kernel.loop.LoopLosses;
-import dev.lanes.kernel.loop.LoopOptimizers;
-import dev.lanes.kernel.loop.LoopReductions;
 import dev.lanes.tensor.Matrix;
 import jdk.incubator.vector.FloatVector;
 
@@ -47,150 +41,150 @@ public final class SimdKernels implements Kernels {
         gemm.gemm(transA, transB, alpha, a, b, beta, c, epilogue);
     }
 
-    // ---------------------------------------------------------------- fused kernels (not yet vectorized: the scalar loops for now)
+    // ---------------------------------------------------------------- fused kernels: Vector API, on the calling thread
 
     @Override
     public void activate(Activation activation, float leak, Matrix x, Matrix out) {
-        LoopActivations.activate(activation, leak, x, out);
+        SimdActivations.activate(activation, leak, x, out);
     }
 
     @Override
     public void activationBackward(Activation activation, float leak, Matrix a, Matrix dA, Matrix dZ) {
-        LoopActivations.backward(activation, leak, a, dA, dZ);
+        SimdActivations.backward(activation, leak, a, dA, dZ);
     }
 
     @Override
     public void softmaxRows(Matrix x, Matrix out) {
-        LoopActivations.softmaxRows(x, out);
+        SimdActivations.softmaxRows(x, out);
     }
 
     @Override
     public float softmaxCrossEntropy(Matrix logits, Matrix targets, Matrix dLogits) {
-        return LoopLosses.softmaxCrossEntropy(logits, targets, dLogits);
+        return SimdLosses.softmaxCrossEntropy(logits, targets, dLogits);
     }
 
     @Override
     public float sparseSoftmaxCrossEntropy(Matrix logits, Matrix labels, Matrix dLogits) {
-        return LoopLosses.sparseSoftmaxCrossEntropy(logits, labels, dLogits);
+        return SimdLosses.sparseSoftmaxCrossEntropy(logits, labels, dLogits);
     }
 
     @Override
     public float sigmoidBinaryCrossEntropy(Matrix logits, Matrix targets, Matrix dLogits) {
-        return LoopLosses.sigmoidBinaryCrossEntropy(logits, targets, dLogits);
+        return SimdLosses.sigmoidBinaryCrossEntropy(logits, targets, dLogits);
     }
 
     @Override
     public float meanSquaredError(Matrix predictions, Matrix targets, Matrix dPredictions) {
-        return LoopLosses.meanSquaredError(predictions, targets, dPredictions);
+        return SimdLosses.meanSquaredError(predictions, targets, dPredictions);
     }
 
     @Override
     public float meanAbsoluteError(Matrix predictions, Matrix targets, Matrix dPredictions) {
-        return LoopLosses.meanAbsoluteError(predictions, targets, dPredictions);
+        return SimdLosses.meanAbsoluteError(predictions, targets, dPredictions);
     }
 
     @Override
     public float huber(Matrix predictions, Matrix targets, float delta, Matrix dPredictions) {
-        return LoopLosses.huber(predictions, targets, delta, dPredictions);
+        return SimdLosses.huber(predictions, targets, delta, dPredictions);
     }
 
     @Override
     public void columnSums(Matrix x, float scale, Matrix out) {
-        LoopReductions.columnSums(x, scale, out);
+        SimdReductions.columnSums(x, scale, out);
     }
 
     @Override
     public void argmaxRows(Matrix x, int[] out) {
-        LoopReductions.argmaxRows(x, out);
+        SimdReductions.argmaxRows(x, out);
     }
 
     @Override
     public double sumOfSquares(Matrix x) {
-        return LoopReductions.sumOfSquares(x);
+        return SimdReductions.sumOfSquares(x);
     }
 
     @Override
     public double sumOfAbs(Matrix x) {
-        return LoopReductions.sumOfAbs(x);
+        return SimdReductions.sumOfAbs(x);
     }
 
     @Override
     public void axpy(float alpha, Matrix x, Matrix y) {
-        LoopElementwise.axpy(alpha, x, y);
+        SimdElementwise.axpy(alpha, x, y);
     }
 
     @Override
     public void scale(float alpha, Matrix x) {
-        LoopElementwise.scale(alpha, x);
+        SimdElementwise.scale(alpha, x);
     }
 
     @Override
     public void copy(Matrix x, Matrix y) {
-        LoopElementwise.copy(x, y);
+        SimdElementwise.copy(x, y);
     }
 
     @Override
     public void fill(Matrix x, float value) {
-        LoopElementwise.fill(x, value);
+        SimdElementwise.fill(x, value);
     }
 
     @Override
     public void multiply(Matrix a, Matrix b, Matrix out) {
-        LoopElementwise.multiply(a, b, out);
+        SimdElementwise.multiply(a, b, out);
     }
 
     @Override
     public void clamp(Matrix x, float lo, float hi) {
-        LoopElementwise.clamp(x, lo, hi);
+        SimdElementwise.clamp(x, lo, hi);
     }
 
     @Override
     public void sgdUpdate(Matrix w, Matrix g, float lr, float l2) {
-        LoopOptimizers.sgd(w, g, lr, l2);
+        SimdOptimizers.sgd(w, g, lr, l2);
     }
 
     @Override
     public void momentumUpdate(Matrix w, Matrix g, Matrix v, float lr, float beta, boolean nesterov, float l2) {
-        LoopOptimizers.momentum(w, g, v, lr, beta, nesterov, l2);
+        SimdOptimizers.momentum(w, g, v, lr, beta, nesterov, l2);
     }
 
     @Override
     public void adagradUpdate(Matrix w, Matrix g, Matrix s, float lr, float eps, float l2) {
-        LoopOptimizers.adagrad(w, g, s, lr, eps, l2);
+        SimdOptimizers.adagrad(w, g, s, lr, eps, l2);
     }
 
     @Override
     public void rmspropUpdate(Matrix w, Matrix g, Matrix s, float lr, float rho, float eps, float l2) {
-        LoopOptimizers.rmsprop(w, g, s, lr, rho, eps, l2);
+        SimdOptimizers.rmsprop(w, g, s, lr, rho, eps, l2);
     }
 
     @Override
     public void adamUpdate(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float beta1, float beta2, float eps,
                            int t, float l2, float decoupledDecay) {
-        LoopOptimizers.adam(w, g, m, v, lr, beta1, beta2, eps, t, l2, decoupledDecay);
+        SimdOptimizers.adam(w, g, m, v, lr, beta1, beta2, eps, t, l2, decoupledDecay);
     }
 
     @Override
     public void dropoutForward(Matrix x, Matrix mask, Matrix out, float keep, long seed, long step) {
-        LoopElementwise.dropoutForward(x, mask, out, keep, seed, step);
+        SimdElementwise.dropoutForward(x, mask, out, keep, seed, step);
     }
 
     @Override
     public void batchNormForwardTrain(Matrix x, Matrix gamma, Matrix beta, Matrix runningMean, Matrix runningVar,
                                       float momentum, float eps, Matrix xhat, Matrix invStd, Matrix out) {
-        LoopBatchNorm.forwardTrain(x, gamma, beta, runningMean, runningVar, momentum, eps, xhat, invStd, out);
+        SimdBatchNorm.forwardTrain(x, gamma, beta, runningMean, runningVar, momentum, eps, xhat, invStd, out);
     }
 
     @Override
     public void batchNormForwardInference(Matrix x, Matrix gamma, Matrix beta, Matrix runningMean,
                                           Matrix runningVar, float eps, Matrix out) {
-        LoopBatchNorm.forwardInference(x, gamma, beta, runningMean, runningVar, eps, out);
+        SimdBatchNorm.forwardInference(x, gamma, beta, runningMean, runningVar, eps, out);
     }
 
     @Override
     public void batchNormBackward(Matrix dOut, Matrix xhat, Matrix gamma, Matrix invStd,
                                   Matrix dGamma, Matrix dBeta, Matrix dX) {
-        LoopBatchNorm.backward(dOut, xhat, gamma, invStd, dGamma, dBeta, dX);
+        SimdBatchNorm.backward(dOut, xhat, gamma, invStd, dGamma, dBeta, dX);
     }
 
     @Override

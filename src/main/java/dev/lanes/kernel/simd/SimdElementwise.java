@@ -1,0 +1,228 @@
+package dev.lanes.kernel.simd;
+
+import static dev.lanes.kernel.simd.Vec.L;
+import static dev.lanes.kernel.simd.Vec.S;
+import static dev.lanes.kernel.simd.Vec.load;
+import static dev.lanes.kernel.simd.Vec.row;
+import static dev.lanes.kernel.simd.Vec.store;
+
+import dev.lanes.kernel.CounterRng;
+import dev.lanes.kernel.FusedShapes;
+import dev.lanes.tensor.Matrix;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Element-wise helpers and dropout: one full-vector loop and one masked tail per run (see
+ * {@link Vec}). All are memory-bound; the only arithmetic worth noting is axpy's FMA (one rounding
+ * instead of the loop's two) and dropout's vectorized {@link CounterRng}.
+ */
+final class SimdElementwise {
+    private static final VectorSpecies<Integer> I = S.withLanes(int.class);
+    private static final IntVector IOTA = IntVector.zero(I).addIndex(1);
+
+    private SimdElementwise() {}
+
+    static void axpy(float alpha, Matrix x, Matrix y) {
+        FusedShapes.same("axpy", "x", x, "y", y);
+        MemorySegment xs = x.segment(), ys = y.segment();
+        int n = Vec.run(x, y);
+        if (n >= 0) {
+            axpy(alpha, xs, 0, ys, 0, n);
+        } else {
+            for (int r = 0; r < x.rows(); r++) axpy(alpha, xs, row(x, r), ys, row(y, r), x.cols());
+        }
+    }
+
+    private static void axpy(float alpha, MemorySegment xs, long xo, MemorySegment ys, long yo, int n) {
+        FloatVector a = FloatVector.broadcast(S, alpha);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            long b = (long) i * Float.BYTES;
+            store(load(xs, xo + b).fma(a, load(ys, yo + b)), ys, yo + b);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            long b = (long) i * Float.BYTES;
+            store(load(xs, xo + b, m).fma(a, load(ys, yo + b, m)), ys, yo + b, m);
+        }
+    }
+
+    static void scale(float alpha, Matrix x) {
+        MemorySegment xs = x.segment();
+        int n = Vec.run(x);
+        if (n >= 0) {
+            scale(alpha, xs, 0, n);
+        } else {
+            for (int r = 0; r < x.rows(); r++) scale(alpha, xs, row(x, r), x.cols());
+        }
+    }
+
+    private static void scale(float alpha, MemorySegment xs, long xo, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            long b = (long) i * Float.BYTES;
+            store(load(xs, xo + b).mul(alpha), xs, xo + b);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            long b = (long) i * Float.BYTES;
+            store(load(xs, xo + b, m).mul(alpha), xs, xo + b, m);
+        }
+    }
+
+    static void copy(Matrix x, Matrix y) {
+        FusedShapes.same("copy", "x", x, "y", y);
+        MemorySegment xs = x.segment(), ys = y.segment();
+        int n = Vec.run(x, y);
+        if (n >= 0) {
+            copy(xs, 0, ys, 0, n);
+        } else {
+            for (int r = 0; r < x.rows(); r++) copy(xs, row(x, r), ys, row(y, r), x.cols());
+        }
+    }
+
+    /** Copies through vector registers, like every other kernel here, so it is a fair bandwidth yardstick. */
+    static void copy(MemorySegment xs, long xo, MemorySegment ys, long yo, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            long b = (long) i * Float.BYTES;
+            store(load(xs, xo + b), ys, yo + b);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            long b = (long) i * Float.BYTES;
+            store(load(xs, xo + b, m), ys, yo + b, m);
+        }
+    }
+
+    static void fill(Matrix x, float value) {
+        MemorySegment xs = x.segment();
+        int n = Vec.run(x);
+        if (n >= 0) {
+            fill(xs, 0, n, value);
+        } else {
+            for (int r = 0; r < x.rows(); r++) fill(xs, row(x, r), x.cols(), value);
+        }
+    }
+
+    private static void fill(MemorySegment xs, long xo, int n, float value) {
+        FloatVector v = FloatVector.broadcast(S, value);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            store(v, xs, xo + (long) i * Float.BYTES);
+        }
+        if (i < n) {
+            store(v, xs, xo + (long) i * Float.BYTES, S.indexInRange(i, n));
+        }
+    }
+
+    static void multiply(Matrix a, Matrix b, Matrix out) {
+        FusedShapes.same("multiply", "a", a, "b", b);
+        FusedShapes.same("multiply", "a", a, "out", out);
+        MemorySegment as = a.segment(), bs = b.segment(), os = out.segment();
+        int n = Vec.run(a, b, out);
+        if (n >= 0) {
+            multiply(as, 0, bs, 0, os, 0, n);
+        } else {
+            for (int r = 0; r < a.rows(); r++) multiply(as, row(a, r), bs, row(b, r), os, row(out, r), a.cols());
+        }
+    }
+
+    private static void multiply(MemorySegment as, long ao, MemorySegment bs, long bo, MemorySegment os, long oo,
+                                 int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            long k = (long) i * Float.BYTES;
+            store(load(as, ao + k).mul(load(bs, bo + k)), os, oo + k);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            long k = (long) i * Float.BYTES;
+            store(load(as, ao + k, m).mul(load(bs, bo + k, m)), os, oo + k, m);
+        }
+    }
+
+    static void clamp(Matrix x, float lo, float hi) {
+        MemorySegment xs = x.segment();
+        int n = Vec.run(x);
+        if (n >= 0) {
+            clamp(xs, 0, n, lo, hi);
+        } else {
+            for (int r = 0; r < x.rows(); r++) clamp(xs, row(x, r), x.cols(), lo, hi);
+        }
+    }
+
+    private static void clamp(MemorySegment xs, long xo, int n, float lo, float hi) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            long b = (long) i * Float.BYTES;
+            store(load(xs, xo + b).max(lo).min(hi), xs, xo + b);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            long b = (long) i * Float.BYTES;
+            store(load(xs, xo + b, m).max(lo).min(hi), xs, xo + b, m);
+        }
+    }
+
+    /**
+     * Dropout with {@link CounterRng} evaluated lane-wise: the same 32-bit xor-shift/multiply steps
+     * on the same row-major indices, and the same exact int→float scaling, so the mask is bitwise
+     * the loop backend's.
+     */
+    static void dropoutForward(Matrix x, Matrix mask, Matrix out, float keep, long seed, long step) {
+        FusedShapes.keepProbability(keep);
+        FusedShapes.same("dropoutForward", "x", x, "mask", mask);
+        FusedShapes.same("dropoutForward", "x", x, "out", out);
+        long key = CounterRng.key(seed, step);
+        int k0 = CounterRng.k0(key), k1 = CounterRng.k1(key);
+        float kept = 1f / keep;
+        MemorySegment xs = x.segment(), ms = mask.segment(), os = out.segment();
+        int n = Vec.run(x, mask, out);
+        if (n >= 0) {
+            dropout(xs, 0, ms, 0, os, 0, n, 0, k0, k1, keep, kept);
+        } else {
+            int cols = x.cols();
+            for (int r = 0; r < x.rows(); r++) {
+                dropout(xs, row(x, r), ms, row(mask, r), os, row(out, r), cols, r * cols, k0, k1, keep, kept);
+            }
+        }
+    }
+
+    private static void dropout(MemorySegment xs, long xo, MemorySegment ms, long mo, MemorySegment os, long oo,
+                                int n, int firstIndex, int k0, int k1, float keep, float kept) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            long b = (long) i * Float.BYTES;
+            FloatVector m = zero.blend(kept, uniform(firstIndex + i, k0, k1).compare(VectorOperators.LT, keep));
+            store(m, ms, mo + b);
+            store(load(xs, xo + b).mul(m), os, oo + b);
+        }
+        if (i < n) {
+            VectorMask<Float> tail = S.indexInRange(i, n);
+            long b = (long) i * Float.BYTES;
+            FloatVector m = zero.blend(kept, uniform(firstIndex + i, k0, k1).compare(VectorOperators.LT, keep));
+            store(m, ms, mo + b, tail);
+            store(load(xs, xo + b, tail).mul(m), os, oo + b, tail);
+        }
+    }
+
+    /** Lane j: {@link CounterRng#uniform}(k0, k1, first + j). */
+    private static FloatVector uniform(int first, int k0, int k1) {
+        IntVector h = mix(IOTA.add(first).lanewise(VectorOperators.XOR, k0)).add(k1);
+        IntVector top = mix(h).lanewise(VectorOperators.LSHR, 8);
+        return ((FloatVector) top.convert(VectorOperators.I2F, 0)).mul(CounterRng.UNIT);
+    }
+
+    private static IntVector mix(IntVector x) {
+        x = x.lanewise(VectorOperators.XOR, x.lanewise(VectorOperators.LSHR, 16)).mul(CounterRng.MUL1);
+        x = x.lanewise(VectorOperators.XOR, x.lanewise(VectorOperators.LSHR, 15)).mul(CounterRng.MUL2);
+        return x.lanewise(VectorOperators.XOR, x.lanewise(VectorOperators.LSHR, 16));
+    }
+}

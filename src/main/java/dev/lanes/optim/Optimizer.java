@@ -43,6 +43,25 @@ public abstract class Optimizer implements AutoCloseable {
         schedule(schedule);
     }
 
+    /**
+     * An optimizer by its Keras name with default hyper-parameters (momentum 0.9 for the momentum
+     * variants): {@code sgd}, {@code momentum}, {@code nesterov}, {@code adagrad}, {@code rmsprop},
+     * {@code adam}, {@code adamw} (case-insensitive). For command lines and configuration files.
+     */
+    public static Optimizer named(String name, float learningRate) {
+        return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "sgd" -> new Sgd(learningRate);
+            case "momentum" -> Sgd.momentum(learningRate, 0.9f);
+            case "nesterov" -> Sgd.nesterov(learningRate, 0.9f);
+            case "adagrad" -> new Adagrad(learningRate);
+            case "rmsprop" -> new RmsProp(learningRate);
+            case "adam" -> new Adam(learningRate);
+            case "adamw" -> new AdamW(learningRate);
+            default -> throw new IllegalArgumentException("unknown optimizer '" + name
+                    + "' (expected sgd, momentum, nesterov, adagrad, rmsprop, adam or adamw)");
+        };
+    }
+
     /** Replaces the learning-rate schedule and sets the current rate to its epoch-0 value. */
     public Optimizer schedule(LearningRateSchedule schedule) {
         if (schedule == null) throw new IllegalArgumentException("schedule must not be null");

@@ -40,7 +40,7 @@ public abstract class Optimizer implements AutoCloseable {
     private Arena stateArena;
 
     protected Optimizer(LearningRateSchedule schedule) {
-        schedule(schedule);
+        setSchedule(schedule);
     }
 
     /**
@@ -63,11 +63,15 @@ public abstract class Optimizer implements AutoCloseable {
     }
 
     /** Replaces the learning-rate schedule and sets the current rate to its epoch-0 value. */
-    public Optimizer schedule(LearningRateSchedule schedule) {
+    public final Optimizer schedule(LearningRateSchedule schedule) {
+        setSchedule(schedule);
+        return this;
+    }
+
+    private void setSchedule(LearningRateSchedule schedule) {
         if (schedule == null) throw new IllegalArgumentException("schedule must not be null");
         this.schedule = schedule;
         this.learningRate = schedule.rate(0);
-        return this;
     }
 
     /** Rescales all gradients together when their global L2 norm exceeds {@code maxNorm}; 0 disables. */

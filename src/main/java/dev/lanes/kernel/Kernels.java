@@ -10,6 +10,11 @@ import dev.lanes.tensor.Matrix;
  *
  * <p>Instances own a persistent worker pool; {@link #close()} stops it. The shared default instance
  * from {@link #get()} lives for the whole JVM.
+ *
+ * <p>The kernels after {@link #gemm} (activations, losses, reductions, element-wise helpers,
+ * optimizer updates, dropout, batch norm) run on the calling thread: they are memory-bound and sized
+ * for one mini-batch, where a hand-off to the pool costs more than it saves. Their results therefore
+ * never depend on the thread count. None of them allocates on the heap once compiled.
  */
 public interface Kernels extends AutoCloseable {
 
@@ -53,7 +58,8 @@ public interface Kernels extends AutoCloseable {
 
     /**
      * {@code dZ = dA ⊙ g′}, with g′ computed from the activation's output {@code a} (sigmoid a(1−a),
-     * tanh 1−a², ReLU and leaky ReLU from the sign of a, identity 1). {@code dZ} may be {@code dA}.
+     * tanh 1−a², ReLU and leaky ReLU from the sign of a, which is z's sign for a leak &gt; 0; identity 1).
+     * {@code dZ} may be {@code dA}.
      */
     void activationBackward(Activation activation, float leak, Matrix a, Matrix dA, Matrix dZ);
 
@@ -67,7 +73,10 @@ public interface Kernels extends AutoCloseable {
     /** Softmax + categorical cross-entropy from logits with one-hot (or soft) targets; dLogits = (p − y)/m. */
     float softmaxCrossEntropy(Matrix logits, Matrix targets, Matrix dLogits);
 
-    /** Softmax + cross-entropy with integer class labels: {@code labels} is m×1 holding 0..C−1 as floats. */
+    /**
+     * Softmax + cross-entropy with integer class labels: {@code labels} is m×1 holding 0..C−1 as floats
+     * (anything else throws {@link IllegalArgumentException}).
+     */
     float sparseSoftmaxCrossEntropy(Matrix logits, Matrix labels, Matrix dLogits);
 
     /** Sigmoid + binary cross-entropy from logits, stable for any logit; mean over all elements. */
@@ -90,10 +99,13 @@ public interface Kernels extends AutoCloseable {
     /** Index of the largest value of each row (the first one on ties) into {@code out[0..rows)}. */
     void argmaxRows(Matrix x, int[] out);
 
-    /** Σ x², accumulated in double. */
+    /**
+     * Σ x². The loop backend accumulates in double; simd sums float vectors over short chunks and the
+     * chunks in double, within 1.3e-6 relative of the exact sum for any length.
+     */
     double sumOfSquares(Matrix x);
 
-    /** Σ |x|, accumulated in double. */
+    /** Σ |x|, with the accuracy of {@link #sumOfSquares}. */
     double sumOfAbs(Matrix x);
 
     // ---------------------------------------------------------------- element-wise helpers
@@ -149,7 +161,8 @@ public interface Kernels extends AutoCloseable {
     /**
      * Inverted dropout: {@code mask = (u < keep) / keep}, {@code out = x ⊙ mask}, where u is uniform in
      * [0,1) from a counter-based generator keyed by ({@code seed}, {@code step}, element index), so the
-     * mask depends on nothing else (not the thread count). {@code out} may be {@code x}.
+     * mask depends on nothing else (not the thread count, the backend or the row stride; see
+     * {@link CounterRng}). {@code keep} must be in (0, 1]. {@code out} may be {@code x}.
      */
     void dropoutForward(Matrix x, Matrix mask, Matrix out, float keep, long seed, long step);
 
@@ -161,7 +174,9 @@ public interface Kernels extends AutoCloseable {
      * Training forward: per column j, batch mean μ and (biased) variance σ², {@code xhat = (x−μ)/√(σ²+ε)},
      * {@code out = γ·xhat + β}; {@code invStd} (1×N) receives 1/√(σ²+ε) for the backward pass; running
      * averages are updated as {@code running = momentum·running + (1−momentum)·batch} (Keras's
-     * convention; the running variance uses the unbiased batch variance as PyTorch does).
+     * convention; the running variance uses the unbiased batch variance as PyTorch does, and is left
+     * unchanged for a batch of one row, whose unbiased variance is undefined). {@code xhat} and
+     * {@code out} may be {@code x}.
      */
     void batchNormForwardTrain(Matrix x, Matrix gamma, Matrix beta, Matrix runningMean, Matrix runningVar,
                                float momentum, float eps, Matrix xhat, Matrix invStd, Matrix out);
@@ -173,7 +188,7 @@ public interface Kernels extends AutoCloseable {
     /**
      * Backward: {@code dBeta = Σ dOut}, {@code dGamma = Σ dOut ⊙ xhat} (column sums, not divided by m:
      * dOut is already a mean-loss gradient), and
-     * {@code dX = γ·invStd/m · (m·dOut − dBeta − xhat ⊙ dGamma)}.
+     * {@code dX = γ·invStd/m · (m·dOut − dBeta − xhat ⊙ dGamma)}. {@code dX} may be {@code dOut}.
      */
     void batchNormBackward(Matrix dOut, Matrix xhat, Matrix gamma, Matrix invStd,
                            Matrix dGamma, Matrix dBeta, Matrix dX);

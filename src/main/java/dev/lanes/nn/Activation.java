@@ -21,9 +21,9 @@ public record Activation(Kind kind, float alpha) {
         if (kind != Kind.LEAKY_RELU && alpha != 0f) {
             throw new IllegalArgumentException("only leaky ReLU takes a slope, got " + kind + " with alpha " + alpha);
         }
-        if (kind == Kind.LEAKY_RELU && !(alpha > 0f && alpha < 1f)) {
-            // The backward kernel reads the sign of the output; that needs a positive slope below 1.
-            throw new IllegalArgumentException("leaky ReLU slope must be in (0, 1), got " + alpha);
+        if (kind == Kind.LEAKY_RELU && !(alpha > 0f && alpha < Float.POSITIVE_INFINITY)) {
+            // The backward kernel reads the derivative off the sign of the output, which needs a positive slope.
+            throw new IllegalArgumentException("leaky ReLU slope must be finite and > 0, got " + alpha);
         }
     }
 

@@ -62,8 +62,10 @@ public abstract sealed class Layer permits Dense, ActivationLayer, Dropout, Batc
      */
     abstract Matrix backward(Matrix dOut, boolean needInputGradient);
 
+    private static final Activation LINEAR = Activation.linear();
+
     /** The activation this layer ends with (linear when it has none). */
-    Activation outputActivation() { return Activation.linear(); }
+    Activation outputActivation() { return LINEAR; }
 
     /**
      * When the output activation is fused with the loss, the last layer stops applying it and

@@ -1,10 +1,12 @@
 package dev.lanes.nn;
 
 /**
- * L1 and L2 penalties on a layer's weights, in the convention of the course notes this project
- * follows: with m the batch size, the penalty added to the mean loss is
+ * L1 and L2 penalties on a layer's weights, in the convention of Andrew Ng's deep-learning course
+ * (not Keras's, which has no 1/2m): with m the batch size, the penalty added to the mean loss is
  * {@code λ₂/(2m)·‖W‖²_F + λ₁/m·‖W‖₁}, so the gradient gains {@code (λ₂/m)·W + (λ₁/m)·sign(W)}.
- * L2 is therefore weight decay applied inside the optimizer's update pass. Biases are not penalized.
+ * L2 is therefore weight decay applied inside the optimizer's update pass (Keras's {@code l2(k)}
+ * equals {@code l2(2·m·k)} here). Biases are not penalized; the penalty is included in the training
+ * loss reported by {@code fit}, not in {@code evaluate}.
  *
  * <pre>{@code new Dense(64, Activation.relu()).regularizer(Regularizer.l2(0.01f)) }</pre>
  *

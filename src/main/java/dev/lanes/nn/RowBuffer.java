@@ -10,20 +10,21 @@ import java.lang.foreign.Arena;
  */
 final class RowBuffer {
     private Matrix full;
-    private Matrix view;
+    /** The last shorter view handed out: an epoch's final batch, cached across epochs. */
+    private Matrix partial;
 
     void allocate(Arena arena, int rows, int cols) {
         full = Matrix.allocate(arena, rows, cols);
-        view = null;
+        partial = null;
     }
 
     Matrix rows(int m) {
-        Matrix v = view;
-        if (v != null && v.rows() == m) {
-            return v;
+        if (m == full.rows()) return full;
+        Matrix v = partial;
+        if (v == null || v.rows() != m) {
+            v = full.rowRange(0, m);
+            partial = v;
         }
-        v = m == full.rows() ? full : full.rowRange(0, m);
-        view = v;
         return v;
     }
 

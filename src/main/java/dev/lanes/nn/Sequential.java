@@ -295,9 +295,8 @@ public final class Sequential implements AutoCloseable {
         sb.append("=".repeat(72)).append('\n');
         for (int i = 0; i < layers.length; i++) {
             Layer l = layers[i];
-            String activation = l instanceof Dense d && !d.activation().isLinear() ? " " + d.activation() : "";
             sb.append(String.format(Locale.ROOT, " %-34s%-24s%,d%n", l.name() + " (" + l.typeName() + ")",
-                    "(None, " + l.outputWidth() + ")" + activation, l.parameterCount(true) + l.parameterCount(false)));
+                    "(None, " + l.outputWidth() + ")", l.parameterCount(true) + l.parameterCount(false)));
             if (i < layers.length - 1) sb.append('\n');
         }
         long trainable = trainableParameterCount(), frozen = nonTrainableParameterCount();

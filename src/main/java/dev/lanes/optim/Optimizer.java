@@ -40,15 +40,38 @@ public abstract class Optimizer implements AutoCloseable {
     private Arena stateArena;
 
     protected Optimizer(LearningRateSchedule schedule) {
-        schedule(schedule);
+        setSchedule(schedule);
+    }
+
+    /**
+     * An optimizer by its Keras name with default hyper-parameters (momentum 0.9 for the momentum
+     * variants): {@code sgd}, {@code momentum}, {@code nesterov}, {@code adagrad}, {@code rmsprop},
+     * {@code adam}, {@code adamw} (case-insensitive). For command lines and configuration files.
+     */
+    public static Optimizer named(String name, float learningRate) {
+        return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "sgd" -> new Sgd(learningRate);
+            case "momentum" -> Sgd.momentum(learningRate, 0.9f);
+            case "nesterov" -> Sgd.nesterov(learningRate, 0.9f);
+            case "adagrad" -> new Adagrad(learningRate);
+            case "rmsprop" -> new RmsProp(learningRate);
+            case "adam" -> new Adam(learningRate);
+            case "adamw" -> new AdamW(learningRate);
+            default -> throw new IllegalArgumentException("unknown optimizer '" + name
+                    + "' (expected sgd, momentum, nesterov, adagrad, rmsprop, adam or adamw)");
+        };
     }
 
     /** Replaces the learning-rate schedule and sets the current rate to its epoch-0 value. */
-    public Optimizer schedule(LearningRateSchedule schedule) {
+    public final Optimizer schedule(LearningRateSchedule schedule) {
+        setSchedule(schedule);
+        return this;
+    }
+
+    private void setSchedule(LearningRateSchedule schedule) {
         if (schedule == null) throw new IllegalArgumentException("schedule must not be null");
         this.schedule = schedule;
         this.learningRate = schedule.rate(0);
-        return this;
     }
 
     /** Rescales all gradients together when their global L2 norm exceeds {@code maxNorm}; 0 disables. */

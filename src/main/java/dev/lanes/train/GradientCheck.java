@@ -21,8 +21,10 @@ import java.util.List;
  * A parameter whose true gradient is zero (a bias just before batch normalization) shows a relative
  * error of 1 on its own, which is noise over noise; judge by the overall figure.
  *
- * <p>The check runs in training mode with a fixed step, so dropout masks are identical in every
- * evaluation; the weights (batch-norm running averages included) are restored afterwards.
+ * <p>The check attaches {@code loss} to the model (as a {@link Trainer} would) and runs in training
+ * mode with a fixed step, so dropout masks are identical in every evaluation; the weights
+ * (batch-norm running averages included) are restored afterwards. Regularization penalties are
+ * not part of the checked loss.
  *
  * <pre>{@code
  * GradientCheck.Result r = GradientCheck.run(model, Loss.categoricalCrossEntropy(), x, y);

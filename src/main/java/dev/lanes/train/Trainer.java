@@ -1,6 +1,8 @@
 package dev.lanes.train;
 
 import dev.lanes.kernel.Kernels;
+import dev.lanes.nn.BatchNorm;
+import dev.lanes.nn.Layer;
 import dev.lanes.nn.Loss;
 import dev.lanes.nn.Parameter;
 import dev.lanes.nn.Sequential;
@@ -234,6 +236,11 @@ public final class Trainer implements AutoCloseable {
         Matrix trainY = nTrain == n ? y : y.rowRange(0, nTrain);
         int batchSize = Math.min(options.batchSize(), nTrain);
         int batches = (nTrain + batchSize - 1) / batchSize;
+        if (nTrain % batchSize == 1 && hasBatchNorm()) {
+            throw new IllegalArgumentException("with " + nTrain + " training rows and batches of " + batchSize
+                    + " the last batch has 1 row, and batch normalization cannot normalize a single row;"
+                    + " pick another batch size (for example " + (batchSize + 1) + ")");
+        }
         // Validation runs in larger chunks; reserving for both now keeps the epochs free of reallocation.
         int validationChunk = valX == null ? 0 : Math.max(batchSize, Math.min(valX.rows(), EVALUATION_BATCH));
         reserve(Math.max(batchSize, validationChunk));
@@ -300,6 +307,13 @@ public final class Trainer implements AutoCloseable {
         }
         for (Callback c : callbacks) c.onTrainEnd(this, history);
         return history;
+    }
+
+    private boolean hasBatchNorm() {
+        for (Layer layer : model.layers()) {
+            if (layer instanceof BatchNorm) return true;
+        }
+        return false;
     }
 
     /** The order of an epoch depends only on (seed, epoch): a Fisher–Yates shuffle of the identity. */

@@ -153,6 +153,7 @@ class SequentialTest {
         }
         Dense shared = new Dense(2);
         try (Sequential first = Sequential.builder(3).kernels(kernels).add(shared).build()) {
+            assertEquals("dense", first.layer(0).name());
             var e = assertThrows(IllegalArgumentException.class,
                     () -> Sequential.builder(3).kernels(kernels).add(shared).build());
             assertTrue(e.getMessage().contains("already belongs to another model"), e.getMessage());

@@ -239,6 +239,44 @@ class TrainingTest {
     }
 
     @Test
+    void liveProgressBarRedrawsInPlace() {
+        Matrix[] d = TestData.regression(40, 4);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (Sequential model = Sequential.builder(4).kernels(kernels).add(new Dense(1)).build();
+             Trainer t = new Trainer(model, Loss.meanSquaredError(), new Adam(0.01f));
+             PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            t.fit(d[0], d[1], FitOptions.builder().epochs(1).batchSize(8).out(out).liveProgress(true).build());
+            String text = bytes.toString(StandardCharsets.UTF_8);
+            assertTrue(text.startsWith("\rEpoch 1/1 ["), text);
+            assertTrue(text.contains("\rEpoch 1/1 [==============================] 5/5 - loss: "), text);
+            assertTrue(text.contains("\rEpoch 1/1 - "), text);
+        } finally {
+            TestData.close(d);
+        }
+    }
+
+    @Test
+    void batchNormRefusesALastBatchOfOneRowUpFront() {
+        Matrix[] d = TestData.regression(33, 4);
+        try (Sequential model = Sequential.builder(4).kernels(kernels).add(new Dense(3)).add(new BatchNorm()).add(new Dense(1)).build();
+             Trainer t = new Trainer(model, Loss.meanSquaredError(), new Adam(0.01f))) {
+            var e = assertThrows(IllegalArgumentException.class, () -> t.fit(d[0], d[1], FitOptions.quiet(1, 8)));
+            assertTrue(e.getMessage().contains("last batch has 1 row"), e.getMessage());
+            t.fit(d[0], d[1], FitOptions.quiet(1, 11));
+        } finally {
+            TestData.close(d);
+        }
+    }
+
+    @Test
+    void optimizersByName() {
+        for (String name : List.of("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "AdamW")) {
+            assertEquals(0.01f, dev.lanes.optim.Optimizer.named(name, 0.01f).learningRate());
+        }
+        assertThrows(IllegalArgumentException.class, () -> dev.lanes.optim.Optimizer.named("lion", 0.01f));
+    }
+
+    @Test
     void progressLinePerEpoch() {
         Matrix[] d = TestData.regression(40, 4);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

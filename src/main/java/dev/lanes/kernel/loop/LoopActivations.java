@@ -73,7 +73,11 @@ public final class LoopActivations {
         }
     }
 
-    /** Row softmax: subtract the row maximum, exponentiate, divide by the (double) row sum. */
+    /**
+     * Row softmax: subtract the row maximum (in double: a float difference would be rounded, which
+     * costs |x − max|·2⁻²⁴ of relative error in the exponential), exponentiate, divide by the
+     * double row sum.
+     */
     public static void softmaxRows(Matrix x, Matrix out) {
         FusedShapes.same("softmaxRows", "x", x, "out", out);
         MemorySegment xs = x.segment(), os = out.segment();
@@ -83,7 +87,7 @@ public final class LoopActivations {
             float max = rowMax(xs, xb, cols);
             double sum = 0;
             for (int c = 0; c < cols; c++) {
-                float e = (float) Math.exp(xs.getAtIndex(F, xb + c) - max);
+                float e = (float) Math.exp((double) xs.getAtIndex(F, xb + c) - max);
                 os.setAtIndex(F, ob + c, e);
                 sum += e;
             }

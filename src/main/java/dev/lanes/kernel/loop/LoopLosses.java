@@ -6,8 +6,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Losses with their gradient in one pass, as scalar loops; per-element math in double, sums in
- * double. Every gradient may alias its first input: each element is read before it is written.
+ * Losses with their gradient in one pass, as scalar loops; per-element math in double (the
+ * max-shift of softmax included), sums in double. Every gradient may alias its first input: each element is read before it is written.
  */
 public final class LoopLosses {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -30,7 +30,7 @@ public final class LoopLosses {
             float max = LoopActivations.rowMax(zs, zb, n);
             double sum = 0, sy = 0, syz = 0;
             for (int c = 0; c < n; c++) {
-                float shifted = zs.getAtIndex(F, zb + c) - max;
+                double shifted = (double) zs.getAtIndex(F, zb + c) - max;
                 float y = ys.getAtIndex(F, yb + c);
                 float e = (float) Math.exp(shifted);
                 ds.setAtIndex(F, db + c, e);
@@ -60,10 +60,10 @@ public final class LoopLosses {
             int label = FusedShapes.classIndex("sparseSoftmaxCrossEntropy",
                     ls.getAtIndex(F, (long) r * labels.stride()), r, n);
             float max = LoopActivations.rowMax(zs, zb, n);
-            float labelShifted = zs.getAtIndex(F, zb + label) - max;
+            double labelShifted = (double) zs.getAtIndex(F, zb + label) - max;
             double sum = 0;
             for (int c = 0; c < n; c++) {
-                float e = (float) Math.exp(zs.getAtIndex(F, zb + c) - max);
+                float e = (float) Math.exp((double) zs.getAtIndex(F, zb + c) - max);
                 ds.setAtIndex(F, db + c, e);
                 sum += e;
             }

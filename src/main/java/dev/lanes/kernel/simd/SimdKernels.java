@@ -20,6 +20,7 @@ public final class SimdKernels implements Kernels {
     private final ThreadTeam team;
     private final GemmDriver gemm;
     private final boolean shared;
+    private final ParallelAdam parallelAdam;
 
     public SimdKernels(int threads, boolean shared) {
         this.team = new ThreadTeam(threads, "lanes-simd");
@@ -28,6 +29,7 @@ public final class SimdKernels implements Kernels {
         NarrowKernel narrow = wide ? new NarrowKernel8x16() : null;
         this.gemm = new GemmDriver(mk, narrow, BlockSizes.forTile(mk.mr(), mk.nr()), team);
         this.shared = shared;
+        this.parallelAdam = new ParallelAdam(team);
     }
 
     @Override public String name() { return "simd"; }
@@ -164,7 +166,9 @@ public final class SimdKernels implements Kernels {
     @Override
     public void adamUpdate(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float beta1, float beta2, float eps,
                            int t, float l2, float decoupledDecay) {
-        SimdOptimizers.adam(w, g, m, v, lr, beta1, beta2, eps, t, l2, decoupledDecay);
+        if (!parallelAdam.tryRun(w, g, m, v, lr, beta1, beta2, eps, t, l2, decoupledDecay)) {
+            SimdOptimizers.adam(w, g, m, v, lr, beta1, beta2, eps, t, l2, decoupledDecay);
+        }
     }
 
     @Override

@@ -159,7 +159,7 @@ final class SimdOptimizers {
         }
     }
 
-    private static void adam(MemorySegment ws, long wo, MemorySegment gs, long go, MemorySegment ms, long mo,
+    static void adam(MemorySegment ws, long wo, MemorySegment gs, long go, MemorySegment ms, long mo,
                              MemorySegment vs, long vo, int n, float lr, float beta1, float beta2, float eps, float l2,
                              float invBc1, float invBc2, float decay) {
         float c1 = 1f - beta1, c2 = 1f - beta2;

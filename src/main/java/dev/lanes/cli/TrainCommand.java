@@ -313,6 +313,12 @@ final class TrainCommand {
     /** Prints the test-set report and returns it for --json. */
     static Map<String, Object> report(Config cfg, Recipe.Prepared data, Sequential model, Trainer trainer,
                                       PrintStream out) {
+        return report(cfg.quiet(), data, model, trainer, out);
+    }
+
+    /** As above; {@code lanes evaluate} calls it with a loaded model. */
+    static Map<String, Object> report(boolean quiet, Recipe.Prepared data, Sequential model, Trainer trainer,
+                                      PrintStream out) {
         Map<String, Object> test = new LinkedHashMap<>();
         Dataset t = data.test();
         if (t == null) return test;
@@ -322,7 +328,7 @@ final class TrainCommand {
             double[] rmseR2 = rmseAndR2(model, t);
             test.put("rmse", rmseR2[0]);
             test.put("r2", rmseR2[1]);
-            if (!cfg.quiet()) {
+            if (!quiet) {
                 out.printf(Locale.ROOT, "test: loss %.4f, RMSE %.4f, R² %.4f%n", ev.loss(), rmseR2[0], rmseR2[1]);
             }
             return test;
@@ -336,7 +342,7 @@ final class TrainCommand {
             pc.put(names != null && c < names.size() ? names.get(c) : Integer.toString(c), perClass[c]);
         }
         test.put("per_class_accuracy", pc);
-        if (!cfg.quiet()) {
+        if (!quiet) {
             out.printf(Locale.ROOT, "test: loss %.4f, accuracy %.2f%% (%d rows)%n", ev.loss(), 100 * cm.accuracy(),
                     cm.total());
             out.println("per-class accuracy:");

@@ -50,6 +50,42 @@ class PredictTuneCliTest {
     }
 
     @Test
+    void predictsRegressionValuesFromACsvWithAHeaderUsingTheSavedStandardization() throws Exception {
+        Path model = dir.resolve("cal.lanes");
+        assertEquals(0, CliRun.of("train", "--dataset", "california", "--epochs", "1", "--layers", "8", "--threads", "1",
+                "--quiet", "--save", model.toString()).status());
+        List<String> raw = Files.readAllLines(Datasets.bundledRoot().resolve("california-housing/cal_housing.data"))
+                .subList(0, 3).stream().map(r -> r.substring(0, r.lastIndexOf(','))).toList();
+        Path input = dir.resolve("houses.csv");
+        Files.write(input, java.util.stream.Stream.concat(java.util.stream.Stream.of(
+                "lon,lat,age,rooms,bedrooms,population,households,income"), raw.stream()).toList());
+        CliRun run = CliRun.of("predict", "--model", model.toString(), "--input", input.toString(), "--header",
+                "--threads", "1");
+        assertEquals(0, run.status(), run::toString);
+        List<String> lines = run.out().lines().toList();
+        assertEquals(List.of("value"), lines.subList(0, 1));
+        assertEquals(4, lines.size());
+
+        try (Kernels k = Kernels.create("simd", 1); ModelFile.Loaded loaded = ModelFile.load(model, k)) {
+            List<?> mean = (List<?>) loaded.preprocessing().get("standardize_mean");
+            List<?> std = (List<?>) loaded.preprocessing().get("standardize_std");
+            float[] x = new float[3 * 8];
+            for (int r = 0; r < 3; r++) {
+                String[] cells = raw.get(r).split(",");
+                for (int c = 0; c < 8; c++) {
+                    x[r * 8 + c] = (float) ((Double.parseDouble(cells[c]) - ((Number) mean.get(c)).doubleValue())
+                            / ((Number) std.get(c)).doubleValue());
+                }
+            }
+            try (var xs = dev.lanes.tensor.Matrix.of(3, 8, x); var p = loaded.model().predict(xs)) {
+                for (int r = 0; r < 3; r++) {
+                    assertEquals(p.get(r, 0), Float.parseFloat(lines.get(r + 1)), 1e-4f, "row " + r);
+                }
+            }
+        }
+    }
+
+    @Test
     void tuneRunsASeededCoarseToFineSearchAndSavesTheBestModel() throws Exception {
         Path best = dir.resolve("best.lanes");
         String[] argv = {"tune", "--dataset", "optdigits", "--trials", "3", "--epochs", "1", "--coarse-to-fine",

@@ -180,7 +180,8 @@ final class TrainCommand {
                         .verbose(!cfg.quiet()).liveProgress(System.console() != null && !cfg.quiet()).out(out).build();
                 appendEpochs(history, trainer.fit(data.train().features(), data.train().labels(), options));
             } else if (!cfg.quiet()) {
-                out.println("the checkpoint already completed all " + cfg.epochs() + " epochs; nothing to train");
+                out.println("the checkpoint has " + resumed.epochsDone() + " epochs done, --epochs asks for "
+                        + cfg.epochs() + "; nothing to train");
             }
 
             Map<String, Object> test = report(cfg, data, model, trainer, out);

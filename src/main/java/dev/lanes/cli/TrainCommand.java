@@ -169,7 +169,7 @@ final class TrainCommand {
             }
             Checkpoint.State resumed = resume(cfg, trainer, out);
             if (cfg.checkpoint() != null) {
-                callbacks.add(Checkpoint.writer(cfg.checkpoint(), preprocessing(data), resumed.history()));
+                callbacks.add(Checkpoint.writer(cfg.checkpoint(), preprocessing(data), runSettings(cfg), resumed.history()));
             }
             History history = new History();
             resumed.history().forEach(history::record);
@@ -198,6 +198,7 @@ final class TrainCommand {
     }
 
     /** With --resume, puts the latest checkpoint's state into {@code trainer}; otherwise a fresh start. */
+    @SuppressWarnings("unchecked")
     private static Checkpoint.State resume(Config cfg, Trainer trainer, PrintStream out) {
         if (!cfg.resume()) return Checkpoint.State.FRESH;
         Path latest = Checkpoint.latest(cfg.checkpoint());
@@ -205,10 +206,28 @@ final class TrainCommand {
             throw new UsageException("--resume: no checkpoint (epoch-NNNN.lanes) in " + cfg.checkpoint());
         }
         Checkpoint.State s = Checkpoint.restore(latest, trainer);
+        Map<String, Object> now = (Map<String, Object>) Json.parse(Json.write(runSettings(cfg)));
+        for (var e : now.entrySet()) {
+            Object then = s.run().get(e.getKey());
+            if (then != null && !then.equals(e.getValue())) {
+                throw new UsageException("--resume: " + latest + " was written with --" + e.getKey() + " " + then
+                        + ", this run has " + e.getValue() + "; resume with the same options");
+            }
+        }
         if (!cfg.quiet()) {
             out.printf(Locale.ROOT, "resumed from %s: %d epochs done, step %d%n", latest, s.epochsDone(), s.steps());
         }
         return s;
+    }
+
+    /** Options outside the architecture that decide the batches; a resumed run must repeat them. */
+    private static Map<String, Object> runSettings(Config cfg) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dataset", cfg.dataset());
+        m.put("seed", cfg.seed());
+        m.put("batch", cfg.batch());
+        m.put("validation-split", cfg.validationSplit());
+        return m;
     }
 
     /** Appends the epochs of {@code later} to {@code history} (a resumed run after the checkpoint's epochs). */

@@ -45,12 +45,16 @@ public final class Checkpoint {
     private static final int KEEP = 2;
     private static final Pattern FILE_NAME = Pattern.compile("epoch-(\\d{1,9})\\.lanes");
 
-    /** Where a run stands: epochs completed, training steps taken, and the logs of those epochs. */
-    public record State(int epochsDone, long steps, List<EpochLogs> history) {
-        public static final State FRESH = new State(0, 0, List.of());
+    /**
+     * Where a run stands: epochs completed, training steps taken, the logs of those epochs, and the
+     * run settings the writer was given (batch size, seed, ...), for the caller to compare.
+     */
+    public record State(int epochsDone, long steps, List<EpochLogs> history, Map<String, Object> run) {
+        public static final State FRESH = new State(0, 0, List.of(), Map.of());
 
         public State {
             history = List.copyOf(history);
+            run = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(run));
         }
     }
 
@@ -59,6 +63,12 @@ public final class Checkpoint {
     /** Writes the trainer's state after {@code epochsDone} epochs to {@code dir}; returns the file. */
     public static Path save(Path dir, Trainer trainer, Map<String, Object> preprocessing, int epochsDone,
                             List<EpochLogs> history) {
+        return save(dir, trainer, preprocessing, Map.of(), epochsDone, history);
+    }
+
+    /** As above, also recording {@code run}: settings outside the model that a resume must repeat. */
+    public static Path save(Path dir, Trainer trainer, Map<String, Object> preprocessing, Map<String, Object> run,
+                            int epochsDone, List<EpochLogs> history) {
         Sequential model = trainer.model();
         Optimizer optimizer = trainer.optimizer();
         Map<String, SafeTensors.Tensor> tensors = ModelFile.weightTensors(model);
@@ -88,6 +98,7 @@ public final class Checkpoint {
             epochs.add(m);
         }
         info.put("history", epochs);
+        info.put("run", run);
         Path file = dir.resolve(String.format(java.util.Locale.ROOT, "epoch-%04d.lanes", epochsDone));
         SafeTensors.write(file, tensors, Map.of(
                 ModelFile.KEY, ModelFile.description(model, trainer.loss(), preprocessing),
@@ -151,7 +162,11 @@ public final class Checkpoint {
         optimizer.setIterations(Math.toIntExact(longOf(file, info, "iterations")));
         long steps = longOf(file, info, "steps");
         trainer.setSteps(steps);
-        return new State(Math.toIntExact(longOf(file, info, "epochs_done")), steps, history(file, info));
+        Map<String, Object> run = new LinkedHashMap<>();
+        if (info.get("run") instanceof Map<?, ?> m) {
+            for (var e : m.entrySet()) run.put(String.valueOf(e.getKey()), e.getValue());
+        }
+        return new State(Math.toIntExact(longOf(file, info, "epochs_done")), steps, history(file, info), run);
     }
 
     /**
@@ -159,12 +174,18 @@ public final class Checkpoint {
      * the run being resumed, kept in front of the new ones in each checkpoint's history.
      */
     public static Callback writer(Path dir, Map<String, Object> preprocessing, List<EpochLogs> earlier) {
+        return writer(dir, preprocessing, Map.of(), earlier);
+    }
+
+    /** As above, recording {@code run} in every checkpoint (see {@link State#run()}). */
+    public static Callback writer(Path dir, Map<String, Object> preprocessing, Map<String, Object> run,
+                                  List<EpochLogs> earlier) {
         List<EpochLogs> history = new ArrayList<>(earlier);
         return new Callback() {
             @Override
             public void onEpochEnd(int epoch, EpochLogs logs, Trainer trainer) {
                 history.add(logs);
-                save(dir, trainer, preprocessing, epoch + 1, history);
+                save(dir, trainer, preprocessing, run, epoch + 1, history);
             }
         };
     }

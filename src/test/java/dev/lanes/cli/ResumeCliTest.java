@@ -77,5 +77,9 @@ class ResumeCliTest {
         assertEquals(2, wrong.status(), wrong::toString);
         assertTrue(wrong.err().contains("different architecture"), wrong::toString);
         assertEquals(1, wrong.err().lines().count(), wrong::toString);
+
+        CliRun otherBatch = train(checkpoints, 2, dir.resolve("y.json"), "--resume", "--batch", "32");
+        assertEquals(2, otherBatch.status(), otherBatch::toString);
+        assertTrue(otherBatch.err().contains("--batch 64"), otherBatch::toString);
     }
 }

@@ -1,10 +1,9 @@
 package dev.lanes.kernel.simd;
 
 import static dev.lanes.kernel.simd.Vec.L;
+import static dev.lanes.kernel.simd.Vec.NATIVE;
 import static dev.lanes.kernel.simd.Vec.S;
-import static dev.lanes.kernel.simd.Vec.load;
 import static dev.lanes.kernel.simd.Vec.row;
-import static dev.lanes.kernel.simd.Vec.store;
 
 import dev.lanes.kernel.FusedShapes;
 import dev.lanes.tensor.Matrix;
@@ -18,6 +17,10 @@ import jdk.incubator.vector.VectorMask;
  * nothing needs scratch memory. Each row visit touches one cache line per block, a constant-stride
  * walk the hardware prefetcher follows. The two-pass variance (mean first) avoids the cancellation
  * of E[x²] − E[x]²; sums over the m rows are float, good to ~√m ulp (m is the batch size).
+ *
+ * <p>The methods are long and call the Vector API directly, not the {@link Vec} shorthands: past
+ * C2's per-compilation node budget ordinary methods are no longer inlined, and a vector passed to
+ * one that is not is boxed on the heap (measured: 140 KB per call through the shorthands).
  */
 final class SimdBatchNorm {
     private SimdBatchNorm() {}
@@ -37,25 +40,25 @@ final class SimdBatchNorm {
             VectorMask<Float> cols = S.indexInRange(j, n);
             long c = (long) j * Float.BYTES;
             FloatVector sum = FloatVector.zero(S);
-            for (int r = 0; r < m; r++) sum = sum.add(load(xs, row(x, r) + c, cols));
+            for (int r = 0; r < m; r++) sum = sum.add(FloatVector.fromMemorySegment(S, xs, row(x, r) + c, NATIVE, cols));
             FloatVector mean = sum.mul(invM);
             FloatVector squares = FloatVector.zero(S);
             for (int r = 0; r < m; r++) {
-                FloatVector dev = load(xs, row(x, r) + c, cols).sub(mean);
+                FloatVector dev = FloatVector.fromMemorySegment(S, xs, row(x, r) + c, NATIVE, cols).sub(mean);
                 squares = dev.fma(dev, squares);
             }
             FloatVector inv = FloatVector.broadcast(S, 1f).div(squares.mul(invM).add(eps).sqrt());
-            store(inv, is, c, cols);
-            FloatVector g = load(gs, c, cols), b = load(bs, c, cols);
+            inv.intoMemorySegment(is, c, NATIVE, cols);
+            FloatVector g = FloatVector.fromMemorySegment(S, gs, c, NATIVE, cols), b = FloatVector.fromMemorySegment(S, bs, c, NATIVE, cols);
             for (int r = 0; r < m; r++) {
-                FloatVector h = load(xs, row(x, r) + c, cols).sub(mean).mul(inv);
-                store(h, hs, row(xhat, r) + c, cols);
-                store(g.fma(h, b), os, row(out, r) + c, cols);
+                FloatVector h = FloatVector.fromMemorySegment(S, xs, row(x, r) + c, NATIVE, cols).sub(mean).mul(inv);
+                h.intoMemorySegment(hs, row(xhat, r) + c, NATIVE, cols);
+                g.fma(h, b).intoMemorySegment(os, row(out, r) + c, NATIVE, cols);
             }
-            store(load(rms, c, cols).mul(momentum).add(mean.mul(keep)), rms, c, cols);
+            FloatVector.fromMemorySegment(S, rms, c, NATIVE, cols).mul(momentum).add(mean.mul(keep)).intoMemorySegment(rms, c, NATIVE, cols);
             if (m > 1) {
                 FloatVector unbiased = squares.mul(1f / (m - 1));
-                store(load(rvs, c, cols).mul(momentum).add(unbiased.mul(keep)), rvs, c, cols);
+                FloatVector.fromMemorySegment(S, rvs, c, NATIVE, cols).mul(momentum).add(unbiased.mul(keep)).intoMemorySegment(rvs, c, NATIVE, cols);
             }
         }
     }
@@ -72,10 +75,10 @@ final class SimdBatchNorm {
         for (int j = 0; j < n; j += L) {
             VectorMask<Float> cols = S.indexInRange(j, n);
             long c = (long) j * Float.BYTES;
-            FloatVector scale = load(gs, c, cols).div(load(rvs, c, cols).add(eps).sqrt());
-            FloatVector shift = load(bs, c, cols).sub(load(rms, c, cols).mul(scale));
+            FloatVector scale = FloatVector.fromMemorySegment(S, gs, c, NATIVE, cols).div(FloatVector.fromMemorySegment(S, rvs, c, NATIVE, cols).add(eps).sqrt());
+            FloatVector shift = FloatVector.fromMemorySegment(S, bs, c, NATIVE, cols).sub(FloatVector.fromMemorySegment(S, rms, c, NATIVE, cols).mul(scale));
             for (int r = 0; r < m; r++) {
-                store(load(xs, row(x, r) + c, cols).fma(scale, shift), os, row(out, r) + c, cols);
+                FloatVector.fromMemorySegment(S, xs, row(x, r) + c, NATIVE, cols).fma(scale, shift).intoMemorySegment(os, row(out, r) + c, NATIVE, cols);
             }
         }
     }
@@ -97,17 +100,17 @@ final class SimdBatchNorm {
             long c = (long) j * Float.BYTES;
             FloatVector sumD = FloatVector.zero(S), sumDH = FloatVector.zero(S);
             for (int r = 0; r < m; r++) {
-                FloatVector d = load(ds, row(dOut, r) + c, cols);
+                FloatVector d = FloatVector.fromMemorySegment(S, ds, row(dOut, r) + c, NATIVE, cols);
                 sumD = sumD.add(d);
-                sumDH = d.fma(load(hs, row(xhat, r) + c, cols), sumDH);
+                sumDH = d.fma(FloatVector.fromMemorySegment(S, hs, row(xhat, r) + c, NATIVE, cols), sumDH);
             }
-            store(sumD, dBeta.segment(), c, cols);
-            store(sumDH, dGamma.segment(), c, cols);
-            FloatVector k = load(gamma.segment(), c, cols).mul(load(invStd.segment(), c, cols)).mul(1f / m);
+            sumD.intoMemorySegment(dBeta.segment(), c, NATIVE, cols);
+            sumDH.intoMemorySegment(dGamma.segment(), c, NATIVE, cols);
+            FloatVector k = FloatVector.fromMemorySegment(S, gamma.segment(), c, NATIVE, cols).mul(FloatVector.fromMemorySegment(S, invStd.segment(), c, NATIVE, cols)).mul(1f / m);
             for (int r = 0; r < m; r++) {
-                FloatVector d = load(ds, row(dOut, r) + c, cols);
-                FloatVector h = load(hs, row(xhat, r) + c, cols);
-                store(d.mul(fm).sub(sumD).sub(h.mul(sumDH)).mul(k), xs, row(dX, r) + c, cols);
+                FloatVector d = FloatVector.fromMemorySegment(S, ds, row(dOut, r) + c, NATIVE, cols);
+                FloatVector h = FloatVector.fromMemorySegment(S, hs, row(xhat, r) + c, NATIVE, cols);
+                d.mul(fm).sub(sumD).sub(h.mul(sumDH)).mul(k).intoMemorySegment(xs, row(dX, r) + c, NATIVE, cols);
             }
         }
     }

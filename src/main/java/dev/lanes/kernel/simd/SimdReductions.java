@@ -87,7 +87,7 @@ final class SimdReductions {
             if (hit.anyTrue()) return i + hit.firstTrue();
         }
         VectorMask<Float> tail = S.indexInRange(i, n);
-        VectorMask<Float> hit = load(xs, xo + (long) i * Float.BYTES, tail).compare(VectorOperators.EQ, value, tail);
+        VectorMask<Float> hit = load(xs, xo + (long) i * Float.BYTES, tail).compare(VectorOperators.EQ, value).and(tail);
         return i + hit.firstTrue();
     }
 

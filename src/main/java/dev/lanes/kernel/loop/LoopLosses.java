@@ -7,7 +7,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Losses with their gradient in one pass, as scalar loops; per-element math in double (the
- * max-shift of softmax included), sums in double. Every gradient may alias its first input: each element is read before it is written.
+ * max-shift of softmax included), sums in double. Every gradient may alias its first input: each
+ * element is read before it is written.
  */
 public final class LoopLosses {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;

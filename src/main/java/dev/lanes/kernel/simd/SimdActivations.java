@@ -51,7 +51,8 @@ final class SimdActivations {
         for (int i = 0; i < n; i += L) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            VectorMath.sigmoid(FloatVector.fromMemorySegment(S, xs, xo + b, NATIVE, m)).intoMemorySegment(os, oo + b, NATIVE, m);
+            FloatVector v = FloatVector.fromMemorySegment(S, xs, xo + b, NATIVE, m);
+            VectorMath.sigmoid(v).intoMemorySegment(os, oo + b, NATIVE, m);
         }
     }
 
@@ -59,7 +60,8 @@ final class SimdActivations {
         for (int i = 0; i < n; i += L) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            VectorMath.tanh(FloatVector.fromMemorySegment(S, xs, xo + b, NATIVE, m)).intoMemorySegment(os, oo + b, NATIVE, m);
+            FloatVector v = FloatVector.fromMemorySegment(S, xs, xo + b, NATIVE, m);
+            VectorMath.tanh(v).intoMemorySegment(os, oo + b, NATIVE, m);
         }
     }
 

@@ -3,7 +3,7 @@ package dev.lanes.kernel.simd;
 import static dev.lanes.kernel.simd.Vec.L;
 import static dev.lanes.kernel.simd.Vec.NATIVE;
 import static dev.lanes.kernel.simd.Vec.S;
-import static dev.lanes.kernel.simd.Vec.row;
+import static jdk.incubator.vector.FloatVector.fromMemorySegment;
 
 import dev.lanes.kernel.FusedShapes;
 import dev.lanes.tensor.Matrix;
@@ -35,30 +35,36 @@ final class SimdBatchNorm {
         MemorySegment xs = x.segment(), hs = xhat.segment(), os = out.segment();
         MemorySegment gs = gamma.segment(), bs = beta.segment(), rms = runningMean.segment();
         MemorySegment rvs = runningVar.segment(), is = invStd.segment();
+        long ldx = bytes(x), ldh = bytes(xhat), ldo = bytes(out);
         float invM = 1f / m, keep = 1f - momentum;
         for (int j = 0; j < n; j += L) {
             VectorMask<Float> cols = S.indexInRange(j, n);
             long c = (long) j * Float.BYTES;
             FloatVector sum = FloatVector.zero(S);
-            for (int r = 0; r < m; r++) sum = sum.add(FloatVector.fromMemorySegment(S, xs, row(x, r) + c, NATIVE, cols));
+            for (int r = 0; r < m; r++) {
+                sum = sum.add(fromMemorySegment(S, xs, r * ldx + c, NATIVE, cols));
+            }
             FloatVector mean = sum.mul(invM);
             FloatVector squares = FloatVector.zero(S);
             for (int r = 0; r < m; r++) {
-                FloatVector dev = FloatVector.fromMemorySegment(S, xs, row(x, r) + c, NATIVE, cols).sub(mean);
+                FloatVector dev = fromMemorySegment(S, xs, r * ldx + c, NATIVE, cols).sub(mean);
                 squares = dev.fma(dev, squares);
             }
             FloatVector inv = FloatVector.broadcast(S, 1f).div(squares.mul(invM).add(eps).sqrt());
             inv.intoMemorySegment(is, c, NATIVE, cols);
-            FloatVector g = FloatVector.fromMemorySegment(S, gs, c, NATIVE, cols), b = FloatVector.fromMemorySegment(S, bs, c, NATIVE, cols);
+            FloatVector g = fromMemorySegment(S, gs, c, NATIVE, cols);
+            FloatVector b = fromMemorySegment(S, bs, c, NATIVE, cols);
             for (int r = 0; r < m; r++) {
-                FloatVector h = FloatVector.fromMemorySegment(S, xs, row(x, r) + c, NATIVE, cols).sub(mean).mul(inv);
-                h.intoMemorySegment(hs, row(xhat, r) + c, NATIVE, cols);
-                g.fma(h, b).intoMemorySegment(os, row(out, r) + c, NATIVE, cols);
+                FloatVector h = fromMemorySegment(S, xs, r * ldx + c, NATIVE, cols).sub(mean).mul(inv);
+                h.intoMemorySegment(hs, r * ldh + c, NATIVE, cols);
+                g.fma(h, b).intoMemorySegment(os, r * ldo + c, NATIVE, cols);
             }
-            FloatVector.fromMemorySegment(S, rms, c, NATIVE, cols).mul(momentum).add(mean.mul(keep)).intoMemorySegment(rms, c, NATIVE, cols);
+            FloatVector runMean = fromMemorySegment(S, rms, c, NATIVE, cols);
+            runMean.mul(momentum).add(mean.mul(keep)).intoMemorySegment(rms, c, NATIVE, cols);
             if (m > 1) {
                 FloatVector unbiased = squares.mul(1f / (m - 1));
-                FloatVector.fromMemorySegment(S, rvs, c, NATIVE, cols).mul(momentum).add(unbiased.mul(keep)).intoMemorySegment(rvs, c, NATIVE, cols);
+                FloatVector runVar = fromMemorySegment(S, rvs, c, NATIVE, cols);
+                runVar.mul(momentum).add(unbiased.mul(keep)).intoMemorySegment(rvs, c, NATIVE, cols);
             }
         }
     }
@@ -72,13 +78,17 @@ final class SimdBatchNorm {
         MemorySegment xs = x.segment(), os = out.segment();
         MemorySegment gs = gamma.segment(), bs = beta.segment(), rms = runningMean.segment();
         MemorySegment rvs = runningVar.segment();
+        long ldx = bytes(x), ldo = bytes(out);
         for (int j = 0; j < n; j += L) {
             VectorMask<Float> cols = S.indexInRange(j, n);
             long c = (long) j * Float.BYTES;
-            FloatVector scale = FloatVector.fromMemorySegment(S, gs, c, NATIVE, cols).div(FloatVector.fromMemorySegment(S, rvs, c, NATIVE, cols).add(eps).sqrt());
-            FloatVector shift = FloatVector.fromMemorySegment(S, bs, c, NATIVE, cols).sub(FloatVector.fromMemorySegment(S, rms, c, NATIVE, cols).mul(scale));
+            FloatVector std = fromMemorySegment(S, rvs, c, NATIVE, cols).add(eps).sqrt();
+            FloatVector scale = fromMemorySegment(S, gs, c, NATIVE, cols).div(std);
+            FloatVector shift = fromMemorySegment(S, bs, c, NATIVE, cols)
+                    .sub(fromMemorySegment(S, rms, c, NATIVE, cols).mul(scale));
             for (int r = 0; r < m; r++) {
-                FloatVector.fromMemorySegment(S, xs, row(x, r) + c, NATIVE, cols).fma(scale, shift).intoMemorySegment(os, row(out, r) + c, NATIVE, cols);
+                FloatVector v = fromMemorySegment(S, xs, r * ldx + c, NATIVE, cols);
+                v.fma(scale, shift).intoMemorySegment(os, r * ldo + c, NATIVE, cols);
             }
         }
     }
@@ -94,25 +104,34 @@ final class SimdBatchNorm {
         FusedShapes.row("batchNormBackward", "dGamma", dGamma, n);
         FusedShapes.row("batchNormBackward", "dBeta", dBeta, n);
         MemorySegment ds = dOut.segment(), hs = xhat.segment(), xs = dX.segment();
+        MemorySegment gs = gamma.segment(), is = invStd.segment();
+        MemorySegment dgs = dGamma.segment(), dbs = dBeta.segment();
+        long ldd = bytes(dOut), ldh = bytes(xhat), ldx = bytes(dX);
         float fm = m;
         for (int j = 0; j < n; j += L) {
             VectorMask<Float> cols = S.indexInRange(j, n);
             long c = (long) j * Float.BYTES;
             FloatVector sumD = FloatVector.zero(S), sumDH = FloatVector.zero(S);
             for (int r = 0; r < m; r++) {
-                FloatVector d = FloatVector.fromMemorySegment(S, ds, row(dOut, r) + c, NATIVE, cols);
+                FloatVector d = fromMemorySegment(S, ds, r * ldd + c, NATIVE, cols);
                 sumD = sumD.add(d);
-                sumDH = d.fma(FloatVector.fromMemorySegment(S, hs, row(xhat, r) + c, NATIVE, cols), sumDH);
+                sumDH = d.fma(fromMemorySegment(S, hs, r * ldh + c, NATIVE, cols), sumDH);
             }
-            sumD.intoMemorySegment(dBeta.segment(), c, NATIVE, cols);
-            sumDH.intoMemorySegment(dGamma.segment(), c, NATIVE, cols);
-            FloatVector k = FloatVector.fromMemorySegment(S, gamma.segment(), c, NATIVE, cols).mul(FloatVector.fromMemorySegment(S, invStd.segment(), c, NATIVE, cols)).mul(1f / m);
+            sumD.intoMemorySegment(dbs, c, NATIVE, cols);
+            sumDH.intoMemorySegment(dgs, c, NATIVE, cols);
+            FloatVector k = fromMemorySegment(S, gs, c, NATIVE, cols)
+                    .mul(fromMemorySegment(S, is, c, NATIVE, cols)).mul(1f / m);
             for (int r = 0; r < m; r++) {
-                FloatVector d = FloatVector.fromMemorySegment(S, ds, row(dOut, r) + c, NATIVE, cols);
-                FloatVector h = FloatVector.fromMemorySegment(S, hs, row(xhat, r) + c, NATIVE, cols);
-                d.mul(fm).sub(sumD).sub(h.mul(sumDH)).mul(k).intoMemorySegment(xs, row(dX, r) + c, NATIVE, cols);
+                FloatVector d = fromMemorySegment(S, ds, r * ldd + c, NATIVE, cols);
+                FloatVector h = fromMemorySegment(S, hs, r * ldh + c, NATIVE, cols);
+                d.mul(fm).sub(sumD).sub(h.mul(sumDH)).mul(k).intoMemorySegment(xs, r * ldx + c, NATIVE, cols);
             }
         }
+    }
+
+    /** Row stride in bytes. */
+    private static long bytes(Matrix m) {
+        return (long) m.stride() * Float.BYTES;
     }
 
     private static void checkParameters(String kernel, int n, Matrix gamma, Matrix beta, Matrix runningMean,

@@ -87,7 +87,8 @@ final class SimdReductions {
             if (hit.anyTrue()) return i + hit.firstTrue();
         }
         VectorMask<Float> tail = S.indexInRange(i, n);
-        VectorMask<Float> hit = load(xs, xo + (long) i * Float.BYTES, tail).compare(VectorOperators.EQ, value).and(tail);
+        FloatVector v = load(xs, xo + (long) i * Float.BYTES, tail);
+        VectorMask<Float> hit = v.compare(VectorOperators.EQ, value).and(tail);
         return i + hit.firstTrue();
     }
 

@@ -3,9 +3,8 @@ package dev.lanes.kernel.simd;
 import static dev.lanes.kernel.simd.Vec.L;
 import static dev.lanes.kernel.simd.Vec.NATIVE;
 import static dev.lanes.kernel.simd.Vec.S;
-import static dev.lanes.kernel.simd.Vec.load;
+import static jdk.incubator.vector.FloatVector.fromMemorySegment;
 import static dev.lanes.kernel.simd.Vec.row;
-import static dev.lanes.kernel.simd.Vec.store;
 
 import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.FusedShapes;
@@ -51,7 +50,7 @@ final class SimdActivations {
         for (int i = 0; i < n; i += L) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            FloatVector v = FloatVector.fromMemorySegment(S, xs, xo + b, NATIVE, m);
+            FloatVector v = fromMemorySegment(S, xs, xo + b, NATIVE, m);
             VectorMath.sigmoid(v).intoMemorySegment(os, oo + b, NATIVE, m);
         }
     }
@@ -60,7 +59,7 @@ final class SimdActivations {
         for (int i = 0; i < n; i += L) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            FloatVector v = FloatVector.fromMemorySegment(S, xs, xo + b, NATIVE, m);
+            FloatVector v = fromMemorySegment(S, xs, xo + b, NATIVE, m);
             VectorMath.tanh(v).intoMemorySegment(os, oo + b, NATIVE, m);
         }
     }
@@ -80,14 +79,16 @@ final class SimdActivations {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
-            FloatVector v = load(xs, xo + b);
-            store((relu ? zero : v.mul(leak)).blend(v, v.compare(VectorOperators.GT, 0f)), os, oo + b);
+            FloatVector v = fromMemorySegment(S, xs, xo + b, NATIVE);
+            FloatVector g = (relu ? zero : v.mul(leak)).blend(v, v.compare(VectorOperators.GT, 0f));
+            g.intoMemorySegment(os, oo + b, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            FloatVector v = load(xs, xo + b, m);
-            store((relu ? zero : v.mul(leak)).blend(v, v.compare(VectorOperators.GT, 0f)), os, oo + b, m);
+            FloatVector v = fromMemorySegment(S, xs, xo + b, NATIVE, m);
+            FloatVector g = (relu ? zero : v.mul(leak)).blend(v, v.compare(VectorOperators.GT, 0f));
+            g.intoMemorySegment(os, oo + b, NATIVE, m);
         }
     }
 
@@ -118,12 +119,13 @@ final class SimdActivations {
         for (int i = 0; i < n; i += L) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            FloatVector a = load(as, ao + b, m), g = load(gs, go + b, m);
+            FloatVector a = fromMemorySegment(S, as, ao + b, NATIVE, m);
+            FloatVector g = fromMemorySegment(S, gs, go + b, NATIVE, m);
             FloatVector d = relu ? zero.blend(g, a.compare(VectorOperators.GT, 0f))
                     : leaky ? g.mul(leak).blend(g, a.compare(VectorOperators.GT, 0f))
                     : sigmoid ? g.mul(a.mul(one.sub(a)))
                     : g.mul(one.sub(a.mul(a)));
-            store(d, zs, zo + b, m);
+            d.intoMemorySegment(zs, zo + b, NATIVE, m);
         }
     }
 
@@ -149,12 +151,13 @@ final class SimdActivations {
         FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            max = max.max(load(xs, xo + (long) i * Float.BYTES));
+            max = max.max(fromMemorySegment(S, xs, xo + (long) i * Float.BYTES, NATIVE));
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             // Masked-off lanes load as 0, which must not win: they become −∞ first.
-            max = max.max(load(xs, xo + (long) i * Float.BYTES, m).blend(Float.NEGATIVE_INFINITY, m.not()));
+            FloatVector v = fromMemorySegment(S, xs, xo + (long) i * Float.BYTES, NATIVE, m);
+            max = max.max(v.blend(Float.NEGATIVE_INFINITY, m.not()));
         }
         return max.reduceLanes(VectorOperators.MAX);
     }
@@ -165,7 +168,7 @@ final class SimdActivations {
         for (int i = 0; i < n; i += L) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            FloatVector e = VectorMath.exp(FloatVector.fromMemorySegment(S, xs, xo + b, NATIVE, m).sub(shift));
+            FloatVector e = VectorMath.exp(fromMemorySegment(S, xs, xo + b, NATIVE, m).sub(shift));
             e.intoMemorySegment(os, oo + b, NATIVE, m);
             sum = sum.add(e, m);
         }
@@ -176,12 +179,12 @@ final class SimdActivations {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
-            store(load(os, oo + b).mul(factor), os, oo + b);
+            fromMemorySegment(S, os, oo + b, NATIVE).mul(factor).intoMemorySegment(os, oo + b, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            store(load(os, oo + b, m).mul(factor), os, oo + b, m);
+            fromMemorySegment(S, os, oo + b, NATIVE, m).mul(factor).intoMemorySegment(os, oo + b, NATIVE, m);
         }
     }
 }

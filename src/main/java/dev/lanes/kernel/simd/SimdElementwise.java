@@ -3,9 +3,8 @@ package dev.lanes.kernel.simd;
 import static dev.lanes.kernel.simd.Vec.L;
 import static dev.lanes.kernel.simd.Vec.NATIVE;
 import static dev.lanes.kernel.simd.Vec.S;
-import static dev.lanes.kernel.simd.Vec.load;
+import static jdk.incubator.vector.FloatVector.fromMemorySegment;
 import static dev.lanes.kernel.simd.Vec.row;
-import static dev.lanes.kernel.simd.Vec.store;
 
 import dev.lanes.kernel.CounterRng;
 import dev.lanes.kernel.FusedShapes;
@@ -44,12 +43,14 @@ final class SimdElementwise {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
-            store(load(xs, xo + b).fma(a, load(ys, yo + b)), ys, yo + b);
+            FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE);
+            fromMemorySegment(S, xs, xo + b, NATIVE).fma(a, y).intoMemorySegment(ys, yo + b, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            store(load(xs, xo + b, m).fma(a, load(ys, yo + b, m)), ys, yo + b, m);
+            FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE, m);
+            fromMemorySegment(S, xs, xo + b, NATIVE, m).fma(a, y).intoMemorySegment(ys, yo + b, NATIVE, m);
         }
     }
 
@@ -67,12 +68,12 @@ final class SimdElementwise {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
-            store(load(xs, xo + b).mul(alpha), xs, xo + b);
+            fromMemorySegment(S, xs, xo + b, NATIVE).mul(alpha).intoMemorySegment(xs, xo + b, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            store(load(xs, xo + b, m).mul(alpha), xs, xo + b, m);
+            fromMemorySegment(S, xs, xo + b, NATIVE, m).mul(alpha).intoMemorySegment(xs, xo + b, NATIVE, m);
         }
     }
 
@@ -92,12 +93,12 @@ final class SimdElementwise {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
-            store(load(xs, xo + b), ys, yo + b);
+            fromMemorySegment(S, xs, xo + b, NATIVE).intoMemorySegment(ys, yo + b, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            store(load(xs, xo + b, m), ys, yo + b, m);
+            fromMemorySegment(S, xs, xo + b, NATIVE, m).intoMemorySegment(ys, yo + b, NATIVE, m);
         }
     }
 
@@ -115,10 +116,10 @@ final class SimdElementwise {
         FloatVector v = FloatVector.broadcast(S, value);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            store(v, xs, xo + (long) i * Float.BYTES);
+            v.intoMemorySegment(xs, xo + (long) i * Float.BYTES, NATIVE);
         }
         if (i < n) {
-            store(v, xs, xo + (long) i * Float.BYTES, S.indexInRange(i, n));
+            v.intoMemorySegment(xs, xo + (long) i * Float.BYTES, NATIVE, S.indexInRange(i, n));
         }
     }
 
@@ -139,12 +140,14 @@ final class SimdElementwise {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long k = (long) i * Float.BYTES;
-            store(load(as, ao + k).mul(load(bs, bo + k)), os, oo + k);
+            FloatVector b = fromMemorySegment(S, bs, bo + k, NATIVE);
+            fromMemorySegment(S, as, ao + k, NATIVE).mul(b).intoMemorySegment(os, oo + k, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long k = (long) i * Float.BYTES;
-            store(load(as, ao + k, m).mul(load(bs, bo + k, m)), os, oo + k, m);
+            FloatVector b = fromMemorySegment(S, bs, bo + k, NATIVE, m);
+            fromMemorySegment(S, as, ao + k, NATIVE, m).mul(b).intoMemorySegment(os, oo + k, NATIVE, m);
         }
     }
 
@@ -162,12 +165,12 @@ final class SimdElementwise {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
-            store(load(xs, xo + b).max(lo).min(hi), xs, xo + b);
+            fromMemorySegment(S, xs, xo + b, NATIVE).max(lo).min(hi).intoMemorySegment(xs, xo + b, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            store(load(xs, xo + b, m).max(lo).min(hi), xs, xo + b, m);
+            fromMemorySegment(S, xs, xo + b, NATIVE, m).max(lo).min(hi).intoMemorySegment(xs, xo + b, NATIVE, m);
         }
     }
 
@@ -219,7 +222,7 @@ final class SimdElementwise {
                     .mul(CounterRng.UNIT);
             FloatVector m = zero.blend(kept, u.compare(VectorOperators.LT, keep));
             m.intoMemorySegment(ms, mo + b, NATIVE, tail);
-            FloatVector x = FloatVector.fromMemorySegment(S, xs, xo + b, NATIVE, tail);
+            FloatVector x = fromMemorySegment(S, xs, xo + b, NATIVE, tail);
             x.mul(m).intoMemorySegment(os, oo + b, NATIVE, tail);
         }
     }

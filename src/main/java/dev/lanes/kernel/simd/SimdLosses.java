@@ -3,9 +3,8 @@ package dev.lanes.kernel.simd;
 import static dev.lanes.kernel.simd.Vec.L;
 import static dev.lanes.kernel.simd.Vec.NATIVE;
 import static dev.lanes.kernel.simd.Vec.S;
-import static dev.lanes.kernel.simd.Vec.load;
+import static jdk.incubator.vector.FloatVector.fromMemorySegment;
 import static dev.lanes.kernel.simd.Vec.row;
-import static dev.lanes.kernel.simd.Vec.store;
 
 import dev.lanes.kernel.FusedShapes;
 import dev.lanes.tensor.Matrix;
@@ -44,8 +43,8 @@ final class SimdLosses {
             for (int i = 0; i < n; i += L) {
                 VectorMask<Float> t = S.indexInRange(i, n);
                 long b = (long) i * Float.BYTES;
-                FloatVector shifted = FloatVector.fromMemorySegment(S, zs, zo + b, NATIVE, t).sub(max);
-                FloatVector y = FloatVector.fromMemorySegment(S, ys, yo + b, NATIVE, t);
+                FloatVector shifted = fromMemorySegment(S, zs, zo + b, NATIVE, t).sub(max);
+                FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE, t);
                 FloatVector e = VectorMath.exp(shifted);
                 e.intoMemorySegment(ds, dOff + b, NATIVE, t);
                 sum = sum.add(e, t);
@@ -79,12 +78,16 @@ final class SimdLosses {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
-            store(load(ds, dOff + b).mul(invSum).sub(load(ys, yo + b)).mul(invM), ds, dOff + b);
+            FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE);
+            FloatVector e = fromMemorySegment(S, ds, dOff + b, NATIVE);
+            e.mul(invSum).sub(y).mul(invM).intoMemorySegment(ds, dOff + b, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> t = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            store(load(ds, dOff + b, t).mul(invSum).sub(load(ys, yo + b, t)).mul(invM), ds, dOff + b, t);
+            FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE, t);
+            FloatVector e = fromMemorySegment(S, ds, dOff + b, NATIVE, t);
+            e.mul(invSum).sub(y).mul(invM).intoMemorySegment(ds, dOff + b, NATIVE, t);
         }
     }
 
@@ -106,7 +109,7 @@ final class SimdLosses {
             for (int i = 0; i < n; i += L) {
                 VectorMask<Float> t = S.indexInRange(i, n);
                 long b = (long) i * Float.BYTES;
-                FloatVector e = VectorMath.exp(FloatVector.fromMemorySegment(S, zs, zo + b, NATIVE, t).sub(max));
+                FloatVector e = VectorMath.exp(fromMemorySegment(S, zs, zo + b, NATIVE, t).sub(max));
                 e.intoMemorySegment(ds, dOff + b, NATIVE, t);
                 sum = sum.add(e, t);
                 VectorMask<Float> one = e.compare(VectorOperators.EQ, 1f).and(t);
@@ -127,12 +130,12 @@ final class SimdLosses {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
-            store(load(ds, dOff + b).mul(f1).mul(f2), ds, dOff + b);
+            fromMemorySegment(S, ds, dOff + b, NATIVE).mul(f1).mul(f2).intoMemorySegment(ds, dOff + b, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> t = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            store(load(ds, dOff + b, t).mul(f1).mul(f2), ds, dOff + b, t);
+            fromMemorySegment(S, ds, dOff + b, NATIVE, t).mul(f1).mul(f2).intoMemorySegment(ds, dOff + b, NATIVE, t);
         }
     }
 
@@ -202,11 +205,12 @@ final class SimdLosses {
             FloatVector acc = FloatVector.zero(S);
             for (; i < blockEnd; i += L) {
                 long b = (long) i * Float.BYTES;
-                FloatVector p = load(ps, po + b), y = load(ys, yo + b);
+                FloatVector p = fromMemorySegment(S, ps, po + b, NATIVE);
+                FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE);
                 FloatVector diff = p.sub(y);
                 FloatVector loss = diff.mul(diff);
                 FloatVector grad = diff.mul(scale);
-                store(grad, ds, dOff + b);
+                grad.intoMemorySegment(ds, dOff + b, NATIVE);
                 acc = acc.add(loss);
             }
             total += acc.reduceLanes(VectorOperators.ADD);
@@ -214,11 +218,12 @@ final class SimdLosses {
         if (i < n) {
             VectorMask<Float> tail = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            FloatVector p = load(ps, po + b, tail), y = load(ys, yo + b, tail);
+            FloatVector p = fromMemorySegment(S, ps, po + b, NATIVE, tail);
+            FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE, tail);
             FloatVector diff = p.sub(y);
             FloatVector loss = diff.mul(diff);
             FloatVector grad = diff.mul(scale);
-            store(grad, ds, dOff + b, tail);
+            grad.intoMemorySegment(ds, dOff + b, NATIVE, tail);
             total += loss.reduceLanes(VectorOperators.ADD, tail);
         }
         return total;
@@ -235,12 +240,13 @@ final class SimdLosses {
             FloatVector acc = FloatVector.zero(S);
             for (; i < blockEnd; i += L) {
                 long b = (long) i * Float.BYTES;
-                FloatVector p = load(ps, po + b), y = load(ys, yo + b);
+                FloatVector p = fromMemorySegment(S, ps, po + b, NATIVE);
+                FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE);
                 FloatVector diff = p.sub(y);
                 FloatVector loss = diff.abs();
                 FloatVector grad = zero.blend(scale, diff.compare(VectorOperators.GT, 0f))
                         .blend(-scale, diff.compare(VectorOperators.LT, 0f));
-                store(grad, ds, dOff + b);
+                grad.intoMemorySegment(ds, dOff + b, NATIVE);
                 acc = acc.add(loss);
             }
             total += acc.reduceLanes(VectorOperators.ADD);
@@ -248,12 +254,13 @@ final class SimdLosses {
         if (i < n) {
             VectorMask<Float> tail = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            FloatVector p = load(ps, po + b, tail), y = load(ys, yo + b, tail);
+            FloatVector p = fromMemorySegment(S, ps, po + b, NATIVE, tail);
+            FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE, tail);
             FloatVector diff = p.sub(y);
             FloatVector loss = diff.abs();
             FloatVector grad = zero.blend(scale, diff.compare(VectorOperators.GT, 0f))
                     .blend(-scale, diff.compare(VectorOperators.LT, 0f));
-            store(grad, ds, dOff + b, tail);
+            grad.intoMemorySegment(ds, dOff + b, NATIVE, tail);
             total += loss.reduceLanes(VectorOperators.ADD, tail);
         }
         return total;
@@ -269,14 +276,15 @@ final class SimdLosses {
             FloatVector acc = FloatVector.zero(S);
             for (; i < blockEnd; i += L) {
                 long b = (long) i * Float.BYTES;
-                FloatVector p = load(ps, po + b), y = load(ys, yo + b);
+                FloatVector p = fromMemorySegment(S, ps, po + b, NATIVE);
+                FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE);
                 FloatVector diff = p.sub(y);
                 FloatVector abs = diff.abs();
                 VectorMask<Float> inside = abs.compare(VectorOperators.LE, delta);
                 FloatVector loss = abs.sub(0.5f * delta).mul(delta).blend(diff.mul(diff).mul(0.5f), inside);
                 FloatVector grad = FloatVector.broadcast(S, delta).blend(-delta, diff.compare(VectorOperators.LT, 0f))
                         .blend(diff, inside).mul(scale);
-                store(grad, ds, dOff + b);
+                grad.intoMemorySegment(ds, dOff + b, NATIVE);
                 acc = acc.add(loss);
             }
             total += acc.reduceLanes(VectorOperators.ADD);
@@ -284,14 +292,15 @@ final class SimdLosses {
         if (i < n) {
             VectorMask<Float> tail = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            FloatVector p = load(ps, po + b, tail), y = load(ys, yo + b, tail);
+            FloatVector p = fromMemorySegment(S, ps, po + b, NATIVE, tail);
+            FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE, tail);
             FloatVector diff = p.sub(y);
             FloatVector abs = diff.abs();
             VectorMask<Float> inside = abs.compare(VectorOperators.LE, delta);
             FloatVector loss = abs.sub(0.5f * delta).mul(delta).blend(diff.mul(diff).mul(0.5f), inside);
             FloatVector grad = FloatVector.broadcast(S, delta).blend(-delta, diff.compare(VectorOperators.LT, 0f))
                     .blend(diff, inside).mul(scale);
-            store(grad, ds, dOff + b, tail);
+            grad.intoMemorySegment(ds, dOff + b, NATIVE, tail);
             total += loss.reduceLanes(VectorOperators.ADD, tail);
         }
         return total;
@@ -309,8 +318,8 @@ final class SimdLosses {
             for (; i < blockEnd; i += L) {
                 VectorMask<Float> m = S.indexInRange(i, n);
                 long b = (long) i * Float.BYTES;
-                FloatVector z = FloatVector.fromMemorySegment(S, ps, po + b, NATIVE, m);
-                FloatVector y = FloatVector.fromMemorySegment(S, ys, yo + b, NATIVE, m);
+                FloatVector z = fromMemorySegment(S, ps, po + b, NATIVE, m);
+                FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE, m);
                 // max(z,0) − z·y + log1p(t) and σ(z) share t = exp(−|z|); σ is 1/(1+t) for z ≥ 0 and
                 // t/(1+t) below, so neither overflows.
                 FloatVector t = VectorMath.exp(z.abs().neg());

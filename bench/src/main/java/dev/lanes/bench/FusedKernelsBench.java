@@ -37,7 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Run with {@code -prof gc}: {@code gc.alloc.rate.norm} must be ~0 B/op for every simd kernel
  * (the Vector API boxes a vector that crosses a call C2 did not inline, so this is the check that
- * none does).
+ * none does). Until C2 has compiled a kernel it runs boxed and allocates heavily; on a loaded
+ * machine that took up to 7 s here, so if a measurement still shows kilobytes per op or a
+ * warm-up that is still climbing, raise {@code -wi}.
  */
 public class FusedKernelsBench {
     private FusedKernelsBench() {}

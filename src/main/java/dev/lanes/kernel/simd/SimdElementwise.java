@@ -3,8 +3,8 @@ package dev.lanes.kernel.simd;
 import static dev.lanes.kernel.simd.Vec.L;
 import static dev.lanes.kernel.simd.Vec.NATIVE;
 import static dev.lanes.kernel.simd.Vec.S;
-import static jdk.incubator.vector.FloatVector.fromMemorySegment;
 import static dev.lanes.kernel.simd.Vec.row;
+import static jdk.incubator.vector.FloatVector.fromMemorySegment;
 
 import dev.lanes.kernel.CounterRng;
 import dev.lanes.kernel.FusedShapes;

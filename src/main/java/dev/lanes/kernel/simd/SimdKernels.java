@@ -15,7 +15,17 @@ import dev.lanes.kernel.gemm.ThreadTeam;
 import dev.lanes.tensor.Matrix;
 import jdk.incubator.vector.FloatVector;
 
-/** The Vector API backend. Create through {@link Kernels#create} or {@link Kernels#get()}. */
+/**
+ * The Vector API backend. Create through {@link Kernels#create} or {@link Kernels#get()}.
+ *
+ * <p>The fused kernels live in small package-private classes by family ({@code SimdActivations},
+ * {@code SimdLosses}, {@code SimdReductions}, {@code SimdElementwise}, {@code SimdOptimizers},
+ * {@code SimdBatchNorm}, with {@code VectorMath} for exp/log1p/tanh/sigmoid); each walks its
+ * operands as one dense run or row by row ({@code Vec}), vector by vector with a masked tail.
+ * Optimizers, activation backwards, MSE/MAE/Huber gradients, dropout and the element-wise helpers
+ * other than axpy are bitwise equal to the loop backend; the rest agree within the tolerances
+ * stated in the tests.
+ */
 public final class SimdKernels implements Kernels {
     private final ThreadTeam team;
     private final GemmDriver gemm;

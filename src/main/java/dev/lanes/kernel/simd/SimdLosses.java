@@ -1,5 +1,7 @@
 package dev.lanes.kernel.simd;
 
+import dev.lanes.kernel.vector.VectorMath;
+
 import static dev.lanes.kernel.simd.Vec.L;
 import static dev.lanes.kernel.simd.Vec.NATIVE;
 import static dev.lanes.kernel.simd.Vec.S;

@@ -1,4 +1,4 @@
-package dev.lanes.kernel.simd;
+package dev.lanes.kernel.vector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -80,11 +80,11 @@ class VectorMathTest {
     }
 
     private static float[] apply(UnaryOperator<FloatVector> f, float[] x) {
-        int len = Vec.L;
+        int len = VectorMath.S.length();
         float[] padded = java.util.Arrays.copyOf(x, (x.length + len - 1) / len * len);
         float[] out = new float[padded.length];
         for (int i = 0; i < padded.length; i += len) {
-            f.apply(FloatVector.fromArray(Vec.S, padded, i)).intoArray(out, i);
+            f.apply(FloatVector.fromArray(VectorMath.S, padded, i)).intoArray(out, i);
         }
         return java.util.Arrays.copyOf(out, x.length);
     }

@@ -1,10 +1,9 @@
-package dev.lanes.kernel.simd;
-
-import static dev.lanes.kernel.simd.Vec.S;
+package dev.lanes.kernel.vector;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * exp, log1p, tanh and sigmoid on float vectors, as short FMA polynomials (the Cephes single
@@ -20,7 +19,10 @@ import jdk.incubator.vector.VectorOperators;
  * was not inlined is boxed on the heap. Callers keep one polynomial call site per loop for the
  * same reason.
  */
-final class VectorMath {
+public final class VectorMath {
+    /** The species every function here works on: this CPU's preferred float vector. */
+    public static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
     private static final float LOG2E = 1.44269504088896341f;
     /** ln 2 split so that n·LN2_HI is exact for the |n| ≤ 151 used here (Cody–Waite). */
     private static final float LN2_HI = 0.693359375f;
@@ -39,7 +41,7 @@ final class VectorMath {
     private VectorMath() {}
 
     /** eˣ: x = n·ln2 + r with |r| ≤ ln2/2, eʳ by a degree-6 polynomial, times 2ⁿ. */
-    static FloatVector exp(FloatVector x) {
+    public static FloatVector exp(FloatVector x) {
         FloatVector xc = x.max(EXP_LO).min(EXP_HI);
         FloatVector t = xc.fma(LOG2E, ROUND);
         FloatVector n = t.sub(ROUND);
@@ -66,7 +68,7 @@ final class VectorMath {
      * it stays cheap to inline next to {@link #exp} (C2's inlining stops at a node budget, and
      * a vector crossing a call that was not inlined is boxed on the heap).
      */
-    static FloatVector log1p(FloatVector t) {
+    public static FloatVector log1p(FloatVector t) {
         FloatVector s = t.div(t.add(2f));
         FloatVector s2 = s.mul(s);
         FloatVector p = s2.fma(FloatVector.broadcast(S, 2f / 17), FloatVector.broadcast(S, 2f / 15));
@@ -83,7 +85,7 @@ final class VectorMath {
      * tanh: an odd polynomial below |x| = 0.625 (where 1 − 2/(e²ˣ+1) would cancel), that formula
      * above it, with the sign restored; ±1 for large |x| since e²ˣ overflows to +∞.
      */
-    static FloatVector tanh(FloatVector x) {
+    public static FloatVector tanh(FloatVector x) {
         FloatVector ax = x.abs();
         FloatVector e2x = exp(ax.add(ax));
         FloatVector z = x.mul(x);
@@ -98,7 +100,7 @@ final class VectorMath {
     }
 
     /** 1/(1+e⁻ˣ) from t = e^(−|x|): 1/(1+t) for x ≥ 0, t/(1+t) below; never overflows. */
-    static FloatVector sigmoid(FloatVector x) {
+    public static FloatVector sigmoid(FloatVector x) {
         FloatVector t = exp(x.abs().neg());
         FloatVector s = FloatVector.broadcast(S, 1f).div(t.add(1f));
         return s.blend(t.mul(s), x.compare(VectorOperators.LT, 0f));

@@ -30,7 +30,7 @@ final class CompareBackends {
             if (!json) {
                 out.printf(Locale.ROOT, "loop versus simd, %d thread%s (GEMM only; the other kernels run on the caller), "
                         + "median of %d timed batches after warm-up%n%n", threads, threads == 1 ? "" : "s", budget.repeats());
-                out.printf(Locale.ROOT, "%-48s %12s %12s %9s%n", "work item", "loop", "simd", "speed-up");
+                out.printf(Locale.ROOT, "%-52s %12s %12s %9s%n", "work item", "loop", "simd", "speed-up");
             }
             double logSum = 0;
             for (BackendWork.Item item : items) {
@@ -43,7 +43,7 @@ final class CompareBackends {
                                     + "\"simd_s\":%.9g,\"speedup\":%.4f,\"repeats\":%d}%n",
                             item.name(), item.group(), threads, loopSeconds, simdSeconds, speedUp, budget.repeats());
                 } else {
-                    out.printf(Locale.ROOT, "%-48s %12s %12s %8.2fx%n", item.name(), duration(loopSeconds),
+                    out.printf(Locale.ROOT, "%-52s %12s %12s %8.2fx%n", item.name(), duration(loopSeconds),
                             duration(simdSeconds), speedUp);
                 }
                 out.flush();

@@ -75,7 +75,7 @@ final class Regress {
             AtomicFiles.write(path, ByteBuffer.wrap(current.toJson().getBytes(StandardCharsets.UTF_8)));
             out.printf(Locale.ROOT, "reference FMA: %.1f GFLOP/s%n", referenceGflops[0]);
             for (Map.Entry<String, RegressionCheck.Measurement> e : now.entrySet()) {
-                out.printf(Locale.ROOT, "  %-48s %10.4f  ±%4.1f%%%n", e.getKey(), e.getValue().normalised(),
+                out.printf(Locale.ROOT, "  %-52s %10.4f  ±%4.1f%%%n", e.getKey(), e.getValue().normalised(),
                         100 * e.getValue().relativeSigma());
             }
             out.println("wrote " + path);
@@ -95,10 +95,10 @@ final class Regress {
     /** The comparison table; normalised costs, lower is better. */
     static String table(List<RegressionCheck.Row> rows, double threshold) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-48s %10s %10s %8s %7s  %s%n", "benchmark", "baseline", "now", "change",
+        sb.append(String.format(Locale.ROOT, "%-52s %10s %10s %8s %7s  %s%n", "benchmark", "baseline", "now", "change",
                 "noise", "verdict (threshold " + fmtPercent(threshold) + ")"));
         for (RegressionCheck.Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%-48s %10s %10s %8s %7s  %s%n", r.benchmark(), value(r.baseline()),
+            sb.append(String.format(Locale.ROOT, "%-52s %10s %10s %8s %7s  %s%n", r.benchmark(), value(r.baseline()),
                     value(r.now()), Double.isNaN(r.change()) ? "-" : String.format(Locale.ROOT, "%+.1f%%", 100 * r.change()),
                     Double.isNaN(r.noiseBand()) ? "-" : String.format(Locale.ROOT, "±%.1f%%", 100 * r.noiseBand()),
                     r.verdict().label));

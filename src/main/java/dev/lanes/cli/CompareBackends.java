@@ -28,8 +28,9 @@ final class CompareBackends {
         }
         try (Kernels loop = Kernels.create("loop", threads); Kernels simd = Kernels.create("simd", threads)) {
             if (!json) {
-                out.printf(Locale.ROOT, "loop versus simd, %d thread%s (GEMM only; the other kernels run on the caller), "
-                        + "median of %d timed batches after warm-up%n%n", threads, threads == 1 ? "" : "s", budget.repeats());
+                out.printf(Locale.ROOT, "loop versus simd: time per call, median of %d timed batches after warm-up; "
+                        + "GEMM and training on %d thread%s, the other kernels on the calling thread%n%n",
+                        budget.repeats(), threads, threads == 1 ? "" : "s");
                 out.printf(Locale.ROOT, "%-52s %12s %12s %9s%n", "work item", "loop", "simd", "speed-up");
             }
             double logSum = 0;

@@ -64,13 +64,13 @@ public final class Main {
             Usage: lanes <command> [options]
 
             Commands:
-              bench gemm   measure GEMM GFLOP/s
-                           --m M --n N --k K [--trans-a] [--trans-b] [--threads T]
-                           [--backend simd|loop] [--repeats R] [--json]
               bench compare-backends   loop versus simd on GEMM, fused kernels, a training epoch
                            [--threads T] [--quick] [--only NAME] [--json]
               bench regress            re-run the regression set and compare with a baseline
                            [--baseline perf-reports/baseline.json] [--threshold 5%] [--write]
+              bench gemm   measure GEMM GFLOP/s
+                           --m M --n N --k K [--trans-a] [--trans-b] [--threads T]
+                           [--backend simd|loop] [--repeats R] [--json]
               help         this text
 
             Exit status: 0 success, 1 failure while running, 2 usage mistake.

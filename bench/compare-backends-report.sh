@@ -5,7 +5,7 @@
 # on this JDK: a loop that SuperWord vectorizes gets clearly slower without it; one it leaves scalar
 # does not change. The Vector API code of the simd backend does not go through SuperWord.
 #
-#   bench/compare-backends-report.sh       (about 5 minutes)
+#   bench/compare-backends-report.sh       (about 8 minutes)
 #
 # Settings (environment; defaults in brackets):
 #   BACKENDS_THREADS   threads for GEMM and training [1]

@@ -58,7 +58,9 @@ public final class Main {
         return switch (argv.get(0)) {
             case "gemm" -> GemmBench.run(rest, out);
             case "train" -> TrainBench.run(rest, out);
-            default -> throw new UsageException("unknown benchmark '" + argv.get(0) + "' (expected gemm or train)");
+            case "compare-backends" -> CompareBackends.run(rest, out);
+            case "regress" -> Regress.run(rest, out);
+            default -> throw new UsageException("unknown benchmark '" + argv.get(0) + "' (expected gemm, train, compare-backends or regress)");
         };
     }
 
@@ -66,6 +68,10 @@ public final class Main {
             Usage: lanes <command> [options]
 
             Commands:
+              bench compare-backends   loop versus simd on GEMM, fused kernels, a training epoch
+                           [--threads T] [--quick] [--only NAME] [--json]
+              bench regress            re-run the regression set and compare with a baseline
+                           [--baseline perf-reports/baseline.json] [--threshold 5%] [--write]
               bench gemm   measure GEMM GFLOP/s
                            --m M --n N --k K [--trans-a] [--trans-b] [--threads T]
                            [--backend simd|loop] [--repeats R] [--json]

@@ -153,7 +153,7 @@ public final class GemmDriver implements AutoCloseable {
             return;
         }
         final int mr = blocks.mr(), nr = blocks.nr();
-        final int mcMax = blocks.mc(), kcMax = blocks.kc(), ncMax = blocks.nc();
+        final int mcMax = blocks.mc(), kcMax = kcStep(), ncMax = blocks.nc();
         float[] ap = w.packedA(roundUp(Math.min(mcMax, m1 - m0), mr) * Math.min(kcMax, k));
         float[] bp = w.packedB(roundUp(Math.min(ncMax, n1 - n0), nr) * Math.min(kcMax, k));
         float[] tile = w.tile;
@@ -187,7 +187,7 @@ public final class GemmDriver implements AutoCloseable {
      * so no load runs past B's rows. Same arithmetic as {@link #block}, element for element.
      */
     private void blockSmallM(Workspace w, int m0, int m1, int n0, int n1) {
-        final int mr = blocks.mr(), nr = blocks.nr(), kcMax = blocks.kc();
+        final int mr = blocks.mr(), nr = blocks.nr(), kcMax = kcStep();
         int mc = m1 - m0;
         float[] ap = w.packedA(roundUp(mc, mr) * Math.min(kcMax, k));
         float[] bp = w.packedB(nr * Math.min(kcMax, k));
@@ -254,6 +254,16 @@ public final class GemmDriver implements AutoCloseable {
             narrow.run(k, a, i * rowStep, rowStep, kStep, narrowB, 0, narrowBStep, n,
                     c, ldc, i, Math.min(mr, m1 - i), alpha, beta, ep, w.tile);
         }
+    }
+
+    /**
+     * K block length for this call: K split into ceil(K/KC) equal blocks (rounded up to 8), so a
+     * K just over a multiple of KC does not leave a sliver of a block whose C update costs more than
+     * its multiply. Depends on K alone, so every thread count uses the same blocks.
+     */
+    private int kcStep() {
+        int kBlocks = (k + blocks.kc() - 1) / blocks.kc();
+        return Math.min(blocks.kc(), roundUp((k + kBlocks - 1) / kBlocks, 8));
     }
 
     private static int roundUp(int v, int unit) {

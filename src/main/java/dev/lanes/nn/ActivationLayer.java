@@ -53,6 +53,13 @@ public final class ActivationLayer extends Layer {
     }
 
     @Override
+    Matrix infer(Matrix x, Matrix out) {
+        if (emitLogits) return x;
+        Activations.forward(kernels, activation, x, out);
+        return out;
+    }
+
+    @Override
     Matrix backward(Matrix dOut, boolean needInputGradient) {
         if (!emitLogits) {
             Activations.backward(kernels, activation, lastOutput, dOut, dOut);

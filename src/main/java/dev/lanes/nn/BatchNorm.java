@@ -91,6 +91,12 @@ public final class BatchNorm extends Layer {
     }
 
     @Override
+    Matrix infer(Matrix x, Matrix out) {
+        kernels.batchNormForwardInference(x, gamma, beta, runningMean, runningVariance, epsilon, out);
+        return out;
+    }
+
+    @Override
     Matrix backward(Matrix dOut, boolean needInputGradient) {
         Matrix dX = inputGradient.rows(dOut.rows());
         kernels.batchNormBackward(dOut, lastNormalized, gamma, invStd, gammaGradient, betaGradient, dX);

@@ -138,6 +138,16 @@ public final class Dense extends Layer {
     }
 
     @Override
+    Matrix infer(Matrix x, Matrix out) {
+        Epilogue e = epilogue;
+        kernels.gemm(false, false, 1f, x, weights, 0f, out, e);
+        if (!emitLogits && activation.kind() == Activation.Kind.SOFTMAX) {
+            kernels.softmaxRows(out, out);
+        }
+        return out;
+    }
+
+    @Override
     Matrix backward(Matrix dOut, boolean needInputGradient) {
         Matrix dZ = dOut;
         if (!emitLogits) {

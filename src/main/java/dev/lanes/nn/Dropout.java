@@ -56,6 +56,11 @@ public final class Dropout extends Layer {
     }
 
     @Override
+    Matrix infer(Matrix x, Matrix out) {
+        return x;
+    }
+
+    @Override
     Matrix backward(Matrix dOut, boolean needInputGradient) {
         if (lastMask != null) {
             kernels.multiply(dOut, lastMask, dOut);

@@ -57,6 +57,14 @@ public abstract sealed class Layer permits Dense, ActivationLayer, Dropout, Batc
     abstract Matrix forward(Matrix x, boolean training, long step);
 
     /**
+     * The inference-mode forward pass ({@code training = false}) writing into {@code out}, a
+     * {@code x.rows() × outputWidth()} matrix the caller owns; returns {@code out}, or {@code x} itself
+     * when the layer is the identity at inference. Touches none of the layer's own workspaces or
+     * backward-pass state, so any number of threads may run it at once while the weights stay put.
+     */
+    abstract Matrix infer(Matrix x, Matrix out);
+
+    /**
      * @param needInputGradient false for the first layer, which can skip computing dX
      * @return dX, or {@code null} when not needed
      */

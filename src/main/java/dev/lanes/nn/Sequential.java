@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * A stack of layers, each feeding the next: the model. It owns all parameters and workspaces in
@@ -36,6 +38,13 @@ import java.util.SplittableRandom;
  * }</pre>
  *
  * <p>Same seed, same data and same kernel thread count give bitwise-identical weights.
+ *
+ * <p>Threads: {@link #predict} and {@link #predictClasses} may be called from any number of threads
+ * at once; each call borrows an inference workspace of its own from a pool, so results equal the
+ * single-threaded ones bit for bit. Training ({@link #forward}, {@link #backward}, a {@code Trainer})
+ * and weight changes are single-threaded and must not overlap predictions (those would see weights
+ * mid-update). {@link #close()} waits for running predictions to finish; any use after it throws
+ * {@link IllegalStateException}.
  */
 public final class Sequential implements AutoCloseable {
     private static final int PREDICT_CHUNK_ROWS = 512;
@@ -49,6 +58,10 @@ public final class Sequential implements AutoCloseable {
     private Arena workspaceArena;
     private int capacity;
     private Loss loss;
+    private final ConcurrentLinkedDeque<InferenceWorkspace> idleWorkspaces = new ConcurrentLinkedDeque<>();
+    /** Predictions hold it shared; {@link #close()} takes it exclusively, so it never frees memory in use. */
+    private final StampedLock lifecycle = new StampedLock();
+    private volatile boolean closed;
 
     private Sequential(int inputWidth, List<Layer> layerList, Kernels kernels, long seed) {
         if (inputWidth < 1) throw new IllegalArgumentException("input width must be >= 1, got " + inputWidth);
@@ -152,6 +165,7 @@ public final class Sequential implements AutoCloseable {
      * @throws IllegalArgumentException when the loss does not fit the output layer
      */
     public void attachLoss(Loss loss) {
+        checkOpen();
         loss.checkOutput(outputActivation(), outputWidth());
         layers[layers.length - 1].emitLogits(loss.fusesOutputActivation());
         this.loss = loss;
@@ -165,6 +179,7 @@ public final class Sequential implements AutoCloseable {
      * so later steps find their workspaces ready and allocate nothing.
      */
     public void reserve(int rows) {
+        checkOpen();
         if (rows <= capacity) return;
         Arena arena = Arena.ofShared();
         for (Layer layer : layers) {
@@ -183,8 +198,9 @@ public final class Sequential implements AutoCloseable {
      * @param step     the training step (keys dropout masks); any value when not training
      */
     public Matrix forward(Matrix x, boolean training, long step) {
+        checkOpen();
         if (x.cols() != inputWidth) {
-            throw new IllegalArgumentException("the model expects " + inputWidth + " input columns, got a "
+            throw new IllegalArgumentException("the model (first layer " + layers[0] + ") expects " + inputWidth + " input columns, got a "
                     + x.shape() + " matrix");
         }
         reserve(x.rows());
@@ -200,6 +216,7 @@ public final class Sequential implements AutoCloseable {
      * every layer, leaving each parameter's gradient in {@link Parameter#gradient()}.
      */
     public void backward(Matrix dOutput) {
+        checkOpen();
         Matrix d = dOutput;
         for (int i = layers.length - 1; i >= 0; i--) {
             d = layers[i].backward(d, i > 0);
@@ -208,32 +225,64 @@ public final class Sequential implements AutoCloseable {
 
     /** The model's outputs (probabilities for softmax/sigmoid outputs) for every row of {@code x}, as a new matrix. */
     public Matrix predict(Matrix x) {
+        checkOpen();
         Matrix out = Matrix.allocate(x.rows(), outputWidth());
         predict(x, out);
         return out;
     }
 
-    /** Writes the model's outputs for every row of {@code x} into {@code out}. */
+    /**
+     * Writes the model's outputs for every row of {@code x} into {@code out}. Thread-safe: see the
+     * class comment.
+     */
     public void predict(Matrix x, Matrix out) {
+        if (x.cols() != inputWidth) {
+            throw new IllegalArgumentException("predict: the model expects " + inputWidth + " input columns, got a "
+                    + x.shape() + " matrix");
+        }
         if (out.rows() != x.rows() || out.cols() != outputWidth()) {
             throw new IllegalArgumentException("predict needs a " + x.rows() + "x" + outputWidth()
-                    + " output matrix, got " + out.shape());
+                    + " output matrix for a " + x.shape() + " input, got " + out.shape());
         }
-        int chunk = Math.max(capacity, Math.min(x.rows(), PREDICT_CHUNK_ROWS));
-        for (int from = 0; from < x.rows(); from += chunk) {
-            int to = Math.min(x.rows(), from + chunk);
-            Matrix y = forward(x.rowRange(from, to), false, 0);
-            Matrix target = out.rowRange(from, to);
-            if (outputIsLogits()) {
-                Activations.forward(kernels, outputActivation(), y, target);
-            } else {
-                target.copyFrom(y);
+        long stamp = lifecycle.readLock();
+        try {
+            checkOpen();
+            int chunk = Math.min(x.rows(), PREDICT_CHUNK_ROWS);
+            InferenceWorkspace workspace = borrowWorkspace(chunk);
+            try {
+                for (int from = 0; from < x.rows(); from += chunk) {
+                    int to = Math.min(x.rows(), from + chunk);
+                    Matrix y = workspace.run(layers, x.rows() == to - from ? x : x.rowRange(from, to));
+                    Matrix target = out.rows() == to - from ? out : out.rowRange(from, to);
+                    if (outputIsLogits()) {
+                        Activations.forward(kernels, outputActivation(), y, target);
+                    } else {
+                        target.copyFrom(y);
+                    }
+                }
+            } finally {
+                idleWorkspaces.push(workspace);
             }
+        } finally {
+            lifecycle.unlockRead(stamp);
         }
+    }
+
+    /** An idle workspace with room for {@code rows} rows; a new one when none is idle or the one found is too small. */
+    private InferenceWorkspace borrowWorkspace(int rows) {
+        InferenceWorkspace w = idleWorkspaces.poll();
+        if (w != null && w.capacity() >= rows) return w;
+        if (w != null) w.close();
+        return new InferenceWorkspace(layers, Math.max(rows, w == null ? 0 : w.capacity()));
+    }
+
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException("this model was closed; its weights and workspaces are freed");
     }
 
     /** The predicted class of every row: argmax, or probability ≥ 0.5 for a single output unit. */
     public int[] predictClasses(Matrix x) {
+        checkOpen();
         int[] classes = new int[x.rows()];
         try (Matrix p = predict(x)) {
             if (p.cols() == 1) {
@@ -247,6 +296,7 @@ public final class Sequential implements AutoCloseable {
 
     /** All weights as plain arrays, layer by layer in each layer's documented order (Keras's {@code get_weights}). */
     public List<float[]> getWeights() {
+        checkOpen();
         List<float[]> out = new ArrayList<>(parameters.size());
         for (Parameter p : parameters) out.add(p.value().toArray());
         return out;
@@ -254,6 +304,7 @@ public final class Sequential implements AutoCloseable {
 
     /** Sets all weights from arrays in {@link #getWeights()} order. */
     public void setWeights(List<float[]> weights) {
+        checkOpen();
         if (weights.size() != parameters.size()) {
             throw new IllegalArgumentException("the model has " + parameters.size() + " weight arrays, got " + weights.size());
         }
@@ -269,6 +320,7 @@ public final class Sequential implements AutoCloseable {
 
     /** A reusable off-heap copy of all weights (close it when done). */
     public WeightSnapshot snapshot() {
+        checkOpen();
         WeightSnapshot s = new WeightSnapshot(parameters);
         s.capture();
         return s;
@@ -322,6 +374,13 @@ public final class Sequential implements AutoCloseable {
     /** Frees parameters and workspaces; the kernels are not closed (the caller owns them). */
     @Override
     public void close() {
+        long stamp = lifecycle.writeLock();
+        try {
+            closed = true;
+            for (InferenceWorkspace w; (w = idleWorkspaces.poll()) != null; ) w.close();
+        } finally {
+            lifecycle.unlockWrite(stamp);
+        }
         if (workspaceArena != null && workspaceArena.scope().isAlive()) workspaceArena.close();
         if (parameterArena.scope().isAlive()) parameterArena.close();
     }

@@ -55,6 +55,8 @@ public final class Sequential implements AutoCloseable {
     private final long seed;
     private final Arena parameterArena = Arena.ofShared();
     private final List<Parameter> parameters;
+    /** Each layer's output from the last {@link #forward}, kept for {@link #locateNonFinite}. */
+    private final Matrix[] lastOutputs;
     private Arena workspaceArena;
     private int capacity;
     private Loss loss;
@@ -86,6 +88,7 @@ public final class Sequential implements AutoCloseable {
             width = layer.outputWidth();
         }
         this.parameters = Collections.unmodifiableList(all);
+        this.lastOutputs = new Matrix[layers.length];
     }
 
     /** Starts a model with {@code inputWidth} input features. */
@@ -205,10 +208,32 @@ public final class Sequential implements AutoCloseable {
         }
         reserve(x.rows());
         Matrix a = x;
-        for (Layer layer : layers) {
-            a = layer.forward(a, training, step);
+        for (int i = 0; i < layers.length; i++) {
+            a = layers[i].forward(a, training, step);
+            lastOutputs[i] = a;
         }
         return a;
+    }
+
+    /**
+     * Where the last {@link #forward} on {@code x} first produced a NaN or an infinity: "input row r
+     * (column c is NaN)", "the output of layer dense_1 (Dense)", or {@code null} when every value is
+     * finite. For error messages; it scans memory, so keep it off the hot path.
+     */
+    public String locateNonFinite(Matrix x) {
+        checkOpen();
+        for (int r = 0; r < x.rows(); r++) {
+            for (int c = 0; c < x.cols(); c++) {
+                float v = x.get(r, c);
+                if (!Float.isFinite(v)) return "input row " + r + " (column " + c + " is " + v + ")";
+            }
+        }
+        for (int i = 0; i < layers.length; i++) {
+            if (lastOutputs[i] != null && lastOutputs[i].isAlive() && !Float.isFinite((float) kernels.sumOfAbs(lastOutputs[i]))) {
+                return "the output of layer " + layers[i];
+            }
+        }
+        return null;
     }
 
     /**

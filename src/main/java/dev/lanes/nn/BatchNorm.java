@@ -34,7 +34,9 @@ public final class BatchNorm extends Layer {
         if (!(momentum >= 0f && momentum < 1f)) {
             throw new IllegalArgumentException("batch-norm momentum must be in [0, 1), got " + momentum);
         }
-        if (!(epsilon > 0f)) throw new IllegalArgumentException("batch-norm epsilon must be > 0, got " + epsilon);
+        if (!(epsilon > 0f) || Float.isInfinite(epsilon)) {
+            throw new IllegalArgumentException("batch-norm epsilon must be finite and > 0, got " + epsilon);
+        }
         this.momentum = momentum;
         this.epsilon = epsilon;
     }

@@ -240,16 +240,23 @@ public final class Trainer implements AutoCloseable {
         for (Metric m : metrics) m.checkTargets(model.outputWidth(), y.cols());
     }
 
+    private IllegalArgumentException inputWidthMismatch(Matrix x) {
+        return new IllegalArgumentException("the model (first layer " + model.layer(0) + ") expects " + model.inputWidth()
+                + " input columns, got a " + x.shape() + " matrix");
+    }
+
     private void checkShapes(Matrix x, Matrix y) {
         if (x.cols() != model.inputWidth()) {
-            throw new IllegalArgumentException("the model expects " + model.inputWidth() + " input columns, got a "
-                    + x.shape() + " matrix");
+            throw inputWidthMismatch(x);
         }
         int width = loss.targetWidth(model.outputWidth());
         if (y.rows() != x.rows() || y.cols() != width) {
             throw new IllegalArgumentException(loss + " on a " + x.shape() + " batch needs " + x.rows() + "x" + width
-                    + " targets, got " + y.shape());
+                    + " targets for the output layer " + model.layer(model.layers().size() - 1) + " (" + model.outputWidth()
+                    + " units), got " + y.shape());
         }
+        // Class indices address logits directly: one out of range would read another row's memory.
+        loss.checkTargets(y, x.rows(), model.outputWidth());
     }
 
     /**
@@ -262,8 +269,7 @@ public final class Trainer implements AutoCloseable {
     public History fit(Matrix x, Matrix y, FitOptions options) {
         checkOpen();
         if (x.cols() != model.inputWidth()) {
-            throw new IllegalArgumentException("the model expects " + model.inputWidth() + " input columns, got a "
-                    + x.shape() + " matrix");
+            throw inputWidthMismatch(x);
         }
         checkTargets(y, x.rows());
         int n = x.rows();
@@ -271,8 +277,8 @@ public final class Trainer implements AutoCloseable {
         Matrix valX = options.validationX(), valY = options.validationY();
         if (valX != null) {
             if (valX.cols() != model.inputWidth()) {
-                throw new IllegalArgumentException("validation inputs have " + valX.cols() + " columns, the model expects "
-                        + model.inputWidth());
+                throw new IllegalArgumentException("validation inputs are " + valX.shape() + " but the model (first layer "
+                        + model.layer(0) + ") expects " + model.inputWidth() + " input columns");
             }
             checkTargets(valY, valX.rows());
         } else if (options.validationSplit() > 0) {
@@ -399,8 +405,7 @@ public final class Trainer implements AutoCloseable {
         checkOpen();
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         if (x.cols() != model.inputWidth()) {
-            throw new IllegalArgumentException("the model expects " + model.inputWidth() + " input columns, got a "
-                    + x.shape() + " matrix");
+            throw inputWidthMismatch(x);
         }
         checkTargets(y, x.rows());
         return evaluateChecked(x, y, batchSize);

@@ -27,6 +27,9 @@ public final class ActivationLayer extends Layer {
 
     @Override public int outputWidth() { return inputWidth; }
 
+    @Override
+    long parameterCount(int inputWidth) { return 0; }
+
     @Override void buildParameters(Arena arena, long seed) {}
 
     @Override public List<Parameter> parameters() { return List.of(); }

@@ -50,6 +50,9 @@ public final class BatchNorm extends Layer {
     @Override public int outputWidth() { return inputWidth; }
 
     @Override
+    long parameterCount(int inputWidth) { return 4L * inputWidth; }
+
+    @Override
     void buildParameters(Arena arena, long seed) {
         int n = inputWidth;
         gamma = Matrix.allocate(arena, 1, n).fill(1f);

@@ -86,6 +86,12 @@ public final class Dense extends Layer {
     @Override public int outputWidth() { return units; }
 
     @Override
+    long parameterCount(int inputWidth) { return (long) inputWidth * units + (useBias ? units : 0); }
+
+    @Override
+    int outputWidth(int inputWidth) { return units; }
+
+    @Override
     void buildParameters(Arena arena, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         weights = Matrix.allocate(arena, inputWidth, units);

@@ -33,6 +33,9 @@ public final class Dropout extends Layer {
 
     @Override public int outputWidth() { return inputWidth; }
 
+    @Override
+    long parameterCount(int inputWidth) { return 0; }
+
     @Override void buildParameters(Arena arena, long seed) { this.seed = seed; }
 
     @Override public List<Parameter> parameters() { return List.of(); }

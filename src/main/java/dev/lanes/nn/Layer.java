@@ -33,6 +33,16 @@ public abstract sealed class Layer permits Dense, ActivationLayer, Dropout, Batc
 
     public abstract int outputWidth();
 
+    /**
+     * How many floats of weights (trainable and not) this layer will hold on an input of {@code inputWidth}
+     * columns, known before anything is allocated: a model file's reader checks it against the weights
+     * the file really holds before building what its description claims.
+     */
+    abstract long parameterCount(int inputWidth);
+
+    /** The output width this layer will have on an input of {@code inputWidth} columns. */
+    int outputWidth(int inputWidth) { return inputWidth; }
+
     public boolean isBuilt() { return inputWidth >= 0; }
 
     /** Allocates and initializes the parameters in {@code arena}. */

@@ -130,6 +130,23 @@ public final class Sequential implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Floats of weights the model will hold, computed without allocating (saturates at
+         * {@link Long#MAX_VALUE}). Lets a reader refuse a description that claims more weights than
+         * its file holds before building it.
+         */
+        public long parameterCount() {
+            long total = 0;
+            int width = inputWidth;
+            for (Layer layer : layers) {
+                if (width < 1) return Long.MAX_VALUE;
+                long n = layer.parameterCount(width);
+                total = n > Long.MAX_VALUE - total ? Long.MAX_VALUE : total + n;
+                width = layer.outputWidth(width);
+            }
+            return total;
+        }
+
         public Sequential build() {
             return new Sequential(inputWidth, layers, kernels == null ? Kernels.get() : kernels, seed);
         }

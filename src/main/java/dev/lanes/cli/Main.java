@@ -26,6 +26,10 @@ public final class Main {
             return switch (cmd) {
                 case "bench" -> bench(rest, out);
                 case "train" -> TrainCommand.run(rest, out);
+                case "evaluate" -> EvaluateCommand.run(rest, out);
+                case "predict" -> PredictCommand.run(rest, out);
+                case "summary" -> SummaryCommand.run(rest, out);
+                case "tune" -> TuneCommand.run(rest, out);
                 default -> throw new UsageException("unknown command '" + cmd + "' (try 'lanes help')");
             };
         } catch (UsageException e) {
@@ -54,7 +58,9 @@ public final class Main {
         return switch (argv.get(0)) {
             case "gemm" -> GemmBench.run(rest, out);
             case "train" -> TrainBench.run(rest, out);
-            default -> throw new UsageException("unknown benchmark '" + argv.get(0) + "' (expected gemm or train)");
+            case "compare-backends" -> CompareBackends.run(rest, out);
+            case "regress" -> Regress.run(rest, out);
+            default -> throw new UsageException("unknown benchmark '" + argv.get(0) + "' (expected gemm, train, compare-backends or regress)");
         };
     }
 
@@ -62,9 +68,28 @@ public final class Main {
             Usage: lanes <command> [options]
 
             Commands:
+              bench compare-backends   loop versus simd on GEMM, fused kernels, a training epoch
+                           [--threads T] [--quick] [--only NAME] [--json]
+              bench regress            re-run the regression set and compare with a baseline
+                           [--baseline perf-reports/baseline.json] [--threshold 5%] [--write]
               bench gemm   measure GEMM GFLOP/s
                            --m M --n N --k K [--trans-a] [--trans-b] [--threads T]
                            [--backend simd|loop] [--repeats R] [--json]
+              train        train an MLP (see README); also --checkpoint DIR [--resume]: save a
+                           checkpoint every epoch, continue from the latest one
+              evaluate     test report of a saved model, inputs prepared as in training
+                           --model FILE [--dataset NAME] [--data PATH] [--label COL] [--seed N]
+                           [--threads T] [--backend simd|loop] [--json FILE] [--quiet]
+              predict      predict the rows of a CSV file (features only)
+                           --model FILE --input FILE.csv [--output FILE.csv] [--header]
+                           [--threads T] [--backend simd|loop]
+              summary      layer table, loss and input preparation of a saved model
+                           --model FILE
+              tune         random search over learning rate, width, depth, dropout, batch size
+                           and optimizer; leaderboard; saves the best model
+                           [--dataset NAME] [--data PATH] [--label COL] [--task T] [--trials N]
+                           [--epochs E] [--coarse-to-fine] [--validation-split F] [--seed N]
+                           [--threads T] [--backend simd|loop] [--save FILE] [--json FILE]
               help         this text
 
             Exit status: 0 success, 1 failure while running, 2 usage mistake.

@@ -3,23 +3,43 @@ package dev.lanes.cli;
 import dev.lanes.data.CsvReader;
 import dev.lanes.data.Dataset;
 import dev.lanes.data.Datasets;
-import dev.lanes.data.Preprocessing;
 import dev.lanes.data.Split;
 import dev.lanes.data.Splits;
 import dev.lanes.data.Standardizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * How each dataset the CLI knows is loaded, split and prepared, and what kind of task it is. The
- * preparation is fitted on the training part only (a standardizer never sees test rows).
+ * preparation is fitted on the training part only (a standardizer never sees test rows); a saved
+ * model carries it in its metadata, and {@code lanes evaluate} re-applies that saved preparation to
+ * the same test part instead of fitting a new one.
  */
 final class Recipe {
     enum Task { MULTICLASS, BINARY, REGRESSION }
 
     /** Train and test parts ready to fit, plus what `predict` needs to prepare new rows the same way. */
-    record Prepared(String name, Task task, Dataset train, Dataset test, Standardizer standardizer, float divisor,
-                    int classes) implements AutoCloseable {
+    record Prepared(String name, String recipe, Task task, Dataset train, Dataset test, Preparation preparation,
+                    int classes, long splitSeed, String label) implements AutoCloseable {
+
+        /** What a model file records so that evaluate and predict prepare inputs as training did. */
+        Map<String, Object> metadata() {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("dataset", name);
+            p.put("recipe", recipe);
+            p.put("task", task.name().toLowerCase(Locale.ROOT));
+            p.put("features", train.featureCount());
+            p.put("split_seed", splitSeed);
+            if (label != null) p.put("label", label);
+            preparation.writeTo(p);
+            if (train.classNames() != null) p.put("class_names", train.classNames());
+            if (train.featureNames() != null) p.put("feature_names", train.featureNames());
+            return p;
+        }
+
         @Override
         public void close() {
             train.close();
@@ -27,9 +47,56 @@ final class Recipe {
         }
     }
 
+    /**
+     * A dataset as its loader returns it, before the preparation. {@code divisor} scales raw file
+     * values to model inputs; {@code loaderDivided} says the loader already did that (the IDX readers).
+     */
+    private record Loaded(String name, Task task, Dataset train, Dataset test, float divisor, boolean loaderDivided,
+                          boolean standardize) {
+        float loaderDivisor() { return loaderDivided ? divisor : 1f; }
+    }
+
     private Recipe() {}
 
+    /** Loads {@code dataset} and fits its preparation on the training part. */
     static Prepared load(String dataset, Path dataPath, String labelColumn, String taskName, long seed) {
+        return prepare(dataset, dataPath, labelColumn, taskName, seed, null);
+    }
+
+    /**
+     * Loads {@code dataset} split as with {@code seed} and prepares it with {@code saved}, the
+     * preparation of a trained model, rather than fitting a new one.
+     */
+    static Prepared load(String dataset, Path dataPath, String labelColumn, String taskName, long seed,
+                         Preparation saved) {
+        return prepare(dataset, dataPath, labelColumn, taskName, seed, saved);
+    }
+
+    private static Prepared prepare(String dataset, Path dataPath, String labelColumn, String taskName, long seed,
+                                    Preparation saved) {
+        Loaded raw = loadRaw(dataset, dataPath, labelColumn, taskName, seed);
+        try {
+            Preparation p = saved;
+            if (p == null) {
+                Preparation scaling = new Preparation(raw.divisor, null);
+                scaling.applyToLoaded(raw.train.features(), raw.loaderDivisor());
+                p = raw.standardize ? scaling.withStandardizer(Standardizer.fit(raw.train.features())) : scaling;
+                if (p.standardizer() != null) p.standardizer().apply(raw.train.features());
+            } else {
+                p.applyToLoaded(raw.train.features(), raw.loaderDivisor());
+            }
+            if (raw.test != null) p.applyToLoaded(raw.test.features(), raw.loaderDivisor());
+            int classes = raw.task == Task.REGRESSION ? 0 : raw.train.numClasses();
+            return new Prepared(raw.name, dataset, raw.task, raw.train, raw.test, p, classes, seed,
+                    dataset.equals("csv") ? labelColumn : null);
+        } catch (RuntimeException e) {
+            raw.train.close();
+            if (raw.test != null) raw.test.close();
+            throw e;
+        }
+    }
+
+    private static Loaded loadRaw(String dataset, Path dataPath, String labelColumn, String taskName, long seed) {
         Path root = Datasets.bundledRoot();
         return switch (dataset) {
             case "mnist" -> idx("mnist", Datasets.mnist(dir(dataPath, root.resolve("mnist"))));
@@ -42,13 +109,10 @@ final class Recipe {
             case "optdigits" -> {
                 Split s = Datasets.optdigits(dir(dataPath, root.resolve("optdigits")));
                 // Counts 0..16 of an 8×8 grid: dividing by 16 keeps zeros at zero, as pixels are.
-                Preprocessing.divide(s.train().features(), 16f);
-                Preprocessing.divide(s.test().features(), 16f);
-                yield new Prepared("optdigits", Task.MULTICLASS, s.train(), s.test(), null, 16f, s.train().numClasses());
+                yield new Loaded("optdigits", Task.MULTICLASS, s.train(), s.test(), 16f, false, false);
             }
-            case "ilpd" -> standardized("ilpd", Task.BINARY,
-                    Datasets.ilpd(dir(dataPath, root.resolve("ilpd"))), seed, true);
-            case "california" -> standardized("california", Task.REGRESSION,
+            case "ilpd" -> split("ilpd", Task.BINARY, Datasets.ilpd(dir(dataPath, root.resolve("ilpd"))), seed, true);
+            case "california" -> split("california", Task.REGRESSION,
                     Datasets.californiaHousing(dir(dataPath, root.resolve("california-housing"))), seed, false);
             case "csv" -> csv(dataPath, labelColumn, taskName, seed);
             default -> throw new UsageException("--dataset must be one of mnist, fashion-mnist, optdigits, ilpd, "
@@ -65,26 +129,23 @@ final class Recipe {
         return d;
     }
 
-    private static Prepared idx(String name, Split s) {
-        return new Prepared(name, Task.MULTICLASS, s.train(), s.test(), null, 255f, s.train().numClasses());
+    /** The IDX loaders scale pixels to [0, 1] themselves. */
+    private static Loaded idx(String name, Split s) {
+        return new Loaded(name, Task.MULTICLASS, s.train(), s.test(), 255f, true, false);
     }
 
-    /** Splits 80/20 (stratified for classes) and standardizes with training statistics. */
-    private static Prepared standardized(String name, Task task, Dataset all, long seed, boolean stratified) {
+    /** Splits 80/20 (stratified for classes); the features are standardized with training statistics. */
+    private static Loaded split(String name, Task task, Dataset all, long seed, boolean stratified) {
         Split s;
         try {
             s = Splits.split(all, 0.8, 0.0, seed, stratified);
         } finally {
             all.close();
         }
-        Standardizer st = Standardizer.fit(s.train().features());
-        st.apply(s.train());
-        st.apply(s.test());
-        int classes = task == Task.REGRESSION ? 0 : s.train().numClasses();
-        return new Prepared(name, task, s.train(), s.test(), st, 1f, classes);
+        return new Loaded(name, task, s.train(), s.test(), 1f, false, true);
     }
 
-    private static Prepared csv(Path file, String label, String taskName, long seed) {
+    private static Loaded csv(Path file, String label, String taskName, long seed) {
         if (file == null || !Files.isRegularFile(file)) {
             throw new UsageException("--dataset csv needs --data FILE.csv (an existing file)" + (file == null ? "" : ": " + file));
         }
@@ -101,7 +162,7 @@ final class Recipe {
         }
         Dataset all = b.build().read(file).dataset();
         Task t = task.equals("regression") ? Task.REGRESSION : all.numClasses() == 2 ? Task.BINARY : Task.MULTICLASS;
-        return standardized(file.getFileName().toString(), t, all, seed, t != Task.REGRESSION);
+        return split(file.getFileName().toString(), t, all, seed, t != Task.REGRESSION);
     }
 
     private static Integer parseIndex(String s) {

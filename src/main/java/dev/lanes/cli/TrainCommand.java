@@ -1,6 +1,7 @@
 package dev.lanes.cli;
 
 import dev.lanes.data.Dataset;
+import dev.lanes.io.Checkpoint;
 import dev.lanes.io.Json;
 import dev.lanes.io.ModelFile;
 import dev.lanes.kernel.Kernels;
@@ -23,6 +24,7 @@ import dev.lanes.tensor.Matrix;
 import dev.lanes.train.Callback;
 import dev.lanes.train.ConfusionMatrix;
 import dev.lanes.train.EarlyStopping;
+import dev.lanes.train.EpochLogs;
 import dev.lanes.train.Evaluation;
 import dev.lanes.train.FitOptions;
 import dev.lanes.train.History;
@@ -49,14 +51,15 @@ import java.util.Set;
 final class TrainCommand {
     static final Set<String> VALUED = Set.of("dataset", "data", "label", "task", "layers", "activation", "dropout",
             "optimizer", "lr", "schedule", "l2", "l1", "batch", "epochs", "early-stopping", "seed", "threads",
-            "backend", "save", "json", "plot", "loss", "validation-split", "clip-norm");
-    static final Set<String> FLAGS = Set.of("batch-norm", "quiet");
+            "backend", "save", "json", "plot", "loss", "validation-split", "clip-norm", "checkpoint");
+    static final Set<String> FLAGS = Set.of("batch-norm", "quiet", "resume");
 
     /** Everything a training run is configured by, parsed and validated. */
     record Config(String dataset, Path data, String label, String task, int[] layers, Activation activation,
                   float dropout, boolean batchNorm, String optimizer, float lr, String schedule, float l2, float l1,
                   int batch, int epochs, int patience, long seed, int threads, String backend, Path save, Path json,
-                  Path plot, String loss, double validationSplit, float clipNorm, boolean quiet) {
+                  Path plot, String loss, double validationSplit, float clipNorm, boolean quiet, Path checkpoint,
+                  boolean resume) {
 
         static Config parse(String command, List<String> argv) {
             Args a = new Args(command, argv, VALUED, FLAGS);
@@ -80,7 +83,7 @@ final class TrainCommand {
                     a.choice("backend", "simd", "simd", "loop"), path(a.string("save", null)),
                     path(a.string("json", null)), path(a.string("plot", null)), a.string("loss", null),
                     a.floatValue("validation-split", 0.1f, 0f, 0.9f), a.floatValue("clip-norm", 0f, 0f, 1e9f),
-                    a.flag("quiet"));
+                    a.flag("quiet"), path(a.string("checkpoint", null)), resume(a));
         }
 
         /**
@@ -99,6 +102,13 @@ final class TrainCommand {
                 case "california" -> 40;
                 default -> 30;
             };
+        }
+
+        private static boolean resume(Args a) {
+            if (a.flag("resume") && a.string("checkpoint", null) == null) {
+                throw new UsageException("--resume needs --checkpoint DIR (the folder the interrupted run saved to)");
+            }
+            return a.flag("resume");
         }
 
         private static Path path(String s) {
@@ -157,10 +167,22 @@ final class TrainCommand {
                 callbacks.add(EarlyStopping.builder().monitor(cfg.validationSplit() > 0 ? "val_loss" : "loss")
                         .patience(cfg.patience()).restoreBestWeights(true).build());
             }
-            FitOptions options = FitOptions.builder().epochs(cfg.epochs()).batchSize(cfg.batch()).seed(cfg.seed())
-                    .validationSplit(cfg.validationSplit()).callbacks(callbacks.toArray(Callback[]::new))
-                    .verbose(!cfg.quiet()).liveProgress(System.console() != null && !cfg.quiet()).out(out).build();
-            History history = trainer.fit(data.train().features(), data.train().labels(), options);
+            Checkpoint.State resumed = resume(cfg, trainer, out);
+            if (cfg.checkpoint() != null) {
+                callbacks.add(Checkpoint.writer(cfg.checkpoint(), preprocessing(data), runSettings(cfg), resumed.history()));
+            }
+            History history = new History();
+            resumed.history().forEach(history::record);
+            if (resumed.epochsDone() < cfg.epochs()) {
+                FitOptions options = FitOptions.builder().epochs(cfg.epochs()).initialEpoch(resumed.epochsDone())
+                        .batchSize(cfg.batch()).seed(cfg.seed())
+                        .validationSplit(cfg.validationSplit()).callbacks(callbacks.toArray(Callback[]::new))
+                        .verbose(!cfg.quiet()).liveProgress(System.console() != null && !cfg.quiet()).out(out).build();
+                appendEpochs(history, trainer.fit(data.train().features(), data.train().labels(), options));
+            } else if (!cfg.quiet()) {
+                out.println("the checkpoint has " + resumed.epochsDone() + " epochs done, --epochs asks for "
+                        + cfg.epochs() + "; nothing to train");
+            }
 
             Map<String, Object> test = report(cfg, data, model, trainer, out);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -173,6 +195,50 @@ final class TrainCommand {
             if (cfg.plot() != null) writePlot(cfg, data, history);
         }
         return 0;
+    }
+
+    /** With --resume, puts the latest checkpoint's state into {@code trainer}; otherwise a fresh start. */
+    @SuppressWarnings("unchecked")
+    private static Checkpoint.State resume(Config cfg, Trainer trainer, PrintStream out) {
+        if (!cfg.resume()) return Checkpoint.State.FRESH;
+        Path latest = Checkpoint.latest(cfg.checkpoint());
+        if (latest == null) {
+            throw new UsageException("--resume: no checkpoint (epoch-NNNN.lanes) in " + cfg.checkpoint());
+        }
+        Checkpoint.State s = Checkpoint.restore(latest, trainer);
+        Map<String, Object> now = (Map<String, Object>) Json.parse(Json.write(runSettings(cfg)));
+        for (var e : now.entrySet()) {
+            Object then = s.run().get(e.getKey());
+            if (then != null && !then.equals(e.getValue())) {
+                throw new UsageException("--resume: " + latest + " was written with --" + e.getKey() + " " + then
+                        + ", this run has " + e.getValue() + "; resume with the same options");
+            }
+        }
+        if (!cfg.quiet()) {
+            out.printf(Locale.ROOT, "resumed from %s: %d epochs done, step %d%n", latest, s.epochsDone(), s.steps());
+        }
+        return s;
+    }
+
+    /** Options outside the architecture that decide the batches; a resumed run must repeat them. */
+    private static Map<String, Object> runSettings(Config cfg) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dataset", cfg.dataset());
+        m.put("seed", cfg.seed());
+        m.put("batch", cfg.batch());
+        m.put("validation-split", cfg.validationSplit());
+        return m;
+    }
+
+    /** Appends the epochs of {@code later} to {@code history} (a resumed run after the checkpoint's epochs). */
+    static void appendEpochs(History history, History later) {
+        int first = history.epochs();
+        for (int e = 0; e < later.epochs(); e++) {
+            Map<String, Double> values = new LinkedHashMap<>();
+            for (String k : later.keys()) values.put(k, later.get(k).get(e));
+            history.record(new EpochLogs(first + e, values, later.seconds().get(e), later.samplesPerSecond().get(e),
+                    later.learningRates().get(e).floatValue()));
+        }
     }
 
     static Sequential buildModel(Config cfg, Recipe.Prepared data, Kernels kernels) {
@@ -267,6 +333,12 @@ final class TrainCommand {
     /** Prints the test-set report and returns it for --json. */
     static Map<String, Object> report(Config cfg, Recipe.Prepared data, Sequential model, Trainer trainer,
                                       PrintStream out) {
+        return report(cfg.quiet(), data, model, trainer, out);
+    }
+
+    /** As above; {@code lanes evaluate} calls it with a loaded model. */
+    static Map<String, Object> report(boolean quiet, Recipe.Prepared data, Sequential model, Trainer trainer,
+                                      PrintStream out) {
         Map<String, Object> test = new LinkedHashMap<>();
         Dataset t = data.test();
         if (t == null) return test;
@@ -276,7 +348,7 @@ final class TrainCommand {
             double[] rmseR2 = rmseAndR2(model, t);
             test.put("rmse", rmseR2[0]);
             test.put("r2", rmseR2[1]);
-            if (!cfg.quiet()) {
+            if (!quiet) {
                 out.printf(Locale.ROOT, "test: loss %.4f, RMSE %.4f, R² %.4f%n", ev.loss(), rmseR2[0], rmseR2[1]);
             }
             return test;
@@ -290,7 +362,7 @@ final class TrainCommand {
             pc.put(names != null && c < names.size() ? names.get(c) : Integer.toString(c), perClass[c]);
         }
         test.put("per_class_accuracy", pc);
-        if (!cfg.quiet()) {
+        if (!quiet) {
             out.printf(Locale.ROOT, "test: loss %.4f, accuracy %.2f%% (%d rows)%n", ev.loss(), 100 * cm.accuracy(),
                     cm.total());
             out.println("per-class accuracy:");
@@ -326,18 +398,7 @@ final class TrainCommand {
     }
 
     static Map<String, Object> preprocessing(Recipe.Prepared data) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("dataset", data.name());
-        p.put("task", data.task().name().toLowerCase(Locale.ROOT));
-        p.put("features", data.train().featureCount());
-        if (data.standardizer() != null) {
-            p.put("standardize_mean", data.standardizer().mean());
-            p.put("standardize_std", data.standardizer().std());
-        }
-        if (data.divisor() != 1f) p.put("divide_by", data.divisor());
-        if (data.train().classNames() != null) p.put("class_names", data.train().classNames());
-        if (data.train().featureNames() != null) p.put("feature_names", data.train().featureNames());
-        return p;
+        return data.metadata();
     }
 
     private static void writeJson(Config cfg, Recipe.Prepared data, History h, Map<String, Object> test,

@@ -48,6 +48,11 @@ public final class ModelFile {
 
     /** Writes {@code model} (with {@code loss}, may be null, and {@code preprocessing} notes) to {@code file}. */
     public static void save(Path file, Sequential model, Loss loss, Map<String, Object> preprocessing) {
+        SafeTensors.write(file, weightTensors(model), Map.of(KEY, description(model, loss, preprocessing)));
+    }
+
+    /** The architecture, loss and preprocessing as the JSON stored under {@link #KEY}. */
+    static String description(Sequential model, Loss loss, Map<String, Object> preprocessing) {
         Map<String, Object> desc = new LinkedHashMap<>();
         desc.put("format", FORMAT);
         desc.put("version", VERSION);
@@ -58,12 +63,17 @@ public final class ModelFile {
         if (loss != null) desc.put("loss", lossSpec(loss));
         desc.put("seed", model.seed());
         desc.put("preprocessing", preprocessing == null ? Map.of() : preprocessing);
+        return Json.write(desc);
+    }
+
+    /** One F32 tensor per parameter, named as the parameter. */
+    static Map<String, SafeTensors.Tensor> weightTensors(Sequential model) {
         Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
         for (Parameter p : model.parameters()) {
             Matrix v = p.value();
             tensors.put(p.name(), new SafeTensors.Tensor(new int[] {v.rows(), v.cols()}, v.toArray()));
         }
-        SafeTensors.write(file, tensors, Map.of(KEY, Json.write(desc)));
+        return tensors;
     }
 
     /** Reads {@code file} and rebuilds its model on {@code kernels}. */
@@ -95,7 +105,7 @@ public final class ModelFile {
             // A description is not trusted with memory: it must not claim more weights than the file holds.
             long held = 0;
             for (SafeTensors.Tensor t : c.tensors().values()) held += t.data().length;
-            if (b.parameterCount() != held) {
+            if (b.parameterCount() > held) {
                 throw new ModelFileException(file, -1, "the architecture needs " + b.parameterCount()
                         + " weights but the file holds " + held);
             }
@@ -107,23 +117,7 @@ public final class ModelFile {
             throw new ModelFileException(file, -1, "the model description is invalid: " + e.getMessage());
         }
         try {
-            for (Parameter p : model.parameters()) {
-                SafeTensors.Tensor t = c.tensors().get(p.name());
-                Matrix v = p.value();
-                if (t == null) {
-                    throw new ModelFileException(file, -1, "weights for '" + p.name() + "' are missing");
-                }
-                int[] s = t.shape();
-                if (s.length != 2 || s[0] != v.rows() || s[1] != v.cols()) {
-                    throw new ModelFileException(file, -1, "'" + p.name() + "' has shape " + java.util.Arrays.toString(s)
-                            + " but the architecture needs " + v.rows() + "x" + v.cols());
-                }
-                v.copyFrom(t.data());
-            }
-            if (c.tensors().size() != model.parameters().size()) {
-                throw new ModelFileException(file, -1, "the file has " + c.tensors().size() + " weight tensors but the "
-                        + "architecture has " + model.parameters().size() + " parameters");
-            }
+            copyWeights(file, c.tensors(), model);
             if (loss != null) model.attachLoss(loss);
         } catch (RuntimeException e) {
             model.close();
@@ -134,6 +128,31 @@ public final class ModelFile {
             for (var e : m.entrySet()) prep.put(String.valueOf(e.getKey()), e.getValue());
         }
         return new Loaded(model, loss, prep);
+    }
+
+    /**
+     * Sets every parameter of {@code model} from the tensor of the same name, checking shapes; the
+     * file must hold exactly the model's tensors, apart from a checkpoint's optimizer state.
+     */
+    static void copyWeights(Path file, Map<String, SafeTensors.Tensor> tensors, Sequential model) {
+        for (Parameter p : model.parameters()) {
+            SafeTensors.Tensor t = tensors.get(p.name());
+            Matrix v = p.value();
+            if (t == null) {
+                throw new ModelFileException(file, -1, "weights for '" + p.name() + "' are missing");
+            }
+            int[] s = t.shape();
+            if (s.length != 2 || s[0] != v.rows() || s[1] != v.cols()) {
+                throw new ModelFileException(file, -1, "'" + p.name() + "' has shape " + java.util.Arrays.toString(s)
+                        + " but the architecture needs " + v.rows() + "x" + v.cols());
+            }
+            v.copyFrom(t.data());
+        }
+        long weights = tensors.keySet().stream().filter(n -> !n.startsWith(Checkpoint.OPTIMIZER_PREFIX)).count();
+        if (weights != model.parameters().size()) {
+            throw new ModelFileException(file, -1, "the file has " + weights + " weight tensors but the "
+                    + "architecture has " + model.parameters().size() + " parameters");
+        }
     }
 
     private static Map<String, Object> describe(Layer layer) {

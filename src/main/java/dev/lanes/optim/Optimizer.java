@@ -129,6 +129,22 @@ public abstract class Optimizer implements AutoCloseable {
         iterations = 0;
     }
 
+    /** The bound trainable parameters, in the order {@link #stateOf} indexes them. */
+    public List<Parameter> boundParameters() { return List.of(parameters); }
+
+    /**
+     * The state buffers of the {@code index}-th {@linkplain #boundParameters() bound parameter} (Adam:
+     * first then second moment; none for plain SGD), live: a checkpoint reads them and a resumed run
+     * writes them back before training continues.
+     */
+    public List<Matrix> stateOf(int index) { return List.of(state[index]); }
+
+    /** Restores the step counter saved with the state (Adam's bias correction depends on it). */
+    public void setIterations(int iterations) {
+        if (iterations < 0) throw new IllegalArgumentException("iterations must be >= 0, got " + iterations);
+        this.iterations = iterations;
+    }
+
     /** Sets the learning rate from the schedule; called by the training loop before each epoch. */
     public void beginEpoch(int epoch) {
         learningRate = schedule.rate(epoch);

@@ -17,11 +17,13 @@ import java.util.List;
  *         .build();
  * }</pre>
  *
- * @param verbose progress to {@code out}: a line per epoch, plus a live bar when {@code liveProgress}
+ * @param verbose      progress to {@code out}: a line per epoch, plus a live bar when {@code liveProgress}
+ * @param initialEpoch the 0-based epoch to start at (Keras's {@code initial_epoch}): resuming a run
+ *                     that completed that many epochs keeps the per-epoch shuffle and learning rate
  */
 public record FitOptions(int epochs, int batchSize, boolean shuffle, long seed, double validationSplit,
                          Matrix validationX, Matrix validationY, List<Callback> callbacks,
-                         boolean verbose, boolean liveProgress, PrintStream out) {
+                         boolean verbose, boolean liveProgress, PrintStream out, int initialEpoch) {
 
     public FitOptions {
         if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
@@ -35,8 +37,19 @@ public record FitOptions(int epochs, int batchSize, boolean shuffle, long seed, 
         if (validationX != null && validationSplit > 0) {
             throw new IllegalArgumentException("give either validation data or a validation split, not both");
         }
+        if (initialEpoch < 0 || initialEpoch >= epochs) {
+            throw new IllegalArgumentException("initial epoch must be in [0, " + epochs + "), got " + initialEpoch);
+        }
         callbacks = List.copyOf(callbacks);
         if (out == null) out = System.out;
+    }
+
+    /** Options starting at epoch 0. */
+    public FitOptions(int epochs, int batchSize, boolean shuffle, long seed, double validationSplit,
+                      Matrix validationX, Matrix validationY, List<Callback> callbacks,
+                      boolean verbose, boolean liveProgress, PrintStream out) {
+        this(epochs, batchSize, shuffle, seed, validationSplit, validationX, validationY, callbacks, verbose,
+                liveProgress, out, 0);
     }
 
     public static Builder builder() { return new Builder(); }
@@ -60,6 +73,7 @@ public record FitOptions(int epochs, int batchSize, boolean shuffle, long seed, 
         private boolean verbose = true;
         private Boolean liveProgress;
         private PrintStream out = System.out;
+        private int initialEpoch;
 
         public Builder epochs(int epochs) { this.epochs = epochs; return this; }
 
@@ -85,11 +99,14 @@ public record FitOptions(int epochs, int batchSize, boolean shuffle, long seed, 
 
         public Builder out(PrintStream out) { this.out = out; return this; }
 
+        /** Starts at this 0-based epoch; {@link #epochs} stays the total, as in Keras. */
+        public Builder initialEpoch(int epoch) { this.initialEpoch = epoch; return this; }
+
         public FitOptions build() {
             boolean live = liveProgress != null ? liveProgress
                     : out == System.out && System.console() != null && System.console().isTerminal();
             return new FitOptions(epochs, batchSize, shuffle, seed, validationSplit, validationX, validationY,
-                    callbacks, verbose, live, out);
+                    callbacks, verbose, live, out, initialEpoch);
         }
     }
 }

@@ -23,7 +23,8 @@ public final class History {
     private final List<Double> samplesPerSecond = new ArrayList<>();
     private final List<Double> learningRates = new ArrayList<>();
 
-    void record(EpochLogs logs) {
+    /** Appends one epoch (fit does this; a resumed run uses it to put the earlier epochs back in front). */
+    public void record(EpochLogs logs) {
         for (Map.Entry<String, Double> e : logs.values().entrySet()) {
             values.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
         }

@@ -116,6 +116,12 @@ public final class Trainer implements AutoCloseable {
     /** Training steps taken so far (keys the dropout masks). */
     public long steps() { return step; }
 
+    /** Restores the step counter of an interrupted run, so the resumed steps draw the same dropout masks. */
+    public void setSteps(long steps) {
+        if (steps < 0) throw new IllegalArgumentException("steps must be >= 0, got " + steps);
+        step = steps;
+    }
+
     /** Sizes every workspace for batches of {@code rows} rows; later steps of that size allocate nothing. */
     public void reserve(int rows) {
         checkOpen();
@@ -326,7 +332,7 @@ public final class Trainer implements AutoCloseable {
         stopRequested = false;
         for (Callback c : callbacks) c.onTrainBegin(this, options);
 
-        for (epoch = 0; epoch < options.epochs() && !stopRequested; epoch++) {
+        for (epoch = options.initialEpoch(); epoch < options.epochs() && !stopRequested; epoch++) {
             optimizer.beginEpoch(epoch);
             for (Callback c : callbacks) c.onEpochBegin(epoch, this);
             if (order != null) shuffle(order, options.seed(), epoch);

@@ -20,7 +20,6 @@ import java.util.SplittableRandom;
 final class FusedFixtures {
     /** A quiet NaN with a payload no kernel computes: a changed gap shows as a different bit pattern. */
     static final int GAP_BITS = 0x7FC0DEAD;
-    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private FusedFixtures() {}
 
@@ -161,13 +160,5 @@ final class FusedFixtures {
         for (int i = 0; i < v.length; i++) {
             assertTrue(Float.isFinite(v[i]), what + ": element " + i + " is " + v[i]);
         }
-    }
-
-    static double relativeError(double exact, double got, double floor) {
-        return Math.abs(exact - got) / Math.max(Math.abs(exact), floor);
-    }
-
-    static float get(MemorySegment s, long index) {
-        return s.getAtIndex(F, index);
     }
 }

@@ -20,6 +20,8 @@ import java.lang.foreign.ValueLayout;
 public final class GemmDriver implements AutoCloseable {
     /** Below this many multiply-adds a call runs on the caller alone: waking workers costs more. */
     static final long PARALLEL_MIN_FMAS = 1L << 18;
+    /** Row blocks up to this size read B in place instead of packing it (see {@link #blockSmallM}). */
+    static final int SMALL_M = 64;
 
     private final MicroKernel kernel;
     private final NarrowKernel narrow;
@@ -146,6 +148,10 @@ public final class GemmDriver implements AutoCloseable {
 
     /** The serial five-loop algorithm on C[m0:m1, n0:n1]. */
     private void block(Workspace w, int m0, int m1, int n0, int n1) {
+        if (!transB && m1 - m0 <= SMALL_M && kernel.supportsUnpackedB()) {
+            blockSmallM(w, m0, m1, n0, n1);
+            return;
+        }
         final int mr = blocks.mr(), nr = blocks.nr();
         final int mcMax = blocks.mc(), kcMax = blocks.kc(), ncMax = blocks.nc();
         float[] ap = w.packedA(roundUp(Math.min(mcMax, m1 - m0), mr) * Math.min(kcMax, k));
@@ -168,6 +174,43 @@ public final class GemmDriver implements AutoCloseable {
                             kernel.run(kc, ap, ir * kc, bp, bOff, c, ldc, ic + ir, jc + jr,
                                     Math.min(mr, mc - ir), cols, alpha, blockBeta, blockEp, tile);
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * C[m0:m1, n0:n1] for a block of at most {@link #SMALL_M} rows (a small batch): A is packed once
+     * per K block and full NR-wide strips of B are read in place, since each would be reused only
+     * (m1−m0)/MR times after packing. The right-edge strip narrower than NR is packed (zero-padded)
+     * so no load runs past B's rows. Same arithmetic as {@link #block}, element for element.
+     */
+    private void blockSmallM(Workspace w, int m0, int m1, int n0, int n1) {
+        final int mr = blocks.mr(), nr = blocks.nr(), kcMax = blocks.kc();
+        int mc = m1 - m0;
+        float[] ap = w.packedA(roundUp(mc, mr) * Math.min(kcMax, k));
+        float[] bp = w.packedB(nr * Math.min(kcMax, k));
+        float[] tile = w.tile;
+        long ldbBytes = (long) ldb * Float.BYTES;
+        for (int pc = 0; pc < k; pc += kcMax) {
+            int kc = Math.min(kcMax, k - pc);
+            float blockBeta = pc == 0 ? beta : 1f;
+            TileEpilogue blockEp = pc + kc == k ? ep : null;
+            kernel.packA(a, lda, transA, m0, pc, mc, kc, ap);
+            for (int jr = n0; jr < n1; jr += nr) {
+                int cols = Math.min(nr, n1 - jr);
+                if (cols == nr) {
+                    long bOff = (long) pc * ldbBytes + (long) jr * Float.BYTES;
+                    for (int ir = 0; ir < mc; ir += mr) {
+                        kernel.runUnpackedB(kc, ap, ir * kc, b, bOff, ldbBytes, c, ldc, m0 + ir, jr,
+                                Math.min(mr, mc - ir), alpha, blockBeta, blockEp, tile);
+                    }
+                } else {
+                    kernel.packB(b, ldb, false, pc, jr, kc, cols, bp);
+                    for (int ir = 0; ir < mc; ir += mr) {
+                        kernel.run(kc, ap, ir * kc, bp, 0, c, ldc, m0 + ir, jr,
+                                Math.min(mr, mc - ir), cols, alpha, blockBeta, blockEp, tile);
                     }
                 }
             }

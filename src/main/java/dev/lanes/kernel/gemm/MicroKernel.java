@@ -37,6 +37,24 @@ public interface MicroKernel {
         Packing.packPanelsB(b, ldb, trans, p0, j0, kc, nc, nr(), bp);
     }
 
+    /** True when {@link #runUnpackedB} is implemented. */
+    default boolean supportsUnpackedB() {
+        return false;
+    }
+
+    /**
+     * Like {@link #run}, but reads a full NR-wide strip of op(B) = B (not transposed) straight from
+     * memory: row k of the strip is NR floats at byte {@code bOff + k·ldbBytes} of {@code b}. Used
+     * when A has so few rows that packing B would cost more than it saves (a B strip is reused
+     * only M/MR times). Every element is computed with the same FMAs in the same order as
+     * {@link #run}, so the two paths give bitwise identical results.
+     */
+    default void runUnpackedB(int kc, float[] ap, int aOff, MemorySegment b, long bOff, long ldbBytes,
+                              MemorySegment c, int ldc, int row0, int col0, int rows,
+                              float alpha, float beta, TileEpilogue ep, float[] tile) {
+        throw new UnsupportedOperationException("this micro-kernel reads B only packed");
+    }
+
     void run(int kc, float[] ap, int aOff, float[] bp, int bOff,
              MemorySegment c, int ldc, int row0, int col0, int rows, int cols,
              float alpha, float beta, TileEpilogue ep, float[] tile);

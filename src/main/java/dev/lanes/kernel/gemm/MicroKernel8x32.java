@@ -55,6 +55,49 @@ public final class MicroKernel8x32 implements MicroKernel {
     }
 
     @Override
+    public boolean supportsUnpackedB() {
+        return true;
+    }
+
+    @Override
+    public void runUnpackedB(int kc, float[] ap, int aOff, MemorySegment bs, long bOff, long ldbBytes,
+                             MemorySegment c, int ldc, int row0, int col0, int rows,
+                             float alpha, float beta, TileEpilogue ep, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        int a = aOff;
+        long b = bOff;
+        for (int k = 0; k < kc; k++, a += MR, b += ldbBytes) {
+            FloatVector b0 = FloatVector.fromMemorySegment(S, bs, b, NATIVE);
+            FloatVector b1 = FloatVector.fromMemorySegment(S, bs, b + 64, NATIVE);
+            FloatVector x;
+            x = FloatVector.broadcast(S, ap[a]);     c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[a + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[a + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[a + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, ap[a + 4]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, ap[a + 5]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, ap[a + 6]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, ap[a + 7]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        c00.intoArray(tile, 0);   c01.intoArray(tile, 16);
+        c10.intoArray(tile, 32);  c11.intoArray(tile, 48);
+        c20.intoArray(tile, 64);  c21.intoArray(tile, 80);
+        c30.intoArray(tile, 96);  c31.intoArray(tile, 112);
+        c40.intoArray(tile, 128); c41.intoArray(tile, 144);
+        c50.intoArray(tile, 160); c51.intoArray(tile, 176);
+        c60.intoArray(tile, 192); c61.intoArray(tile, 208);
+        c70.intoArray(tile, 224); c71.intoArray(tile, 240);
+        store(tile, c, ldc, row0, col0, rows, NR, alpha, beta, ep);
+    }
+
+    @Override
     public void run(int kc, float[] ap, int aOff, float[] bp, int bOff,
                     MemorySegment c, int ldc, int row0, int col0, int rows, int cols,
                     float alpha, float beta, TileEpilogue ep, float[] tile) {

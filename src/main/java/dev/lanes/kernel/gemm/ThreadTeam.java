@@ -2,35 +2,45 @@ package dev.lanes.kernel.gemm;
 
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed team of worker threads that run one task at a time, all members together, with the
- * calling thread as member 0. Threads are created once; a call hands the task over through a
- * volatile generation counter, so running a task allocates nothing.
+ * A fixed team of worker threads that share out the chunks of one task at a time, the calling
+ * thread included. Threads are created once; a call publishes the task through one atomic word
+ * (generation and next chunk), so running a task allocates nothing.
  *
- * <p>Waiting spins briefly (a GEMM call is often only tens of microseconds) and then parks, so an
- * idle team costs no CPU and a team larger than the machine (tests use 3 threads on 2 cores) still
- * makes progress.
+ * <p>Chunks are claimed, not assigned: whoever is running takes the next one. On a quiet machine
+ * every member gets one; when a worker is descheduled (a shared, noisy machine, or more members
+ * than cores) the caller and the others take its chunks instead of waiting a scheduler quantum for
+ * it. A chunk's work must therefore depend only on its index, never on which thread runs it — which
+ * is also what keeps results bitwise identical for every thread count.
+ *
+ * <p>Waiting spins briefly (a kernel call is often only tens of microseconds) and then parks, so an
+ * idle team costs no CPU.
  */
 public final class ThreadTeam implements AutoCloseable {
-    /** Work for one call: member {@code member} of {@code members} does its share. */
+    /** Work for one call: chunk {@code chunk} of {@code chunks}. */
     @FunctionalInterface
     public interface Task {
-        void run(int member, int members);
+        void run(int chunk, int chunks);
     }
 
     private static final int SPINS = 20_000;
+    private static final int CHUNK_BITS = 20;
+    private static final long CHUNK_MASK = (1L << CHUNK_BITS) - 1;
 
     private final int size;
     private final Thread[] workers;
-    private final AtomicInteger pending = new AtomicInteger();
-    private volatile long generation;
+    /** (generation << CHUNK_BITS) | next unclaimed chunk. */
+    private final AtomicLong state = new AtomicLong();
+    private final AtomicInteger completed = new AtomicInteger();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean closed;
     private volatile Task task;
+    private volatile int chunks;
     private volatile Thread caller;
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     public ThreadTeam(int size, String name) {
         if (size < 1) {
@@ -39,8 +49,7 @@ public final class ThreadTeam implements AutoCloseable {
         this.size = size;
         this.workers = new Thread[size - 1];
         for (int i = 1; i < size; i++) {
-            final int member = i;
-            Thread t = new Thread(() -> workLoop(member), name + "-" + i);
+            Thread t = new Thread(this::workLoop, name + "-" + i);
             t.setDaemon(true);
             workers[i - 1] = t;
             t.start();
@@ -64,7 +73,12 @@ public final class ThreadTeam implements AutoCloseable {
         return segment == null || workers.length == 0 || segment.isAccessibleBy(workers[0]);
     }
 
-    /** Like {@link #run(Task)}, but on the caller alone (as the only member) when {@code callerOnly}. */
+    /** Runs {@code t} as {@link #size()} chunks. */
+    public void run(Task t) {
+        run(t, size);
+    }
+
+    /** Like {@link #run(Task)}, but every chunk on the caller when {@code callerOnly}. */
     public void run(Task t, boolean callerOnly) {
         if (callerOnly) {
             checkOpen();
@@ -75,35 +89,37 @@ public final class ThreadTeam implements AutoCloseable {
     }
 
     /**
-     * Runs {@code t} on every member and returns when all are done; rethrows the first failure
-     * (others are attached as suppressed). Calls from different threads are serialised.
+     * Runs chunks {@code 0 .. chunks-1} of {@code t}, each exactly once, on whichever members are
+     * free, and returns when all are done; rethrows the first failure (others are attached as
+     * suppressed). Calls from different threads are serialised.
      */
-    public synchronized void run(Task t) {
+    public synchronized void run(Task t, int chunks) {
         checkOpen();
-        if (size == 1) {
-            t.run(0, 1);
+        if (chunks < 1 || chunks > CHUNK_MASK) {
+            throw new IllegalArgumentException("chunk count must be in [1, " + CHUNK_MASK + "], got " + chunks);
+        }
+        if (size == 1 || chunks == 1) {
+            for (int c = 0; c < chunks; c++) t.run(c, chunks);
             return;
         }
         failure.set(null);
         task = t;
+        this.chunks = chunks;
         caller = Thread.currentThread();
-        pending.set(size - 1);
-        generation++;
+        completed.set(0);
+        long generation = (state.get() >>> CHUNK_BITS) + 1;
+        state.set(generation << CHUNK_BITS); // publishes task and chunks (written before this volatile store)
         for (Thread w : workers) {
             LockSupport.unpark(w);
         }
-        try {
-            t.run(0, size);
-        } catch (Throwable e) {
-            fail(e);
-        }
+        work(generation, t, chunks);
         int spins = 0;
-        while (pending.get() != 0) {
+        while (completed.get() < chunks) {
             if (spins < SPINS) {
                 spins++;
                 Thread.onSpinWait();
             } else {
-                LockSupport.parkNanos(this, 50_000);
+                LockSupport.parkNanos(this, 20_000);
             }
         }
         task = null;
@@ -115,12 +131,32 @@ public final class ThreadTeam implements AutoCloseable {
         }
     }
 
-    private void workLoop(int member) {
+    /** Claims and runs chunks of {@code generation} until none are left. */
+    private void work(long generation, Task t, int n) {
+        while (true) {
+            long s = state.get();
+            if ((s >>> CHUNK_BITS) != generation) return;
+            int chunk = (int) (s & CHUNK_MASK);
+            if (chunk >= n) return;
+            if (!state.compareAndSet(s, s + 1)) continue;
+            try {
+                t.run(chunk, n);
+            } catch (Throwable e) {
+                fail(e);
+            }
+            if (completed.incrementAndGet() == n) {
+                Thread c = caller;
+                if (c != null && c != Thread.currentThread()) LockSupport.unpark(c);
+            }
+        }
+    }
+
+    private void workLoop() {
         long seen = 0;
         while (true) {
             int spins = 0;
             long g;
-            while ((g = generation) == seen && !closed) {
+            while ((g = state.get() >>> CHUNK_BITS) == seen && !closed) {
                 if (spins < SPINS) {
                     spins++;
                     Thread.onSpinWait();
@@ -132,14 +168,11 @@ public final class ThreadTeam implements AutoCloseable {
                 return;
             }
             seen = g;
-            try {
-                task.run(member, size);
-            } catch (Throwable e) {
-                fail(e);
-            }
-            if (pending.decrementAndGet() == 0) {
-                LockSupport.unpark(caller);
-            }
+            // Read after the generation: if these already belong to a newer call, no chunk of
+            // generation g is left to claim (a call returns only once all its chunks are done).
+            Task t = task;
+            int n = chunks;
+            if (t != null) work(g, t, n);
         }
     }
 

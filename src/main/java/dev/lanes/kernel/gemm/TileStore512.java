@@ -4,6 +4,7 @@ import dev.lanes.kernel.Activation;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import dev.lanes.kernel.vector.VectorMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -87,11 +88,10 @@ final class TileStore512 {
             case IDENTITY -> z;
             case RELU -> z.max(0f);
             case LEAKY_RELU -> z.blend(z.mul(leak), z.compare(VectorOperators.LT, 0f));
-            case SIGMOID -> {
-                FloatVector one = FloatVector.broadcast(S, 1f);
-                yield one.div(z.neg().lanewise(VectorOperators.EXP).add(one));
-            }
-            case TANH -> z.lanewise(VectorOperators.TANH);
+            // VectorMath's polynomials: the JDK's lanewise EXP/TANH is a scalar call per lane on CPUs
+            // without a vector math library (this AVX-512 AMD among them).
+            case SIGMOID -> VectorMath.sigmoid(z);
+            case TANH -> VectorMath.tanh(z);
         };
     }
 }

@@ -7,13 +7,13 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /** Activations forward and backward, and row softmax, as scalar loops (one row at a time). */
-public final class LoopActivations {
+final class LoopActivations {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private LoopActivations() {}
 
     /** {@code out = g(x)}, agreeing with {@link Activation#apply} element for element. */
-    public static void activate(Activation act, float leak, Matrix x, Matrix out) {
+    static void activate(Activation act, float leak, Matrix x, Matrix out) {
         FusedShapes.same("activate", "x", x, "out", out);
         MemorySegment xs = x.segment(), os = out.segment();
         int cols = x.cols();
@@ -51,7 +51,7 @@ public final class LoopActivations {
     }
 
     /** {@code dZ = dA ⊙ g′(a)} with g′ from the cached output a. */
-    public static void backward(Activation act, float leak, Matrix a, Matrix dA, Matrix dZ) {
+    static void backward(Activation act, float leak, Matrix a, Matrix dA, Matrix dZ) {
         FusedShapes.same("activationBackward", "a", a, "dA", dA);
         FusedShapes.same("activationBackward", "a", a, "dZ", dZ);
         MemorySegment as = a.segment(), gs = dA.segment(), zs = dZ.segment();
@@ -78,7 +78,7 @@ public final class LoopActivations {
      * costs |x − max|·2⁻²⁴ of relative error in the exponential), exponentiate, divide by the
      * double row sum.
      */
-    public static void softmaxRows(Matrix x, Matrix out) {
+    static void softmaxRows(Matrix x, Matrix out) {
         FusedShapes.same("softmaxRows", "x", x, "out", out);
         MemorySegment xs = x.segment(), os = out.segment();
         int cols = x.cols();

@@ -9,12 +9,12 @@ import java.lang.foreign.ValueLayout;
  * Batch normalization over rows as scalar loops, one column at a time; statistics in double, the
  * variance by two passes (mean first), which avoids the cancellation of E[x²] − E[x]².
  */
-public final class LoopBatchNorm {
+final class LoopBatchNorm {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private LoopBatchNorm() {}
 
-    public static void forwardTrain(Matrix x, Matrix gamma, Matrix beta, Matrix runningMean, Matrix runningVar,
+    static void forwardTrain(Matrix x, Matrix gamma, Matrix beta, Matrix runningMean, Matrix runningVar,
                                     float momentum, float eps, Matrix xhat, Matrix invStd, Matrix out) {
         int m = x.rows(), n = x.cols();
         checkParameters("batchNormForwardTrain", n, gamma, beta, runningMean, runningVar);
@@ -51,7 +51,7 @@ public final class LoopBatchNorm {
         }
     }
 
-    public static void forwardInference(Matrix x, Matrix gamma, Matrix beta, Matrix runningMean, Matrix runningVar,
+    static void forwardInference(Matrix x, Matrix gamma, Matrix beta, Matrix runningMean, Matrix runningVar,
                                         float eps, Matrix out) {
         int n = x.cols();
         checkParameters("batchNormForwardInference", n, gamma, beta, runningMean, runningVar);
@@ -69,7 +69,7 @@ public final class LoopBatchNorm {
         }
     }
 
-    public static void backward(Matrix dOut, Matrix xhat, Matrix gamma, Matrix invStd,
+    static void backward(Matrix dOut, Matrix xhat, Matrix gamma, Matrix invStd,
                                 Matrix dGamma, Matrix dBeta, Matrix dX) {
         int m = dOut.rows(), n = dOut.cols();
         FusedShapes.same("batchNormBackward", "dOut", dOut, "xhat", xhat);

@@ -7,12 +7,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /** Element-wise helpers and dropout as scalar loops, one row at a time. */
-public final class LoopElementwise {
+final class LoopElementwise {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private LoopElementwise() {}
 
-    public static void axpy(float alpha, Matrix x, Matrix y) {
+    static void axpy(float alpha, Matrix x, Matrix y) {
         FusedShapes.same("axpy", "x", x, "y", y);
         MemorySegment xs = x.segment(), ys = y.segment();
         for (int r = 0; r < x.rows(); r++) {
@@ -23,7 +23,7 @@ public final class LoopElementwise {
         }
     }
 
-    public static void scale(float alpha, Matrix x) {
+    static void scale(float alpha, Matrix x) {
         MemorySegment xs = x.segment();
         for (int r = 0; r < x.rows(); r++) {
             long xb = (long) r * x.stride();
@@ -33,7 +33,7 @@ public final class LoopElementwise {
         }
     }
 
-    public static void copy(Matrix x, Matrix y) {
+    static void copy(Matrix x, Matrix y) {
         FusedShapes.same("copy", "x", x, "y", y);
         MemorySegment xs = x.segment(), ys = y.segment();
         for (int r = 0; r < x.rows(); r++) {
@@ -44,7 +44,7 @@ public final class LoopElementwise {
         }
     }
 
-    public static void fill(Matrix x, float value) {
+    static void fill(Matrix x, float value) {
         MemorySegment xs = x.segment();
         for (int r = 0; r < x.rows(); r++) {
             long xb = (long) r * x.stride();
@@ -54,7 +54,7 @@ public final class LoopElementwise {
         }
     }
 
-    public static void multiply(Matrix a, Matrix b, Matrix out) {
+    static void multiply(Matrix a, Matrix b, Matrix out) {
         FusedShapes.same("multiply", "a", a, "b", b);
         FusedShapes.same("multiply", "a", a, "out", out);
         MemorySegment as = a.segment(), bs = b.segment(), os = out.segment();
@@ -66,7 +66,7 @@ public final class LoopElementwise {
         }
     }
 
-    public static void clamp(Matrix x, float lo, float hi) {
+    static void clamp(Matrix x, float lo, float hi) {
         MemorySegment xs = x.segment();
         for (int r = 0; r < x.rows(); r++) {
             long xb = (long) r * x.stride();
@@ -77,7 +77,7 @@ public final class LoopElementwise {
     }
 
     /** mask = (u &lt; keep)/keep with u from {@link CounterRng} at the row-major index; out = x·mask. */
-    public static void dropoutForward(Matrix x, Matrix mask, Matrix out, float keep, long seed, long step) {
+    static void dropoutForward(Matrix x, Matrix mask, Matrix out, float keep, long seed, long step) {
         FusedShapes.keepProbability(keep);
         FusedShapes.same("dropoutForward", "x", x, "mask", mask);
         FusedShapes.same("dropoutForward", "x", x, "out", out);

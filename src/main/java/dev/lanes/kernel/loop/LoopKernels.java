@@ -13,6 +13,12 @@ import java.lang.foreign.ValueLayout;
  * Plain scalar Java loops in textbook order, no Vector API: the correctness oracle for the simd
  * kernels and the "loop" side of loop-versus-vectorized comparisons. Work is split over rows of the
  * output across the same kind of thread team the simd backend uses, so thread counts compare.
+ *
+ * <p>The fused kernels (activations, losses, reductions, helpers, optimizers, dropout, batch norm)
+ * are in {@code LoopActivations}, {@code LoopLosses}, {@code LoopReductions},
+ * {@code LoopElementwise}, {@code LoopOptimizers} and {@code LoopBatchNorm}, and run on the calling
+ * thread. Transcendentals and sums are computed in double, so as an oracle they are within one or
+ * two float roundings of the exact result ({@code LoopAccuracyTest}).
  */
 public final class LoopKernels implements Kernels {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;

@@ -7,9 +7,10 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Losses with their gradient in one pass, as scalar loops; per-element math in double (the
- * max-shift of softmax included), sums in double. Every gradient may alias its first input: each element is read before it is written.
+ * max-shift of softmax included), sums in double. Every gradient may alias its first input: each
+ * element is read before it is written.
  */
-public final class LoopLosses {
+final class LoopLosses {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private LoopLosses() {}
@@ -18,7 +19,7 @@ public final class LoopLosses {
      * Per row, with s = Σ exp(z − max): loss = Σ y·(log s − (z − max)), a sum of non-negative terms
      * for y ≥ 0, so neither log(0) nor cancellation can occur; dz = (softmax(z) − y)/m.
      */
-    public static float softmaxCrossEntropy(Matrix logits, Matrix targets, Matrix d) {
+    static float softmaxCrossEntropy(Matrix logits, Matrix targets, Matrix d) {
         FusedShapes.same("softmaxCrossEntropy", "logits", logits, "targets", targets);
         FusedShapes.same("softmaxCrossEntropy", "logits", logits, "dLogits", d);
         MemorySegment zs = logits.segment(), ys = targets.segment(), ds = d.segment();
@@ -48,7 +49,7 @@ public final class LoopLosses {
     }
 
     /** As {@link #softmaxCrossEntropy} with y one-hot at the class each row's label names. */
-    public static float sparseSoftmaxCrossEntropy(Matrix logits, Matrix labels, Matrix d) {
+    static float sparseSoftmaxCrossEntropy(Matrix logits, Matrix labels, Matrix d) {
         FusedShapes.labels("sparseSoftmaxCrossEntropy", labels, logits.rows());
         FusedShapes.same("sparseSoftmaxCrossEntropy", "logits", logits, "dLogits", d);
         MemorySegment zs = logits.segment(), ls = labels.segment(), ds = d.segment();
@@ -80,7 +81,7 @@ public final class LoopLosses {
      * loss = max(z, 0) − z·y + log1p(exp(−|z|)), finite for every finite z; the sigmoid reuses
      * t = exp(−|z|): σ = 1/(1+t) for z ≥ 0, t/(1+t) below, so it never overflows either.
      */
-    public static float sigmoidBinaryCrossEntropy(Matrix logits, Matrix targets, Matrix d) {
+    static float sigmoidBinaryCrossEntropy(Matrix logits, Matrix targets, Matrix d) {
         FusedShapes.same("sigmoidBinaryCrossEntropy", "logits", logits, "targets", targets);
         FusedShapes.same("sigmoidBinaryCrossEntropy", "logits", logits, "dLogits", d);
         MemorySegment zs = logits.segment(), ys = targets.segment(), ds = d.segment();
@@ -102,7 +103,7 @@ public final class LoopLosses {
         return (float) (total / count);
     }
 
-    public static float meanSquaredError(Matrix p, Matrix y, Matrix d) {
+    static float meanSquaredError(Matrix p, Matrix y, Matrix d) {
         FusedShapes.same("meanSquaredError", "predictions", p, "targets", y);
         FusedShapes.same("meanSquaredError", "predictions", p, "dPredictions", d);
         MemorySegment ps = p.segment(), ys = y.segment(), ds = d.segment();
@@ -120,7 +121,7 @@ public final class LoopLosses {
         return (float) (total / count);
     }
 
-    public static float meanAbsoluteError(Matrix p, Matrix y, Matrix d) {
+    static float meanAbsoluteError(Matrix p, Matrix y, Matrix d) {
         FusedShapes.same("meanAbsoluteError", "predictions", p, "targets", y);
         FusedShapes.same("meanAbsoluteError", "predictions", p, "dPredictions", d);
         MemorySegment ps = p.segment(), ys = y.segment(), ds = d.segment();
@@ -139,7 +140,7 @@ public final class LoopLosses {
     }
 
     /** ½d² for |d| ≤ δ, δ(|d| − ½δ) beyond; gradient d, or δ·sign(d) beyond, over m·n. */
-    public static float huber(Matrix p, Matrix y, float delta, Matrix d) {
+    static float huber(Matrix p, Matrix y, float delta, Matrix d) {
         FusedShapes.same("huber", "predictions", p, "targets", y);
         FusedShapes.same("huber", "predictions", p, "dPredictions", d);
         MemorySegment ps = p.segment(), ys = y.segment(), ds = d.segment();

@@ -15,7 +15,7 @@ public final class LoopOptimizers {
 
     private LoopOptimizers() {}
 
-    public static void sgd(Matrix w, Matrix g, float lr, float l2) {
+    static void sgd(Matrix w, Matrix g, float lr, float l2) {
         FusedShapes.same("sgdUpdate", "w", w, "g", g);
         MemorySegment ws = w.segment(), gs = g.segment();
         for (int r = 0; r < w.rows(); r++) {
@@ -28,7 +28,7 @@ public final class LoopOptimizers {
         }
     }
 
-    public static void momentum(Matrix w, Matrix g, Matrix v, float lr, float beta, boolean nesterov, float l2) {
+    static void momentum(Matrix w, Matrix g, Matrix v, float lr, float beta, boolean nesterov, float l2) {
         FusedShapes.same("momentumUpdate", "w", w, "g", g);
         FusedShapes.same("momentumUpdate", "w", w, "v", v);
         MemorySegment ws = w.segment(), gs = g.segment(), vs = v.segment();
@@ -45,7 +45,7 @@ public final class LoopOptimizers {
         }
     }
 
-    public static void adagrad(Matrix w, Matrix g, Matrix s, float lr, float eps, float l2) {
+    static void adagrad(Matrix w, Matrix g, Matrix s, float lr, float eps, float l2) {
         FusedShapes.same("adagradUpdate", "w", w, "g", g);
         FusedShapes.same("adagradUpdate", "w", w, "s", s);
         MemorySegment ws = w.segment(), gs = g.segment(), ss = s.segment();
@@ -61,7 +61,7 @@ public final class LoopOptimizers {
         }
     }
 
-    public static void rmsprop(Matrix w, Matrix g, Matrix s, float lr, float rho, float eps, float l2) {
+    static void rmsprop(Matrix w, Matrix g, Matrix s, float lr, float rho, float eps, float l2) {
         FusedShapes.same("rmspropUpdate", "w", w, "g", g);
         FusedShapes.same("rmspropUpdate", "w", w, "s", s);
         MemorySegment ws = w.segment(), gs = g.segment(), ss = s.segment();
@@ -79,7 +79,7 @@ public final class LoopOptimizers {
     }
 
     /** Adam / AdamW; the bias corrections 1/(1−βᵗ) are computed once, in double. */
-    public static void adam(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float beta1, float beta2, float eps,
+    static void adam(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float beta1, float beta2, float eps,
                             int t, float l2, float decoupledDecay) {
         FusedShapes.step(t);
         FusedShapes.same("adamUpdate", "w", w, "g", g);

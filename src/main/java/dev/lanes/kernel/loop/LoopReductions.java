@@ -6,12 +6,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /** Reductions as scalar loops, every sum accumulated in double. */
-public final class LoopReductions {
+final class LoopReductions {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private LoopReductions() {}
 
-    public static void columnSums(Matrix x, float scale, Matrix out) {
+    static void columnSums(Matrix x, float scale, Matrix out) {
         FusedShapes.row("columnSums", "out", out, x.cols());
         MemorySegment xs = x.segment(), os = out.segment();
         for (int c = 0; c < x.cols(); c++) {
@@ -24,7 +24,7 @@ public final class LoopReductions {
     }
 
     /** The first index holding the row's maximum under {@code >}; a NaN is never chosen unless first. */
-    public static void argmaxRows(Matrix x, int[] out) {
+    static void argmaxRows(Matrix x, int[] out) {
         FusedShapes.argmaxOut(x, out);
         MemorySegment xs = x.segment();
         for (int r = 0; r < x.rows(); r++) {
@@ -42,7 +42,7 @@ public final class LoopReductions {
         }
     }
 
-    public static double sumOfSquares(Matrix x) {
+    static double sumOfSquares(Matrix x) {
         MemorySegment xs = x.segment();
         double sum = 0;
         for (int r = 0; r < x.rows(); r++) {
@@ -55,7 +55,7 @@ public final class LoopReductions {
         return sum;
     }
 
-    public static double sumOfAbs(Matrix x) {
+    static double sumOfAbs(Matrix x) {
         MemorySegment xs = x.segment();
         double sum = 0;
         for (int r = 0; r < x.rows(); r++) {

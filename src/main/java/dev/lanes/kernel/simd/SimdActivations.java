@@ -1,10 +1,12 @@
 package dev.lanes.kernel.simd;
 
+import dev.lanes.kernel.vector.VectorMath;
+
 import static dev.lanes.kernel.simd.Vec.L;
+import static dev.lanes.kernel.simd.Vec.NATIVE;
 import static dev.lanes.kernel.simd.Vec.S;
-import static dev.lanes.kernel.simd.Vec.load;
 import static dev.lanes.kernel.simd.Vec.row;
-import static dev.lanes.kernel.simd.Vec.store;
+import static jdk.incubator.vector.FloatVector.fromMemorySegment;
 
 import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.FusedShapes;
@@ -31,27 +33,65 @@ final class SimdActivations {
 
     private static void activate(Activation act, float leak, MemorySegment xs, long xo, MemorySegment os, long oo,
                                  int n) {
+        switch (act) {
+            case SIGMOID -> sigmoid(xs, xo, os, oo, n);
+            case TANH -> tanh(xs, xo, os, oo, n);
+            default -> piecewiseLinear(act, leak, xs, xo, os, oo, n);
+        }
+    }
+
+    /*
+     * Loops whose body calls a VectorMath polynomial run one masked loop (the mask is all-true until
+     * the last iteration) instead of a full-vector loop plus a masked tail, so each polynomial has a
+     * single, hot call site. A second, once-per-run call site can be judged cold by C2 and left as a
+     * call, and a vector crossing a call is boxed on the heap: measured, 1 KB per row. The per-iteration
+     * mask is a few cheap instructions next to a 20-operation polynomial.
+     */
+
+    private static void sigmoid(MemorySegment xs, long xo, MemorySegment os, long oo, int n) {
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            long b = (long) i * Float.BYTES;
+            FloatVector v = fromMemorySegment(S, xs, xo + b, NATIVE, m);
+            VectorMath.sigmoid(v).intoMemorySegment(os, oo + b, NATIVE, m);
+        }
+    }
+
+    private static void tanh(MemorySegment xs, long xo, MemorySegment os, long oo, int n) {
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            long b = (long) i * Float.BYTES;
+            FloatVector v = fromMemorySegment(S, xs, xo + b, NATIVE, m);
+            VectorMath.tanh(v).intoMemorySegment(os, oo + b, NATIVE, m);
+        }
+    }
+
+    /**
+     * Identity, ReLU and leaky ReLU, matching {@link Activation#apply}: ReLU maps NaN, −0 and −∞ to +0,
+     * as its {@code x > 0} test does (which v·0 would not: −0, NaN), so ReLU blends with zero.
+     */
+    private static void piecewiseLinear(Activation act, float leak, MemorySegment xs, long xo, MemorySegment os,
+                                        long oo, int n) {
+        if (act == Activation.IDENTITY) {
+            SimdElementwise.copy(xs, xo, os, oo, n);
+            return;
+        }
+        boolean relu = act == Activation.RELU;
+        FloatVector zero = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
-            store(apply(act, leak, load(xs, xo + b)), os, oo + b);
+            FloatVector v = fromMemorySegment(S, xs, xo + b, NATIVE);
+            FloatVector g = (relu ? zero : v.mul(leak)).blend(v, v.compare(VectorOperators.GT, 0f));
+            g.intoMemorySegment(os, oo + b, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            store(apply(act, leak, load(xs, xo + b, m)), os, oo + b, m);
+            FloatVector v = fromMemorySegment(S, xs, xo + b, NATIVE, m);
+            FloatVector g = (relu ? zero : v.mul(leak)).blend(v, v.compare(VectorOperators.GT, 0f));
+            g.intoMemorySegment(os, oo + b, NATIVE, m);
         }
-    }
-
-    /** g(v), matching {@link Activation#apply} (ReLU maps NaN and −0 to +0, as its {@code x > 0} test does). */
-    static FloatVector apply(Activation act, float leak, FloatVector v) {
-        return switch (act) {
-            case IDENTITY -> v;
-            case RELU -> FloatVector.zero(S).blend(v, v.compare(VectorOperators.GT, 0f));
-            case LEAKY_RELU -> v.mul(leak).blend(v, v.compare(VectorOperators.GT, 0f));
-            case SIGMOID -> VectorMath.sigmoid(v);
-            case TANH -> VectorMath.tanh(v);
-        };
     }
 
     static void backward(Activation act, float leak, Matrix a, Matrix dA, Matrix dZ) {
@@ -68,29 +108,27 @@ final class SimdActivations {
         }
     }
 
+    /** dA ⊙ g′ from the output a, in the loop backend's operation order (so bitwise equal to it). */
     private static void backward(Activation act, float leak, MemorySegment as, long ao, MemorySegment gs, long go,
                                  MemorySegment zs, long zo, int n) {
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            long b = (long) i * Float.BYTES;
-            store(derivative(act, leak, load(as, ao + b), load(gs, go + b)), zs, zo + b);
+        if (act == Activation.IDENTITY) {
+            SimdElementwise.copy(gs, go, zs, zo, n);
+            return;
         }
-        if (i < n) {
+        boolean relu = act == Activation.RELU, leaky = act == Activation.LEAKY_RELU;
+        boolean sigmoid = act == Activation.SIGMOID;
+        FloatVector one = FloatVector.broadcast(S, 1f), zero = FloatVector.zero(S);
+        for (int i = 0; i < n; i += L) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            store(derivative(act, leak, load(as, ao + b, m), load(gs, go + b, m)), zs, zo + b, m);
+            FloatVector a = fromMemorySegment(S, as, ao + b, NATIVE, m);
+            FloatVector g = fromMemorySegment(S, gs, go + b, NATIVE, m);
+            FloatVector d = relu ? zero.blend(g, a.compare(VectorOperators.GT, 0f))
+                    : leaky ? g.mul(leak).blend(g, a.compare(VectorOperators.GT, 0f))
+                    : sigmoid ? g.mul(a.mul(one.sub(a)))
+                    : g.mul(one.sub(a.mul(a)));
+            d.intoMemorySegment(zs, zo + b, NATIVE, m);
         }
-    }
-
-    /** dA ⊙ g′ from the output a, in the loop backend's operation order (so bitwise equal to it). */
-    private static FloatVector derivative(Activation act, float leak, FloatVector a, FloatVector g) {
-        return switch (act) {
-            case IDENTITY -> g;
-            case RELU -> FloatVector.zero(S).blend(g, a.compare(VectorOperators.GT, 0f));
-            case LEAKY_RELU -> g.mul(leak).blend(g, a.compare(VectorOperators.GT, 0f));
-            case SIGMOID -> g.mul(a.mul(FloatVector.broadcast(S, 1f).sub(a)));
-            case TANH -> g.mul(FloatVector.broadcast(S, 1f).sub(a.mul(a)));
-        };
     }
 
     /**
@@ -115,30 +153,25 @@ final class SimdActivations {
         FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            max = max.max(load(xs, xo + (long) i * Float.BYTES));
+            max = max.max(fromMemorySegment(S, xs, xo + (long) i * Float.BYTES, NATIVE));
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
-            max = max.lanewise(VectorOperators.MAX, load(xs, xo + (long) i * Float.BYTES, m), m);
+            // Masked-off lanes load as 0, which must not win: they become −∞ first.
+            FloatVector v = fromMemorySegment(S, xs, xo + (long) i * Float.BYTES, NATIVE, m);
+            max = max.max(v.blend(Float.NEGATIVE_INFINITY, m.not()));
         }
         return max.reduceLanes(VectorOperators.MAX);
     }
 
-    /** out = exp(x − shift); returns Σ out. */
+    /** out = exp(x − shift); returns Σ out. One masked loop: see the note above {@code sigmoid}. */
     static float expShiftedInto(MemorySegment xs, long xo, float shift, MemorySegment os, long oo, int n) {
         FloatVector sum = FloatVector.zero(S);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            long b = (long) i * Float.BYTES;
-            FloatVector e = VectorMath.exp(load(xs, xo + b).sub(shift));
-            store(e, os, oo + b);
-            sum = sum.add(e);
-        }
-        if (i < n) {
+        for (int i = 0; i < n; i += L) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            FloatVector e = VectorMath.exp(load(xs, xo + b, m).sub(shift));
-            store(e, os, oo + b, m);
+            FloatVector e = VectorMath.exp(fromMemorySegment(S, xs, xo + b, NATIVE, m).sub(shift));
+            e.intoMemorySegment(os, oo + b, NATIVE, m);
             sum = sum.add(e, m);
         }
         return sum.reduceLanes(VectorOperators.ADD);
@@ -148,12 +181,12 @@ final class SimdActivations {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
-            store(load(os, oo + b).mul(factor), os, oo + b);
+            fromMemorySegment(S, os, oo + b, NATIVE).mul(factor).intoMemorySegment(os, oo + b, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            store(load(os, oo + b, m).mul(factor), os, oo + b, m);
+            fromMemorySegment(S, os, oo + b, NATIVE, m).mul(factor).intoMemorySegment(os, oo + b, NATIVE, m);
         }
     }
 }

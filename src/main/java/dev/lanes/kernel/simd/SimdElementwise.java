@@ -1,10 +1,10 @@
 package dev.lanes.kernel.simd;
 
 import static dev.lanes.kernel.simd.Vec.L;
+import static dev.lanes.kernel.simd.Vec.NATIVE;
 import static dev.lanes.kernel.simd.Vec.S;
-import static dev.lanes.kernel.simd.Vec.load;
 import static dev.lanes.kernel.simd.Vec.row;
-import static dev.lanes.kernel.simd.Vec.store;
+import static jdk.incubator.vector.FloatVector.fromMemorySegment;
 
 import dev.lanes.kernel.CounterRng;
 import dev.lanes.kernel.FusedShapes;
@@ -43,12 +43,14 @@ final class SimdElementwise {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
-            store(load(xs, xo + b).fma(a, load(ys, yo + b)), ys, yo + b);
+            FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE);
+            fromMemorySegment(S, xs, xo + b, NATIVE).fma(a, y).intoMemorySegment(ys, yo + b, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            store(load(xs, xo + b, m).fma(a, load(ys, yo + b, m)), ys, yo + b, m);
+            FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE, m);
+            fromMemorySegment(S, xs, xo + b, NATIVE, m).fma(a, y).intoMemorySegment(ys, yo + b, NATIVE, m);
         }
     }
 
@@ -66,12 +68,12 @@ final class SimdElementwise {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
-            store(load(xs, xo + b).mul(alpha), xs, xo + b);
+            fromMemorySegment(S, xs, xo + b, NATIVE).mul(alpha).intoMemorySegment(xs, xo + b, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            store(load(xs, xo + b, m).mul(alpha), xs, xo + b, m);
+            fromMemorySegment(S, xs, xo + b, NATIVE, m).mul(alpha).intoMemorySegment(xs, xo + b, NATIVE, m);
         }
     }
 
@@ -91,12 +93,12 @@ final class SimdElementwise {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
-            store(load(xs, xo + b), ys, yo + b);
+            fromMemorySegment(S, xs, xo + b, NATIVE).intoMemorySegment(ys, yo + b, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            store(load(xs, xo + b, m), ys, yo + b, m);
+            fromMemorySegment(S, xs, xo + b, NATIVE, m).intoMemorySegment(ys, yo + b, NATIVE, m);
         }
     }
 
@@ -114,10 +116,10 @@ final class SimdElementwise {
         FloatVector v = FloatVector.broadcast(S, value);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            store(v, xs, xo + (long) i * Float.BYTES);
+            v.intoMemorySegment(xs, xo + (long) i * Float.BYTES, NATIVE);
         }
         if (i < n) {
-            store(v, xs, xo + (long) i * Float.BYTES, S.indexInRange(i, n));
+            v.intoMemorySegment(xs, xo + (long) i * Float.BYTES, NATIVE, S.indexInRange(i, n));
         }
     }
 
@@ -138,12 +140,14 @@ final class SimdElementwise {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long k = (long) i * Float.BYTES;
-            store(load(as, ao + k).mul(load(bs, bo + k)), os, oo + k);
+            FloatVector b = fromMemorySegment(S, bs, bo + k, NATIVE);
+            fromMemorySegment(S, as, ao + k, NATIVE).mul(b).intoMemorySegment(os, oo + k, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long k = (long) i * Float.BYTES;
-            store(load(as, ao + k, m).mul(load(bs, bo + k, m)), os, oo + k, m);
+            FloatVector b = fromMemorySegment(S, bs, bo + k, NATIVE, m);
+            fromMemorySegment(S, as, ao + k, NATIVE, m).mul(b).intoMemorySegment(os, oo + k, NATIVE, m);
         }
     }
 
@@ -161,12 +165,12 @@ final class SimdElementwise {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
-            store(load(xs, xo + b).max(lo).min(hi), xs, xo + b);
+            fromMemorySegment(S, xs, xo + b, NATIVE).max(lo).min(hi).intoMemorySegment(xs, xo + b, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            store(load(xs, xo + b, m).max(lo).min(hi), xs, xo + b, m);
+            fromMemorySegment(S, xs, xo + b, NATIVE, m).max(lo).min(hi).intoMemorySegment(xs, xo + b, NATIVE, m);
         }
     }
 
@@ -194,35 +198,32 @@ final class SimdElementwise {
         }
     }
 
+    /**
+     * One masked loop with the hash written out: the loop body is then only force-inlined Vector
+     * API calls. With a helper per hash round, called from a full-vector loop and again from a
+     * masked tail, C2 ran past its inlining node budget on the row-by-row path and boxed every
+     * vector (measured: 0.5 KB per row).
+     */
     private static void dropout(MemorySegment xs, long xo, MemorySegment ms, long mo, MemorySegment os, long oo,
                                 int n, int firstIndex, int k0, int k1, float keep, float kept) {
         FloatVector zero = FloatVector.zero(S);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            long b = (long) i * Float.BYTES;
-            FloatVector m = zero.blend(kept, uniform(firstIndex + i, k0, k1).compare(VectorOperators.LT, keep));
-            store(m, ms, mo + b);
-            store(load(xs, xo + b).mul(m), os, oo + b);
-        }
-        if (i < n) {
+        for (int i = 0; i < n; i += L) {
             VectorMask<Float> tail = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            FloatVector m = zero.blend(kept, uniform(firstIndex + i, k0, k1).compare(VectorOperators.LT, keep));
-            store(m, ms, mo + b, tail);
-            store(load(xs, xo + b, tail).mul(m), os, oo + b, tail);
+            // CounterRng.bits: mix(mix(index ^ k0) + k1), mix = lowbias32.
+            IntVector h = IOTA.add(firstIndex + i).lanewise(VectorOperators.XOR, k0);
+            h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16)).mul(CounterRng.MUL1);
+            h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 15)).mul(CounterRng.MUL2);
+            h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16)).add(k1);
+            h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16)).mul(CounterRng.MUL1);
+            h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 15)).mul(CounterRng.MUL2);
+            h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16));
+            FloatVector u = ((FloatVector) h.lanewise(VectorOperators.LSHR, 8).convert(VectorOperators.I2F, 0))
+                    .mul(CounterRng.UNIT);
+            FloatVector m = zero.blend(kept, u.compare(VectorOperators.LT, keep));
+            m.intoMemorySegment(ms, mo + b, NATIVE, tail);
+            FloatVector x = fromMemorySegment(S, xs, xo + b, NATIVE, tail);
+            x.mul(m).intoMemorySegment(os, oo + b, NATIVE, tail);
         }
-    }
-
-    /** Lane j: {@link CounterRng#uniform}(k0, k1, first + j). */
-    private static FloatVector uniform(int first, int k0, int k1) {
-        IntVector h = mix(IOTA.add(first).lanewise(VectorOperators.XOR, k0)).add(k1);
-        IntVector top = mix(h).lanewise(VectorOperators.LSHR, 8);
-        return ((FloatVector) top.convert(VectorOperators.I2F, 0)).mul(CounterRng.UNIT);
-    }
-
-    private static IntVector mix(IntVector x) {
-        x = x.lanewise(VectorOperators.XOR, x.lanewise(VectorOperators.LSHR, 16)).mul(CounterRng.MUL1);
-        x = x.lanewise(VectorOperators.XOR, x.lanewise(VectorOperators.LSHR, 15)).mul(CounterRng.MUL2);
-        return x.lanewise(VectorOperators.XOR, x.lanewise(VectorOperators.LSHR, 16));
     }
 }

@@ -15,11 +15,22 @@ import dev.lanes.kernel.gemm.ThreadTeam;
 import dev.lanes.tensor.Matrix;
 import jdk.incubator.vector.FloatVector;
 
-/** The Vector API backend. Create through {@link Kernels#create} or {@link Kernels#get()}. */
+/**
+ * The Vector API backend. Create through {@link Kernels#create} or {@link Kernels#get()}.
+ *
+ * <p>The fused kernels live in small package-private classes by family ({@code SimdActivations},
+ * {@code SimdLosses}, {@code SimdReductions}, {@code SimdElementwise}, {@code SimdOptimizers},
+ * {@code SimdBatchNorm}, with {@code VectorMath} for exp/log1p/tanh/sigmoid); each walks its
+ * operands as one dense run or row by row ({@code Vec}), vector by vector with a masked tail.
+ * Optimizers, activation backwards, MSE/MAE/Huber gradients, dropout and the element-wise helpers
+ * other than axpy are bitwise equal to the loop backend; the rest agree within the tolerances
+ * stated in the tests.
+ */
 public final class SimdKernels implements Kernels {
     private final ThreadTeam team;
     private final GemmDriver gemm;
     private final boolean shared;
+    private final ParallelAdam parallelAdam;
 
     public SimdKernels(int threads, boolean shared) {
         this.team = new ThreadTeam(threads, "lanes-simd");
@@ -28,6 +39,7 @@ public final class SimdKernels implements Kernels {
         NarrowKernel narrow = wide ? new NarrowKernel8x16() : null;
         this.gemm = new GemmDriver(mk, narrow, BlockSizes.forTile(mk.mr(), mk.nr()), team);
         this.shared = shared;
+        this.parallelAdam = new ParallelAdam(team);
     }
 
     @Override public String name() { return "simd"; }
@@ -164,7 +176,9 @@ public final class SimdKernels implements Kernels {
     @Override
     public void adamUpdate(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float beta1, float beta2, float eps,
                            int t, float l2, float decoupledDecay) {
-        SimdOptimizers.adam(w, g, m, v, lr, beta1, beta2, eps, t, l2, decoupledDecay);
+        if (!parallelAdam.tryRun(w, g, m, v, lr, beta1, beta2, eps, t, l2, decoupledDecay)) {
+            SimdOptimizers.adam(w, g, m, v, lr, beta1, beta2, eps, t, l2, decoupledDecay);
+        }
     }
 
     @Override

@@ -1,10 +1,12 @@
 package dev.lanes.kernel.simd;
 
+import dev.lanes.kernel.vector.VectorMath;
+
 import static dev.lanes.kernel.simd.Vec.L;
+import static dev.lanes.kernel.simd.Vec.NATIVE;
 import static dev.lanes.kernel.simd.Vec.S;
-import static dev.lanes.kernel.simd.Vec.load;
 import static dev.lanes.kernel.simd.Vec.row;
-import static dev.lanes.kernel.simd.Vec.store;
+import static jdk.incubator.vector.FloatVector.fromMemorySegment;
 
 import dev.lanes.kernel.FusedShapes;
 import dev.lanes.tensor.Matrix;
@@ -40,27 +42,13 @@ final class SimdLosses {
             float max = SimdActivations.rowMax(zs, zo, n);
             FloatVector sum = FloatVector.zero(S), rest = sum, sy = sum, syz = sum;
             int ones = 0;
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) {
-                long b = (long) i * Float.BYTES;
-                FloatVector shifted = load(zs, zo + b).sub(max);
-                FloatVector y = load(ys, yo + b);
-                FloatVector e = VectorMath.exp(shifted);
-                store(e, ds, dOff + b);
-                sum = sum.add(e);
-                VectorMask<Float> one = e.compare(VectorOperators.EQ, 1f);
-                rest = rest.add(e, one.not());
-                ones += one.trueCount();
-                sy = sy.add(y);
-                syz = y.fma(shifted, syz);
-            }
-            if (i < n) {
+            for (int i = 0; i < n; i += L) {
                 VectorMask<Float> t = S.indexInRange(i, n);
                 long b = (long) i * Float.BYTES;
-                FloatVector shifted = load(zs, zo + b, t).sub(max);
-                FloatVector y = load(ys, yo + b, t);
+                FloatVector shifted = fromMemorySegment(S, zs, zo + b, NATIVE, t).sub(max);
+                FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE, t);
                 FloatVector e = VectorMath.exp(shifted);
-                store(e, ds, dOff + b, t);
+                e.intoMemorySegment(ds, dOff + b, NATIVE, t);
                 sum = sum.add(e, t);
                 VectorMask<Float> one = e.compare(VectorOperators.EQ, 1f).and(t);
                 rest = rest.add(e, one.not().and(t));
@@ -69,7 +57,7 @@ final class SimdLosses {
                 syz = y.fma(shifted, syz);
             }
             float s = sum.reduceLanes(VectorOperators.ADD);
-            double logSum = logOfSum(ones, rest);
+            double logSum = logOfSum(ones, rest.reduceLanes(VectorOperators.ADD));
             total += sy.reduceLanes(VectorOperators.ADD) * logSum - syz.reduceLanes(VectorOperators.ADD);
             probabilitiesMinusTargets(ds, dOff, ys, yo, n, 1f / s, invM);
         }
@@ -82,8 +70,8 @@ final class SimdLosses {
      * float sum instead would round 1 + rest to a multiple of 2⁻²³ and lose the whole loss of a
      * confidently right row (≈ rest, often 1e-7 or less).
      */
-    private static double logOfSum(int ones, FloatVector rest) {
-        return Math.log1p((ones - 1) + (double) rest.reduceLanes(VectorOperators.ADD));
+    private static double logOfSum(int ones, float rest) {
+        return Math.log1p((ones - 1) + (double) rest);
     }
 
     /** d = (d·invSum − y)·invM, where d holds exp(z − max). */
@@ -92,12 +80,16 @@ final class SimdLosses {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
-            store(load(ds, dOff + b).mul(invSum).sub(load(ys, yo + b)).mul(invM), ds, dOff + b);
+            FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE);
+            FloatVector e = fromMemorySegment(S, ds, dOff + b, NATIVE);
+            e.mul(invSum).sub(y).mul(invM).intoMemorySegment(ds, dOff + b, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> t = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            store(load(ds, dOff + b, t).mul(invSum).sub(load(ys, yo + b, t)).mul(invM), ds, dOff + b, t);
+            FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE, t);
+            FloatVector e = fromMemorySegment(S, ds, dOff + b, NATIVE, t);
+            e.mul(invSum).sub(y).mul(invM).intoMemorySegment(ds, dOff + b, NATIVE, t);
         }
     }
 
@@ -116,28 +108,18 @@ final class SimdLosses {
             float labelShifted = zs.getAtIndex(Vec.FLOAT, zo / Float.BYTES + label) - max;
             FloatVector sum = FloatVector.zero(S), rest = sum;
             int ones = 0;
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) {
-                long b = (long) i * Float.BYTES;
-                FloatVector e = VectorMath.exp(load(zs, zo + b).sub(max));
-                store(e, ds, dOff + b);
-                sum = sum.add(e);
-                VectorMask<Float> one = e.compare(VectorOperators.EQ, 1f);
-                rest = rest.add(e, one.not());
-                ones += one.trueCount();
-            }
-            if (i < n) {
+            for (int i = 0; i < n; i += L) {
                 VectorMask<Float> t = S.indexInRange(i, n);
                 long b = (long) i * Float.BYTES;
-                FloatVector e = VectorMath.exp(load(zs, zo + b, t).sub(max));
-                store(e, ds, dOff + b, t);
+                FloatVector e = VectorMath.exp(fromMemorySegment(S, zs, zo + b, NATIVE, t).sub(max));
+                e.intoMemorySegment(ds, dOff + b, NATIVE, t);
                 sum = sum.add(e, t);
                 VectorMask<Float> one = e.compare(VectorOperators.EQ, 1f).and(t);
                 rest = rest.add(e, one.not().and(t));
                 ones += one.trueCount();
             }
             float s = sum.reduceLanes(VectorOperators.ADD);
-            total += logOfSum(ones, rest) - labelShifted;
+            total += logOfSum(ones, rest.reduceLanes(VectorOperators.ADD)) - labelShifted;
             float invSum = 1f / s;
             float labelP = ds.getAtIndex(Vec.FLOAT, dOff / Float.BYTES + label) * invSum;
             scaleRun(ds, dOff, n, invSum, invM);
@@ -150,12 +132,12 @@ final class SimdLosses {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
-            store(load(ds, dOff + b).mul(f1).mul(f2), ds, dOff + b);
+            fromMemorySegment(S, ds, dOff + b, NATIVE).mul(f1).mul(f2).intoMemorySegment(ds, dOff + b, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> t = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            store(load(ds, dOff + b, t).mul(f1).mul(f2), ds, dOff + b, t);
+            fromMemorySegment(S, ds, dOff + b, NATIVE, t).mul(f1).mul(f2).intoMemorySegment(ds, dOff + b, NATIVE, t);
         }
     }
 
@@ -225,11 +207,12 @@ final class SimdLosses {
             FloatVector acc = FloatVector.zero(S);
             for (; i < blockEnd; i += L) {
                 long b = (long) i * Float.BYTES;
-                FloatVector p = load(ps, po + b), y = load(ys, yo + b);
+                FloatVector p = fromMemorySegment(S, ps, po + b, NATIVE);
+                FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE);
                 FloatVector diff = p.sub(y);
                 FloatVector loss = diff.mul(diff);
                 FloatVector grad = diff.mul(scale);
-                store(grad, ds, dOff + b);
+                grad.intoMemorySegment(ds, dOff + b, NATIVE);
                 acc = acc.add(loss);
             }
             total += acc.reduceLanes(VectorOperators.ADD);
@@ -237,11 +220,12 @@ final class SimdLosses {
         if (i < n) {
             VectorMask<Float> tail = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            FloatVector p = load(ps, po + b, tail), y = load(ys, yo + b, tail);
+            FloatVector p = fromMemorySegment(S, ps, po + b, NATIVE, tail);
+            FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE, tail);
             FloatVector diff = p.sub(y);
             FloatVector loss = diff.mul(diff);
             FloatVector grad = diff.mul(scale);
-            store(grad, ds, dOff + b, tail);
+            grad.intoMemorySegment(ds, dOff + b, NATIVE, tail);
             total += loss.reduceLanes(VectorOperators.ADD, tail);
         }
         return total;
@@ -249,6 +233,7 @@ final class SimdLosses {
 
     private static double maeRun(MemorySegment ps, long po, MemorySegment ys, long yo, MemorySegment ds, long dOff,
                                   int n, float delta, float scale) {
+        FloatVector zero = FloatVector.zero(S);
         double total = 0;
         int i = 0;
         int bound = S.loopBound(n);
@@ -257,11 +242,13 @@ final class SimdLosses {
             FloatVector acc = FloatVector.zero(S);
             for (; i < blockEnd; i += L) {
                 long b = (long) i * Float.BYTES;
-                FloatVector p = load(ps, po + b), y = load(ys, yo + b);
+                FloatVector p = fromMemorySegment(S, ps, po + b, NATIVE);
+                FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE);
                 FloatVector diff = p.sub(y);
                 FloatVector loss = diff.abs();
-                FloatVector grad = signTimes(diff, scale);
-                store(grad, ds, dOff + b);
+                FloatVector grad = zero.blend(scale, diff.compare(VectorOperators.GT, 0f))
+                        .blend(-scale, diff.compare(VectorOperators.LT, 0f));
+                grad.intoMemorySegment(ds, dOff + b, NATIVE);
                 acc = acc.add(loss);
             }
             total += acc.reduceLanes(VectorOperators.ADD);
@@ -269,11 +256,13 @@ final class SimdLosses {
         if (i < n) {
             VectorMask<Float> tail = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            FloatVector p = load(ps, po + b, tail), y = load(ys, yo + b, tail);
+            FloatVector p = fromMemorySegment(S, ps, po + b, NATIVE, tail);
+            FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE, tail);
             FloatVector diff = p.sub(y);
             FloatVector loss = diff.abs();
-            FloatVector grad = signTimes(diff, scale);
-            store(grad, ds, dOff + b, tail);
+            FloatVector grad = zero.blend(scale, diff.compare(VectorOperators.GT, 0f))
+                    .blend(-scale, diff.compare(VectorOperators.LT, 0f));
+            grad.intoMemorySegment(ds, dOff + b, NATIVE, tail);
             total += loss.reduceLanes(VectorOperators.ADD, tail);
         }
         return total;
@@ -289,13 +278,15 @@ final class SimdLosses {
             FloatVector acc = FloatVector.zero(S);
             for (; i < blockEnd; i += L) {
                 long b = (long) i * Float.BYTES;
-                FloatVector p = load(ps, po + b), y = load(ys, yo + b);
+                FloatVector p = fromMemorySegment(S, ps, po + b, NATIVE);
+                FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE);
                 FloatVector diff = p.sub(y);
                 FloatVector abs = diff.abs();
                 VectorMask<Float> inside = abs.compare(VectorOperators.LE, delta);
                 FloatVector loss = abs.sub(0.5f * delta).mul(delta).blend(diff.mul(diff).mul(0.5f), inside);
-                FloatVector grad = signTimes(diff, delta).blend(diff, inside).mul(scale);
-                store(grad, ds, dOff + b);
+                FloatVector grad = FloatVector.broadcast(S, delta).blend(-delta, diff.compare(VectorOperators.LT, 0f))
+                        .blend(diff, inside).mul(scale);
+                grad.intoMemorySegment(ds, dOff + b, NATIVE);
                 acc = acc.add(loss);
             }
             total += acc.reduceLanes(VectorOperators.ADD);
@@ -303,60 +294,58 @@ final class SimdLosses {
         if (i < n) {
             VectorMask<Float> tail = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            FloatVector p = load(ps, po + b, tail), y = load(ys, yo + b, tail);
+            FloatVector p = fromMemorySegment(S, ps, po + b, NATIVE, tail);
+            FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE, tail);
             FloatVector diff = p.sub(y);
             FloatVector abs = diff.abs();
             VectorMask<Float> inside = abs.compare(VectorOperators.LE, delta);
             FloatVector loss = abs.sub(0.5f * delta).mul(delta).blend(diff.mul(diff).mul(0.5f), inside);
-            FloatVector grad = signTimes(diff, delta).blend(diff, inside).mul(scale);
-            store(grad, ds, dOff + b, tail);
+            FloatVector grad = FloatVector.broadcast(S, delta).blend(-delta, diff.compare(VectorOperators.LT, 0f))
+                    .blend(diff, inside).mul(scale);
+            grad.intoMemorySegment(ds, dOff + b, NATIVE, tail);
             total += loss.reduceLanes(VectorOperators.ADD, tail);
         }
         return total;
     }
 
+    /** One masked loop (see SimdActivations#sigmoid's note): exp and log1p each get one hot call site. */
     private static double bceRun(MemorySegment ps, long po, MemorySegment ys, long yo, MemorySegment ds, long dOff,
-                                  int n, float delta, float scale) {
+                                 int n, float delta, float scale) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
         double total = 0;
         int i = 0;
-        int bound = S.loopBound(n);
-        while (i < bound) {
-            int blockEnd = Math.min(bound, i + BLOCK);
+        while (i < n) {
+            int blockEnd = Math.min(n, i + BLOCK);
             FloatVector acc = FloatVector.zero(S);
             for (; i < blockEnd; i += L) {
+                VectorMask<Float> m = S.indexInRange(i, n);
                 long b = (long) i * Float.BYTES;
-                FloatVector p = load(ps, po + b), y = load(ys, yo + b);
-                FloatVector t = VectorMath.exp(p.abs().neg());
-                FloatVector loss = p.max(0f).sub(p.mul(y)).add(VectorMath.log1p(t));
-                FloatVector grad = sigmoidFromT(p, t).sub(y).mul(scale);
-                store(grad, ds, dOff + b);
-                acc = acc.add(loss);
+                FloatVector z = fromMemorySegment(S, ps, po + b, NATIVE, m);
+                FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE, m);
+                // max(z,0) − z·y + log1p(t) and σ(z) share t = exp(−|z|); σ is 1/(1+t) for z ≥ 0 and
+                // t/(1+t) below, so neither overflows.
+                FloatVector t = VectorMath.exp(z.abs().neg());
+                // log1p(t) as VectorMath.log1p computes it (2·atanh(t/(2+t)) series), written out
+                // here: a second polynomial call after exp could exceed C2's inlining node budget.
+                FloatVector q = t.div(t.add(2f));
+                FloatVector q2 = q.mul(q);
+                FloatVector series = q2.fma(FloatVector.broadcast(S, 2f / 17), FloatVector.broadcast(S, 2f / 15));
+                series = series.fma(q2, FloatVector.broadcast(S, 2f / 13));
+                series = series.fma(q2, FloatVector.broadcast(S, 2f / 11));
+                series = series.fma(q2, FloatVector.broadcast(S, 2f / 9));
+                series = series.fma(q2, FloatVector.broadcast(S, 2f / 7));
+                series = series.fma(q2, FloatVector.broadcast(S, 2f / 5));
+                series = series.fma(q2, FloatVector.broadcast(S, 2f / 3));
+                FloatVector log1p = series.mul(q2).fma(q, q.add(q));
+                FloatVector loss = z.max(0f).sub(z.mul(y)).add(log1p);
+                FloatVector s = one.div(t.add(1f));
+                FloatVector sigmoid = s.blend(t.mul(s), z.compare(VectorOperators.LT, 0f));
+                sigmoid.sub(y).mul(scale).intoMemorySegment(ds, dOff + b, NATIVE, m);
+                acc = acc.add(loss, m);
             }
             total += acc.reduceLanes(VectorOperators.ADD);
         }
-        if (i < n) {
-            VectorMask<Float> tail = S.indexInRange(i, n);
-            long b = (long) i * Float.BYTES;
-            FloatVector p = load(ps, po + b, tail), y = load(ys, yo + b, tail);
-            FloatVector t = VectorMath.exp(p.abs().neg());
-            FloatVector loss = p.max(0f).sub(p.mul(y)).add(VectorMath.log1p(t));
-            FloatVector grad = sigmoidFromT(p, t).sub(y).mul(scale);
-            store(grad, ds, dOff + b, tail);
-            total += loss.reduceLanes(VectorOperators.ADD, tail);
-        }
         return total;
     }
 
-    /** value·sign(x), and 0 where x is 0 (MAE's subgradient; Huber's outer slope, where x is never 0). */
-    private static FloatVector signTimes(FloatVector x, float value) {
-        return FloatVector.zero(S)
-                .blend(value, x.compare(VectorOperators.GT, 0f))
-                .blend(-value, x.compare(VectorOperators.LT, 0f));
-    }
-
-    /** σ(z) from t = exp(−|z|): 1/(1+t) for z ≥ 0, t/(1+t) below, so it never overflows. */
-    private static FloatVector sigmoidFromT(FloatVector z, FloatVector t) {
-        FloatVector s = FloatVector.broadcast(S, 1f).div(t.add(1f));
-        return s.blend(t.mul(s), z.compare(VectorOperators.LT, 0f));
-    }
 }

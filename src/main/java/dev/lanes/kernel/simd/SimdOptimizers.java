@@ -1,10 +1,10 @@
 package dev.lanes.kernel.simd;
 
 import static dev.lanes.kernel.simd.Vec.L;
+import static dev.lanes.kernel.simd.Vec.NATIVE;
 import static dev.lanes.kernel.simd.Vec.S;
-import static dev.lanes.kernel.simd.Vec.load;
 import static dev.lanes.kernel.simd.Vec.row;
-import static dev.lanes.kernel.simd.Vec.store;
+import static jdk.incubator.vector.FloatVector.fromMemorySegment;
 
 import dev.lanes.kernel.FusedShapes;
 import dev.lanes.kernel.loop.LoopOptimizers;
@@ -37,16 +37,16 @@ final class SimdOptimizers {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
-            FloatVector w = load(ws, wo + b);
-            FloatVector grad = load(gs, go + b).add(w.mul(l2));
-            store(w.sub(grad.mul(lr)), ws, wo + b);
+            FloatVector w = fromMemorySegment(S, ws, wo + b, NATIVE);
+            FloatVector grad = fromMemorySegment(S, gs, go + b, NATIVE).add(w.mul(l2));
+            w.sub(grad.mul(lr)).intoMemorySegment(ws, wo + b, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> t = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            FloatVector w = load(ws, wo + b, t);
-            FloatVector grad = load(gs, go + b, t).add(w.mul(l2));
-            store(w.sub(grad.mul(lr)), ws, wo + b, t);
+            FloatVector w = fromMemorySegment(S, ws, wo + b, NATIVE, t);
+            FloatVector grad = fromMemorySegment(S, gs, go + b, NATIVE, t).add(w.mul(l2));
+            w.sub(grad.mul(lr)).intoMemorySegment(ws, wo + b, NATIVE, t);
         }
     }
 
@@ -69,22 +69,22 @@ final class SimdOptimizers {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
-            FloatVector w = load(ws, wo + b);
-            FloatVector grad = load(gs, go + b).add(w.mul(l2));
-            FloatVector vel = load(vs, vo + b).mul(beta).add(grad);
-            store(vel, vs, vo + b);
+            FloatVector w = fromMemorySegment(S, ws, wo + b, NATIVE);
+            FloatVector grad = fromMemorySegment(S, gs, go + b, NATIVE).add(w.mul(l2));
+            FloatVector vel = fromMemorySegment(S, vs, vo + b, NATIVE).mul(beta).add(grad);
+            vel.intoMemorySegment(vs, vo + b, NATIVE);
             FloatVector step = nesterov ? grad.add(vel.mul(beta)) : vel;
-            store(w.sub(step.mul(lr)), ws, wo + b);
+            w.sub(step.mul(lr)).intoMemorySegment(ws, wo + b, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> t = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            FloatVector w = load(ws, wo + b, t);
-            FloatVector grad = load(gs, go + b, t).add(w.mul(l2));
-            FloatVector vel = load(vs, vo + b, t).mul(beta).add(grad);
-            store(vel, vs, vo + b, t);
+            FloatVector w = fromMemorySegment(S, ws, wo + b, NATIVE, t);
+            FloatVector grad = fromMemorySegment(S, gs, go + b, NATIVE, t).add(w.mul(l2));
+            FloatVector vel = fromMemorySegment(S, vs, vo + b, NATIVE, t).mul(beta).add(grad);
+            vel.intoMemorySegment(vs, vo + b, NATIVE, t);
             FloatVector step = nesterov ? grad.add(vel.mul(beta)) : vel;
-            store(w.sub(step.mul(lr)), ws, wo + b, t);
+            w.sub(step.mul(lr)).intoMemorySegment(ws, wo + b, NATIVE, t);
         }
     }
 
@@ -122,20 +122,20 @@ final class SimdOptimizers {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
-            FloatVector w = load(ws, wo + b);
-            FloatVector grad = load(gs, go + b).add(w.mul(l2));
-            FloatVector acc = load(ss, so + b).mul(decay).add(grad.mul(grad).mul(gain));
-            store(acc, ss, so + b);
-            store(w.sub(grad.mul(lr).div(acc.sqrt().add(eps))), ws, wo + b);
+            FloatVector w = fromMemorySegment(S, ws, wo + b, NATIVE);
+            FloatVector grad = fromMemorySegment(S, gs, go + b, NATIVE).add(w.mul(l2));
+            FloatVector acc = fromMemorySegment(S, ss, so + b, NATIVE).mul(decay).add(grad.mul(grad).mul(gain));
+            acc.intoMemorySegment(ss, so + b, NATIVE);
+            w.sub(grad.mul(lr).div(acc.sqrt().add(eps))).intoMemorySegment(ws, wo + b, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> t = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
-            FloatVector w = load(ws, wo + b, t);
-            FloatVector grad = load(gs, go + b, t).add(w.mul(l2));
-            FloatVector acc = load(ss, so + b, t).mul(decay).add(grad.mul(grad).mul(gain));
-            store(acc, ss, so + b, t);
-            store(w.sub(grad.mul(lr).div(acc.sqrt().add(eps))), ws, wo + b, t);
+            FloatVector w = fromMemorySegment(S, ws, wo + b, NATIVE, t);
+            FloatVector grad = fromMemorySegment(S, gs, go + b, NATIVE, t).add(w.mul(l2));
+            FloatVector acc = fromMemorySegment(S, ss, so + b, NATIVE, t).mul(decay).add(grad.mul(grad).mul(gain));
+            acc.intoMemorySegment(ss, so + b, NATIVE, t);
+            w.sub(grad.mul(lr).div(acc.sqrt().add(eps))).intoMemorySegment(ws, wo + b, NATIVE, t);
         }
     }
 
@@ -159,33 +159,45 @@ final class SimdOptimizers {
         }
     }
 
-    private static void adam(MemorySegment ws, long wo, MemorySegment gs, long go, MemorySegment ms, long mo,
+    static void adam(MemorySegment ws, long wo, MemorySegment gs, long go, MemorySegment ms, long mo,
                              MemorySegment vs, long vo, int n, float lr, float beta1, float beta2, float eps, float l2,
                              float invBc1, float invBc2, float decay) {
         float c1 = 1f - beta1, c2 = 1f - beta2;
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
-            FloatVector w = load(ws, wo + b);
-            FloatVector grad = load(gs, go + b).add(w.mul(l2));
-            FloatVector m1 = load(ms, mo + b).mul(beta1).add(grad.mul(c1));
-            FloatVector m2 = load(vs, vo + b).mul(beta2).add(grad.mul(grad).mul(c2));
-            store(m1, ms, mo + b);
-            store(m2, vs, vo + b);
+            FloatVector w = fromMemorySegment(S, ws, wo + b, NATIVE);
+            FloatVector grad = fromMemorySegment(S, gs, go + b, NATIVE).add(w.mul(l2));
+            FloatVector m1 = fromMemorySegment(S, ms, mo + b, NATIVE).mul(beta1).add(grad.mul(c1));
+            FloatVector m2 = fromMemorySegment(S, vs, vo + b, NATIVE).mul(beta2).add(grad.mul(grad).mul(c2));
+            m1.intoMemorySegment(ms, mo + b, NATIVE);
+            m2.intoMemorySegment(vs, vo + b, NATIVE);
             FloatVector step = m1.mul(invBc1).mul(lr).div(m2.mul(invBc2).sqrt().add(eps));
-            store(w.sub(step).sub(w.mul(decay)), ws, wo + b);
+            w.sub(step).sub(w.mul(decay)).intoMemorySegment(ws, wo + b, NATIVE);
         }
         if (i < n) {
-            VectorMask<Float> t = S.indexInRange(i, n);
-            long b = (long) i * Float.BYTES;
-            FloatVector w = load(ws, wo + b, t);
-            FloatVector grad = load(gs, go + b, t).add(w.mul(l2));
-            FloatVector m1 = load(ms, mo + b, t).mul(beta1).add(grad.mul(c1));
-            FloatVector m2 = load(vs, vo + b, t).mul(beta2).add(grad.mul(grad).mul(c2));
-            store(m1, ms, mo + b, t);
-            store(m2, vs, vo + b, t);
-            FloatVector step = m1.mul(invBc1).mul(lr).div(m2.mul(invBc2).sqrt().add(eps));
-            store(w.sub(step).sub(w.mul(decay)), ws, wo + b, t);
+            adamTail(ws, wo, gs, go, ms, mo, vs, vo, i, n, lr, beta1, beta2, eps, l2, invBc1, invBc2, decay);
         }
+    }
+
+    /**
+     * The masked last vector of {@link #adam}'s run, kept out of the main method: with both in one
+     * method C1 ran out of virtual registers, gave up, and the kernel stayed in code that does not
+     * intrinsify the Vector API (3 KB of boxes per vector) until C2 got to it.
+     */
+    private static void adamTail(MemorySegment ws, long wo, MemorySegment gs, long go, MemorySegment ms, long mo,
+                                 MemorySegment vs, long vo, int i, int n, float lr, float beta1, float beta2,
+                                 float eps, float l2, float invBc1, float invBc2, float decay) {
+        float c1 = 1f - beta1, c2 = 1f - beta2;
+        VectorMask<Float> t = S.indexInRange(i, n);
+        long b = (long) i * Float.BYTES;
+        FloatVector w = fromMemorySegment(S, ws, wo + b, NATIVE, t);
+        FloatVector grad = fromMemorySegment(S, gs, go + b, NATIVE, t).add(w.mul(l2));
+        FloatVector m1 = fromMemorySegment(S, ms, mo + b, NATIVE, t).mul(beta1).add(grad.mul(c1));
+        FloatVector m2 = fromMemorySegment(S, vs, vo + b, NATIVE, t).mul(beta2).add(grad.mul(grad).mul(c2));
+        m1.intoMemorySegment(ms, mo + b, NATIVE, t);
+        m2.intoMemorySegment(vs, vo + b, NATIVE, t);
+        FloatVector step = m1.mul(invBc1).mul(lr).div(m2.mul(invBc2).sqrt().add(eps));
+        w.sub(step).sub(w.mul(decay)).intoMemorySegment(ws, wo + b, NATIVE, t);
     }
 }

@@ -1,10 +1,10 @@
 package dev.lanes.kernel.simd;
 
 import static dev.lanes.kernel.simd.Vec.L;
+import static dev.lanes.kernel.simd.Vec.NATIVE;
 import static dev.lanes.kernel.simd.Vec.S;
-import static dev.lanes.kernel.simd.Vec.load;
 import static dev.lanes.kernel.simd.Vec.row;
-import static dev.lanes.kernel.simd.Vec.store;
+import static jdk.incubator.vector.FloatVector.fromMemorySegment;
 
 import dev.lanes.kernel.FusedShapes;
 import dev.lanes.tensor.Matrix;
@@ -43,24 +43,24 @@ final class SimdReductions {
             FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
             for (int r = 0; r < m; r++) {
                 long b = row(x, r) + c;
-                a0 = a0.add(load(xs, b));
-                a1 = a1.add(load(xs, b + 4L * L));
-                a2 = a2.add(load(xs, b + 8L * L));
-                a3 = a3.add(load(xs, b + 12L * L));
+                a0 = a0.add(fromMemorySegment(S, xs, b, NATIVE));
+                a1 = a1.add(fromMemorySegment(S, xs, b + 4L * L, NATIVE));
+                a2 = a2.add(fromMemorySegment(S, xs, b + 8L * L, NATIVE));
+                a3 = a3.add(fromMemorySegment(S, xs, b + 12L * L, NATIVE));
             }
-            store(a0.mul(scale), os, c);
-            store(a1.mul(scale), os, c + 4L * L);
-            store(a2.mul(scale), os, c + 8L * L);
-            store(a3.mul(scale), os, c + 12L * L);
+            a0.mul(scale).intoMemorySegment(os, c, NATIVE);
+            a1.mul(scale).intoMemorySegment(os, c + 4L * L, NATIVE);
+            a2.mul(scale).intoMemorySegment(os, c + 8L * L, NATIVE);
+            a3.mul(scale).intoMemorySegment(os, c + 12L * L, NATIVE);
         }
         for (; j < n; j += L) {
             VectorMask<Float> mask = S.indexInRange(j, n);
             long c = (long) j * Float.BYTES;
             FloatVector a = FloatVector.zero(S);
             for (int r = 0; r < m; r++) {
-                a = a.add(load(xs, row(x, r) + c, mask));
+                a = a.add(fromMemorySegment(S, xs, row(x, r) + c, NATIVE, mask));
             }
-            store(a.mul(scale), os, c, mask);
+            a.mul(scale).intoMemorySegment(os, c, NATIVE, mask);
         }
     }
 
@@ -83,11 +83,13 @@ final class SimdReductions {
     private static int firstIndexOf(MemorySegment xs, long xo, int n, float value) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            VectorMask<Float> hit = load(xs, xo + (long) i * Float.BYTES).compare(VectorOperators.EQ, value);
+            FloatVector v = fromMemorySegment(S, xs, xo + (long) i * Float.BYTES, NATIVE);
+            VectorMask<Float> hit = v.compare(VectorOperators.EQ, value);
             if (hit.anyTrue()) return i + hit.firstTrue();
         }
         VectorMask<Float> tail = S.indexInRange(i, n);
-        VectorMask<Float> hit = load(xs, xo + (long) i * Float.BYTES, tail).compare(VectorOperators.EQ, value, tail);
+        FloatVector v = fromMemorySegment(S, xs, xo + (long) i * Float.BYTES, NATIVE, tail);
+        VectorMask<Float> hit = v.compare(VectorOperators.EQ, value).and(tail);
         return i + hit.firstTrue();
     }
 
@@ -134,8 +136,9 @@ final class SimdReductions {
             FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
             for (; i < chunkEnd; i += 4 * L) {
                 long b = xo + (long) i * Float.BYTES;
-                FloatVector v0 = load(xs, b), v1 = load(xs, b + 4L * L);
-                FloatVector v2 = load(xs, b + 8L * L), v3 = load(xs, b + 12L * L);
+                FloatVector v0 = fromMemorySegment(S, xs, b, NATIVE), v1 = fromMemorySegment(S, xs, b + 4L * L, NATIVE);
+                FloatVector v2 = fromMemorySegment(S, xs, b + 8L * L, NATIVE);
+                FloatVector v3 = fromMemorySegment(S, xs, b + 12L * L, NATIVE);
                 a0 = v0.fma(v0, a0);
                 a1 = v1.fma(v1, a1);
                 a2 = v2.fma(v2, a2);
@@ -145,7 +148,7 @@ final class SimdReductions {
         }
         FloatVector a = FloatVector.zero(S);
         for (; i < n; i += L) {
-            FloatVector v = load(xs, xo + (long) i * Float.BYTES, S.indexInRange(i, n));
+            FloatVector v = fromMemorySegment(S, xs, xo + (long) i * Float.BYTES, NATIVE, S.indexInRange(i, n));
             a = v.fma(v, a);
         }
         return total + a.reduceLanes(VectorOperators.ADD);
@@ -160,16 +163,16 @@ final class SimdReductions {
             FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
             for (; i < chunkEnd; i += 4 * L) {
                 long b = xo + (long) i * Float.BYTES;
-                a0 = a0.add(load(xs, b).abs());
-                a1 = a1.add(load(xs, b + 4L * L).abs());
-                a2 = a2.add(load(xs, b + 8L * L).abs());
-                a3 = a3.add(load(xs, b + 12L * L).abs());
+                a0 = a0.add(fromMemorySegment(S, xs, b, NATIVE).abs());
+                a1 = a1.add(fromMemorySegment(S, xs, b + 4L * L, NATIVE).abs());
+                a2 = a2.add(fromMemorySegment(S, xs, b + 8L * L, NATIVE).abs());
+                a3 = a3.add(fromMemorySegment(S, xs, b + 12L * L, NATIVE).abs());
             }
             total += a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         }
         FloatVector a = FloatVector.zero(S);
         for (; i < n; i += L) {
-            a = a.add(load(xs, xo + (long) i * Float.BYTES, S.indexInRange(i, n)).abs());
+            a = a.add(fromMemorySegment(S, xs, xo + (long) i * Float.BYTES, NATIVE, S.indexInRange(i, n)).abs());
         }
         return total + a.reduceLanes(VectorOperators.ADD);
     }

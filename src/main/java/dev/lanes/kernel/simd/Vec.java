@@ -1,17 +1,20 @@
 package dev.lanes.kernel.simd;
 
 import dev.lanes.tensor.Matrix;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The species and the load/store shorthands every fused simd kernel uses, plus the "runs" a matrix
- * is walked in: one run of rows·cols floats when every operand is dense, otherwise one run per row
- * (views with a row stride larger than cols must not touch the gap). Offsets are in bytes.
+ * The species every fused simd kernel uses, and the "runs" a matrix is walked in: one run of
+ * rows·cols floats when every operand is dense, otherwise one run per row (views with a row stride
+ * larger than cols must not touch the gap). Offsets are in bytes.
+ *
+ * <p>Kernels call the Vector API directly rather than through load/store shorthands defined here:
+ * the API's methods are force-inlined, ordinary ones are not once a compilation passes C2's node
+ * budget, and a vector handed to a method that was not inlined is boxed on the heap (measured with
+ * such shorthands: 10–30 KB per call on the row-by-row paths of Adam, RMSProp and Huber).
  */
 final class Vec {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -20,22 +23,6 @@ final class Vec {
     static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private Vec() {}
-
-    static FloatVector load(MemorySegment s, long offset) {
-        return FloatVector.fromMemorySegment(S, s, offset, NATIVE);
-    }
-
-    static FloatVector load(MemorySegment s, long offset, VectorMask<Float> m) {
-        return FloatVector.fromMemorySegment(S, s, offset, NATIVE, m);
-    }
-
-    static void store(FloatVector v, MemorySegment s, long offset) {
-        v.intoMemorySegment(s, offset, NATIVE);
-    }
-
-    static void store(FloatVector v, MemorySegment s, long offset, VectorMask<Float> m) {
-        v.intoMemorySegment(s, offset, NATIVE, m);
-    }
 
     /** Byte offset of row {@code r} of {@code m}. */
     static long row(Matrix m, int r) {

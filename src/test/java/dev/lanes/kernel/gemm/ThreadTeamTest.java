@@ -26,24 +26,52 @@ class ThreadTeamTest {
     }
 
     @Test
-    void everyMemberRunsOncePerCallOnItsOwnThread() {
+    void everyChunkRunsExactlyOncePerCallOnTeamThreads() {
         for (int size : new int[] {1, 2, 3}) {
             try (ThreadTeam team = new ThreadTeam(size, "every")) {
                 assertEquals(size, team.size());
-                for (int call = 0; call < 200; call++) {
-                    AtomicIntegerArray runs = new AtomicIntegerArray(size);
-                    Set<Thread> threads = ConcurrentHashMap.newKeySet();
-                    Thread[] memberZero = new Thread[1];
-                    team.run((member, members) -> {
-                        assertEquals(size, members);
-                        runs.incrementAndGet(member);
-                        threads.add(Thread.currentThread());
-                        if (member == 0) memberZero[0] = Thread.currentThread();
-                    });
-                    for (int m = 0; m < size; m++) assertEquals(1, runs.get(m), "member " + m + " of " + size);
-                    assertEquals(size, threads.size());
-                    assertSame(Thread.currentThread(), memberZero[0], "member 0 is the caller");
+                for (int chunks : new int[] {1, size, 7}) {
+                    for (int call = 0; call < 100; call++) {
+                        AtomicIntegerArray runs = new AtomicIntegerArray(chunks);
+                        Set<Thread> threads = ConcurrentHashMap.newKeySet();
+                        final int n = chunks;
+                        team.run((chunk, count) -> {
+                            assertEquals(n, count);
+                            runs.incrementAndGet(chunk);
+                            threads.add(Thread.currentThread());
+                        }, chunks);
+                        for (int c = 0; c < chunks; c++) assertEquals(1, runs.get(c), "chunk " + c + " of " + chunks);
+                        assertTrue(threads.size() >= 1 && threads.size() <= Math.min(size, chunks), threads.toString());
+                        for (Thread t : threads) {
+                            assertTrue(t == Thread.currentThread() || t.getName().startsWith("every-"), t.getName());
+                        }
+                    }
                 }
+            }
+        }
+    }
+
+    @Test
+    void theCallerTakesOverChunksOfABusyWorker() {
+        // One chunk blocks until every other chunk has run: whoever is free must take the rest,
+        // so the call finishes even though one member is stuck (as a descheduled worker would be).
+        try (ThreadTeam team = new ThreadTeam(2, "steal")) {
+            for (int call = 0; call < 20; call++) {
+                java.util.concurrent.CountDownLatch others = new java.util.concurrent.CountDownLatch(9);
+                AtomicIntegerArray runs = new AtomicIntegerArray(10);
+                team.run((chunk, count) -> {
+                    runs.incrementAndGet(chunk);
+                    if (chunk == 0) {
+                        try {
+                            assertTrue(others.await(10, TimeUnit.SECONDS), "the other chunks never ran");
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    } else {
+                        others.countDown();
+                    }
+                }, 10);
+                for (int c = 0; c < 10; c++) assertEquals(1, runs.get(c));
             }
         }
     }

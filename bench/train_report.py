@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""Turns the raw JSON lines of bench/train-report.sh into perf-reports/training.md and training.svg.
+
+    python3 bench/train_report.py RAW.jsonl META.json PROFILE.txt OUT.md OUT.svg
+
+Raw lines: Lanes (`lib` "lanes", `backend` simd|loop, `layers` "784-256-128-10") and the reference
+trainers (`lib` torch|numpy, `network` "784-256-128-10"), each tagged with its run (`rep`). Every figure
+is the median over the runs of samples/s (for a run of several timed epochs, its median epoch). PROFILE
+is the text of one `lanes bench train --profile` run. Standard library only: the SVG is written by hand.
+"""
+import json
+import re
+import statistics
+import sys
+from collections import defaultdict
+from html import escape
+
+SERIES = ("simd", "loop", "numpy", "torch")
+LABEL = {"simd": "Lanes simd", "loop": "Lanes loop", "numpy": "numpy", "torch": "PyTorch"}
+COLOR = {"simd": "#1f77b4", "loop": "#9ecae1", "numpy": "#ff7f0e", "torch": "#d62728"}
+W1, W2 = "784-256-128-10", "784-1024-1024-10"
+
+
+def load(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip().startswith("{")]
+
+
+def series_of(r):
+    return r["backend"] if r["lib"] == "lanes" else r["lib"]
+
+
+def network_of(r):
+    return r["layers"] if isinstance(r.get("layers"), str) else r["network"]
+
+
+def rate_of(r):
+    return r.get("median_epoch_samples_per_s") or r["samples_per_s"]
+
+
+def fmt_rate(x):
+    if x is None:
+        return "–"
+    return f"{x / 1000:.1f}k" if x >= 1000 else f"{x:.0f}"
+
+
+def fmt_ratio(x):
+    return "–" if x is None else f"{x:.2f}×"
+
+
+def ratio(a, b):
+    return None if a is None or b is None or b == 0 else a / b
+
+
+def medians(records):
+    runs = defaultdict(list)
+    for r in records:
+        runs[(series_of(r), network_of(r), r["batch"], r["threads"])].append(rate_of(r))
+    return {k: statistics.median(v) for k, v in runs.items()}, runs
+
+
+def parse_profile(text):
+    """Rows of (group, seconds, percent, calls) and the header's training and kernel seconds."""
+    rows = []
+    header = re.search(r"where the time went \(([\d.]+) s of training, ([\d.]+) s in kernels\)", text)
+    for m in re.finditer(r"^\s+([a-z_]+)\s+([\d.]+) s\s+([\d.]+)%\s+([\d,]+) calls", text, re.M):
+        rows.append((m.group(1), float(m.group(2)), float(m.group(3)), int(m.group(4).replace(",", ""))))
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return rows, (float(header.group(1)), float(header.group(2))) if header else None, first
+
+
+def targets(med, thread_counts):
+    """The issue's targets as (description, measured, met) with met None when not measured."""
+    def get(s, net, batch, t):
+        return med.get((s, net, batch, t))
+
+    out = []
+
+    def check(desc, value, bar):
+        out.append((desc, "–" if value is None else f"{value:.2f}× (needs ≥ {bar}×)",
+                    None if value is None else value >= bar))
+
+    check("W1 batch 128, 1 thread: Lanes simd vs numpy", ratio(get("simd", W1, 128, 1), get("numpy", W1, 128, 1)), 1.7)
+    check("W1 batch 128, 1 thread: Lanes simd vs PyTorch", ratio(get("simd", W1, 128, 1), get("torch", W1, 128, 1)), 3)
+    check("W1 batch 128, 2 threads: Lanes simd vs numpy (2 threads)",
+          ratio(get("simd", W1, 128, 2), get("numpy", W1, 128, 2)), 2)
+    check("W1 batch 128: Lanes simd 2 threads vs 1 thread", ratio(get("simd", W1, 128, 2), get("simd", W1, 128, 1)), 1.6)
+    for t in thread_counts:
+        for peer in ("torch", "numpy"):
+            check(f"W2 batch 256, {t} thread{'s' if t > 1 else ''}: Lanes simd vs {LABEL[peer]}",
+                  ratio(get("simd", W2, 256, t), get(peer, W2, 256, t)), 1.8)
+    for batch in (32, 512):
+        for t in thread_counts:
+            for peer in ("torch", "numpy"):
+                check(f"W1 batch {batch}, {t} thread{'s' if t > 1 else ''}: Lanes simd ahead of {LABEL[peer]}",
+                      ratio(get("simd", W1, batch, t), get(peer, W1, batch, t)), 1)
+    return out
+
+
+def write_svg(med, keys, path):
+    """Grouped horizontal bars, one panel per network (their rates differ by ~10×), each with its own scale."""
+    networks = sorted({k[0] for k in keys}, key=lambda n: (n != W1, n))
+    bar_h, gap, label_w, plot_w, value_w = 14, 10, 190, 420, 60
+    y, parts = 40, []
+    for net in networks:
+        groups = [k for k in keys if k[0] == net]
+        top = max((med.get((s,) + k) or 0) for k in groups for s in SERIES) or 1
+        parts.append(f'<text x="10" y="{y}" font-weight="bold">{escape(net)} (samples/s, higher is better)</text>')
+        y += 10
+        for (_, batch, t) in groups:
+            present = [s for s in SERIES if med.get((s, net, batch, t)) is not None]
+            if not present:
+                continue
+            block = len(present) * bar_h
+            parts.append(f'<text x="{label_w - 8}" y="{y + block / 2 + 4}" text-anchor="end">batch {batch}, '
+                         f'{t} thread{"s" if t > 1 else ""}</text>')
+            for s in present:
+                v = med[(s, net, batch, t)]
+                w = max(1.0, plot_w * v / top)
+                parts.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h - 2}" fill="{COLOR[s]}">'
+                             f'<title>{LABEL[s]}: {v:.0f} samples/s</title></rect>')
+                parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + bar_h - 4}" font-size="10">{fmt_rate(v)}</text>')
+                y += bar_h
+            y += gap
+        y += 20
+    legend_x = 10
+    for s in SERIES:
+        parts.append(f'<rect x="{legend_x}" y="{y}" width="12" height="12" fill="{COLOR[s]}"/>'
+                     f'<text x="{legend_x + 16}" y="{y + 10}">{LABEL[s]}</text>')
+        legend_x += 110
+    height, width = y + 30, label_w + plot_w + value_w + 20
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">\n'
+           f'<rect width="100%" height="100%" fill="white"/>\n'
+           f'<text x="10" y="20" font-size="14" font-weight="bold">Training throughput, Adam, float32 '
+           f'(median of runs)</text>\n' + "\n".join(parts) + "\n</svg>\n")
+    with open(path, "w") as f:
+        f.write(svg)
+
+
+def main(raw_path, meta_path, profile_path, out_md, out_svg):
+    records = load(raw_path)
+    with open(meta_path) as f:
+        meta = json.load(f)
+    with open(profile_path) as f:
+        profile_text = f.read()
+    med, runs = medians(records)
+    keys = sorted({(n, b, t) for (_, n, b, t) in med}, key=lambda k: (k[0] != W1, k[0], k[1], k[2]))
+    thread_counts = sorted({t for (_, _, t) in keys})
+    L = []
+    L.append("# Training throughput: Lanes against PyTorch and numpy\n")
+    L.append(f"Generated {meta['date']} by `{meta['command']}` (commit {meta['commit']}).\n")
+    L.append(f"- CPU: {meta['cpu']}")
+    L.append(f"- JDK: {meta['jdk']}")
+    versions = next((r["versions"] for r in records if r["lib"] == "torch"), None)
+    np_versions = next((r["versions"] for r in records if r["lib"] == "numpy"), None)
+    if np_versions:
+        blas = np_versions.get("blas") or {}
+        blas_text = " ".join(str(blas[k]) for k in ("internal_api", "version", "corename") if blas.get(k))
+        L.append(f"- Python {np_versions.get('python')}, numpy {np_versions.get('numpy')} (BLAS: {blas_text or '?'})")
+    if versions:
+        L.append(f"- PyTorch {versions.get('torch')} ({versions.get('torch_blas', '?')}, "
+                 f"CPU capability {versions.get('torch_cpu_capability', '?')}), Adam: {meta['torch_adam']}")
+    L.append(f"- Workload: synthetic MNIST-shaped data (784 features, 10 classes), Adam lr 1e-3, "
+             f"{meta['samples']} samples per epoch ({meta['loop_samples']} for Lanes loop), one untimed warm-up "
+             f"epoch then {meta['epochs']} timed epoch(s) for PyTorch and numpy and {meta['lanes_epochs']} for Lanes "
+             f"simd (its rate is its median epoch: the JIT may still be compiling during the first); every figure "
+             f"is the median of {meta['repeats']} alternating runs.")
+    L.append(f"- Load average when the run ended: {meta['load_average_at_end']} (anything above ~0.5 on this "
+             f"machine means the figures are not from a quiet machine).\n")
+
+    L.append("## Samples per second\n")
+    L.append("| network | batch | threads | Lanes simd | Lanes loop | numpy | PyTorch | simd / numpy | simd / PyTorch | simd / loop |")
+    L.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for (net, batch, t) in keys:
+        v = {s: med.get((s, net, batch, t)) for s in SERIES}
+        L.append(f"| {net} | {batch} | {t} | {fmt_rate(v['simd'])} | {fmt_rate(v['loop'])} | {fmt_rate(v['numpy'])} | "
+                 f"{fmt_rate(v['torch'])} | {fmt_ratio(ratio(v['simd'], v['numpy']))} | "
+                 f"{fmt_ratio(ratio(v['simd'], v['torch']))} | {fmt_ratio(ratio(v['simd'], v['loop']))} |")
+    spread = [(k, min(v), max(v)) for k, v in runs.items() if len(v) > 1]
+    if spread:
+        worst = max(spread, key=lambda x: (x[2] - x[1]) / x[2])
+        L.append(f"\nLargest spread between runs: {LABEL[worst[0][0]]}, {worst[0][1]} batch {worst[0][2]}, "
+                 f"{worst[0][3]} thread(s): {fmt_rate(worst[1])} to {fmt_rate(worst[2])}.")
+    L.append("\n![samples per second](training.svg)\n")
+
+    if len(thread_counts) > 1:
+        t1, t2 = thread_counts[0], thread_counts[1]
+        L.append(f"## Scaling from {t1} to {t2} threads\n")
+        L.append("| network | batch | Lanes simd | Lanes loop | numpy | PyTorch |")
+        L.append("| --- | ---: | ---: | ---: | ---: | ---: |")
+        for (net, batch) in sorted({(n, b) for (n, b, _) in keys}, key=lambda k: (k[0] != W1, k)):
+            cells = [fmt_ratio(ratio(med.get((s, net, batch, t2)), med.get((s, net, batch, t1)))) for s in SERIES]
+            L.append(f"| {net} | {batch} | " + " | ".join(cells) + " |")
+        L.append("")
+
+    rows, header, first = parse_profile(profile_text)
+    L.append("## Where a Lanes training step spends its time\n")
+    if rows:
+        L.append(f"`{meta['profile_command']}`: {first}\n")
+        L.append("| kernel group | seconds | share of kernel time | calls |")
+        L.append("| --- | ---: | ---: | ---: |")
+        for g, sec, pct, calls in rows:
+            L.append(f"| {g} | {sec:.3f} | {pct:.1f}% | {calls:,} |")
+        if header:
+            outside = header[0] - header[1]
+            L.append(f"\n{header[0]:.2f} s of training, {header[1]:.2f} s of it inside kernels; the other "
+                     f"{outside:.2f} s ({100 * outside / header[0]:.0f}%) is the training loop itself (batch gathering, "
+                     f"layer bookkeeping) and the profiler's own timer calls.\n")
+    else:
+        L.append("No profile run (TRAIN_PROFILE=none).\n")
+
+    L.append("## Targets of the issue\n")
+    L.append("| target | measured | met |")
+    L.append("| --- | --- | --- |")
+    for desc, measured, met in targets(med, thread_counts):
+        L.append(f"| {desc} | {measured} | {'–' if met is None else ('yes' if met else '**no**')} |")
+    L.append("| 0 B heap allocation per steady-state training step | not measured here: JMH `TrainStepBench` with "
+             "`-prof gc` (`gc.alloc.rate.norm`), see below | – |")
+    L.append("")
+    L.append("## How to reproduce\n")
+    L.append(f"    {meta['command']}\n")
+    L.append("Each Lanes figure comes from `bin/lanes bench train --backend simd|loop --layers H --batch B --samples N "
+             "--threads T --optimizer adam --json`, each reference figure from `bench/.venv/bin/python "
+             "bench/train_reference.py --lib torch|numpy --threads T --layers H --batch B --samples N --json` "
+             "(see `bench/README-reference.md`); every raw line is in "
+             f"`{meta['raw_file']}`. Allocation per step: `bench/run TrainStepBench -prof gc`.")
+    with open(out_md, "w") as f:
+        f.write("\n".join(L) + "\n")
+    write_svg(med, keys, out_svg)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 6:
+        sys.exit(__doc__)
+    main(*sys.argv[1:])

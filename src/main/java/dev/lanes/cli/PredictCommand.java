@@ -1,0 +1,87 @@
+package dev.lanes.cli;
+
+import dev.lanes.data.CsvReader;
+import dev.lanes.data.Dataset;
+import dev.lanes.kernel.Kernels;
+import dev.lanes.tensor.Matrix;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code lanes predict}: runs a saved model on the numeric rows of a CSV file (features only, no
+ * label), prepared as in training. One line per row: the predicted class and the class
+ * probabilities, or the predicted values; CSV with a header line.
+ */
+final class PredictCommand {
+    private static final Set<String> VALUED = Set.of("model", "input", "output", "threads", "backend");
+    private static final Set<String> FLAGS = Set.of("header");
+
+    private PredictCommand() {}
+
+    static int run(List<String> argv, PrintStream out) {
+        Args a = new Args("predict", argv, VALUED, FLAGS);
+        if (!a.positional().isEmpty()) throw new UsageException("predict: unexpected argument '" + a.positional().get(0) + "'");
+        String input = a.string("input", null);
+        if (input == null) throw new UsageException("predict: --input FILE.csv is required");
+        Path inputPath = Path.of(input);
+        if (!Files.isRegularFile(inputPath)) throw new UsageException("input file " + inputPath + " does not exist");
+        String output = a.string("output", null);
+        try (Kernels kernels = Kernels.create(a.choice("backend", "simd", "simd", "loop"),
+                a.integer("threads", Runtime.getRuntime().availableProcessors(), 1));
+             SavedModel saved = SavedModel.open(a.string("model", null), kernels);
+             Dataset rows = CsvReader.builder().header(a.flag("header")).build().read(inputPath).dataset()) {
+            int width = saved.model().inputWidth();
+            if (rows.featureCount() != width) {
+                throw new UsageException("predict: " + inputPath + " has " + rows.featureCount() + " columns, the model takes "
+                        + width + " features (give features only, no label column" + (a.flag("header") ? ")" : "; --header if the first line names the columns)"));
+            }
+            saved.preparation().apply(rows.features());
+            String text;
+            try (Matrix predictions = saved.model().predict(rows.features())) {
+                text = format(saved, predictions);
+            }
+            if (output == null) {
+                out.print(text);
+            } else {
+                TrainCommand.writeText(Path.of(output), text);
+                out.println("wrote " + rows.rows() + " predictions to " + output);
+            }
+        }
+        return 0;
+    }
+
+    /** Floats are printed in Java's shortest round-trip form, so the file holds the exact values. */
+    static String format(SavedModel saved, Matrix p) {
+        StringBuilder sb = new StringBuilder();
+        Recipe.Task task = saved.task();
+        if (task == Recipe.Task.REGRESSION) {
+            for (int c = 0; c < p.cols(); c++) sb.append(c > 0 ? "," : "").append(p.cols() == 1 ? "value" : "value_" + c);
+            sb.append('\n');
+            for (int r = 0; r < p.rows(); r++) {
+                for (int c = 0; c < p.cols(); c++) sb.append(c > 0 ? "," : "").append(p.get(r, c));
+                sb.append('\n');
+            }
+            return sb.toString();
+        }
+        List<String> names = saved.classNames();
+        sb.append("class");
+        for (String n : names) sb.append(",p_").append(n);
+        sb.append('\n');
+        for (int r = 0; r < p.rows(); r++) {
+            if (task == Recipe.Task.BINARY) {
+                float p1 = p.get(r, 0);
+                sb.append(names.get(p1 >= 0.5f ? 1 : 0)).append(',').append(1f - p1).append(',').append(p1);
+            } else {
+                int best = 0;
+                for (int c = 1; c < p.cols(); c++) if (p.get(r, c) > p.get(r, best)) best = c;
+                sb.append(names.get(best));
+                for (int c = 0; c < p.cols(); c++) sb.append(',').append(p.get(r, c));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+}

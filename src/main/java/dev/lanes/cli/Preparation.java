@@ -1,0 +1,86 @@
+package dev.lanes.cli;
+
+import dev.lanes.data.Preprocessing;
+import dev.lanes.data.Standardizer;
+import dev.lanes.tensor.Matrix;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How raw feature values become model inputs: divided by {@code divisor}, then standardized with
+ * the training part's statistics (either step may be absent). Stored in a model file's preprocessing
+ * metadata ({@code divide_by}, {@code standardize_mean}, {@code standardize_std}) so evaluation and
+ * prediction prepare rows exactly as training did.
+ */
+record Preparation(float divisor, Standardizer standardizer) {
+    Preparation {
+        if (!(divisor > 0f) || Float.isInfinite(divisor)) {
+            throw new IllegalArgumentException("divide_by must be finite and > 0, got " + divisor);
+        }
+    }
+
+    Preparation withStandardizer(Standardizer s) {
+        return new Preparation(divisor, s);
+    }
+
+    /** Prepares raw rows (as read from a CSV file) in place. */
+    void apply(Matrix x) {
+        applyToLoaded(x, 1f);
+    }
+
+    /**
+     * Prepares rows a dataset loader returned, which may already have been divided by
+     * {@code loaderDivisor} (the IDX readers scale pixels to [0, 1]).
+     */
+    void applyToLoaded(Matrix x, float loaderDivisor) {
+        if (standardizer != null && standardizer.features() != x.cols()) {
+            throw new UsageException("the model was prepared for " + standardizer.features() + " features, the data has "
+                    + x.cols());
+        }
+        if (loaderDivisor == 1f) {
+            if (divisor != 1f) Preprocessing.divide(x, divisor);
+        } else if (divisor != loaderDivisor) {
+            throw new UsageException("the model expects inputs divided by " + divisor + ", but this dataset is loaded "
+                    + "divided by " + loaderDivisor + "; it was trained on a different dataset");
+        }
+        if (standardizer != null) standardizer.apply(x);
+    }
+
+    void writeTo(Map<String, Object> metadata) {
+        if (standardizer != null) {
+            metadata.put("standardize_mean", standardizer.mean());
+            metadata.put("standardize_std", standardizer.std());
+        }
+        if (divisor != 1f) metadata.put("divide_by", divisor);
+    }
+
+    /** Reads what {@link #writeTo} wrote; {@code where} names the file for error messages. */
+    static Preparation readFrom(Map<String, Object> metadata, String where) {
+        try {
+            float divisor = metadata.get("divide_by") instanceof Number n ? n.floatValue() : 1f;
+            Object mean = metadata.get("standardize_mean"), std = metadata.get("standardize_std");
+            Standardizer s = null;
+            if (mean != null || std != null) s = Standardizer.of(floats(mean), floats(std));
+            return new Preparation(divisor, s);
+        } catch (RuntimeException e) {
+            throw new UsageException(where + ": the model's preprocessing metadata is invalid: " + e.getMessage());
+        }
+    }
+
+    private static float[] floats(Object o) {
+        if (!(o instanceof List<?> list)) throw new IllegalArgumentException("expected a list of numbers, got " + o);
+        float[] out = new float[list.size()];
+        for (int i = 0; i < out.length; i++) out[i] = ((Number) list.get(i)).floatValue();
+        return out;
+    }
+
+    String describe() {
+        StringBuilder sb = new StringBuilder();
+        if (divisor != 1f) sb.append("divide by ").append(divisor);
+        if (standardizer != null) {
+            if (!sb.isEmpty()) sb.append(", then ");
+            sb.append("standardize ").append(standardizer.features()).append(" features with training mean and std");
+        }
+        return sb.isEmpty() ? "none" : sb.toString();
+    }
+}

@@ -1,0 +1,85 @@
+package dev.lanes.cli;
+
+import dev.lanes.io.Json;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The file {@code lanes bench regress --write} writes and later runs compare with: where and how it
+ * was measured, and per benchmark the median normalised cost, its relative spread and the rounds.
+ */
+record RegressBaseline(Map<String, Object> machine, int threads, double referenceGflops,
+                       Map<String, RegressionCheck.Measurement> benchmarks) {
+    static final int FORMAT = 1;
+
+    String toJson() {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("format", (long) FORMAT);
+        root.put("what", "lanes bench regress baseline: normalised cost = seconds per call x reference FMA GFLOP/s "
+                + "(lower is better); refresh with 'bin/lanes bench regress --write', see perf-reports/README.md");
+        root.put("machine", machine);
+        root.put("threads", (long) threads);
+        root.put("reference_gflops", referenceGflops);
+        Map<String, Object> b = new LinkedHashMap<>();
+        benchmarks.forEach((name, m) -> {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("normalised", m.normalised());
+            e.put("relative_sigma", m.relativeSigma());
+            e.put("rounds", (long) m.rounds());
+            b.put(name, e);
+        });
+        root.put("benchmarks", b);
+        return Json.write(root) + "\n";
+    }
+
+    @SuppressWarnings("unchecked")
+    static RegressBaseline parse(String text) {
+        Object parsed = Json.parse(text);
+        if (!(parsed instanceof Map<?, ?> root)) throw new IllegalArgumentException("baseline: not a JSON object");
+        Object format = root.get("format");
+        if (!(format instanceof Number f) || f.intValue() != FORMAT) {
+            throw new IllegalArgumentException("baseline: unsupported format " + format + " (expected " + FORMAT + ")");
+        }
+        Map<String, Object> machine = root.get("machine") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        Map<String, RegressionCheck.Measurement> benchmarks = new LinkedHashMap<>();
+        if (!(root.get("benchmarks") instanceof Map<?, ?> bs)) {
+            throw new IllegalArgumentException("baseline: no \"benchmarks\" object");
+        }
+        for (Map.Entry<?, ?> e : bs.entrySet()) {
+            if (!(e.getValue() instanceof Map<?, ?> v)) {
+                throw new IllegalArgumentException("baseline: benchmark " + e.getKey() + " is not an object");
+            }
+            benchmarks.put((String) e.getKey(), new RegressionCheck.Measurement(number(v, "normalised"),
+                    number(v, "relative_sigma"), (int) number(v, "rounds")));
+        }
+        return new RegressBaseline(machine, (int) number(root, "threads"), number(root, "reference_gflops"), benchmarks);
+    }
+
+    private static double number(Map<?, ?> map, String key) {
+        if (map.get(key) instanceof Number n) return n.doubleValue();
+        throw new IllegalArgumentException("baseline: \"" + key + "\" missing or not a number");
+    }
+
+    /** CPU model, JDK and vector width: printed beside a comparison so a machine change is visible. */
+    static Map<String, Object> thisMachine() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cpu", cpuModel());
+        m.put("cores", (long) Runtime.getRuntime().availableProcessors());
+        m.put("jdk", Runtime.version().toString());
+        m.put("vector_bits", (long) ReferenceFma.vectorBits());
+        return m;
+    }
+
+    private static String cpuModel() {
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"));
+            for (String line : lines) {
+                if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).trim();
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // Not Linux, or not readable: the architecture is the best we can say.
+        }
+        return System.getProperty("os.arch");
+    }
+}

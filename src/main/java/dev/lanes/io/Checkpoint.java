@@ -1,0 +1,261 @@
+package dev.lanes.io;
+
+import dev.lanes.nn.Parameter;
+import dev.lanes.nn.Sequential;
+import dev.lanes.optim.Optimizer;
+import dev.lanes.tensor.Matrix;
+import dev.lanes.train.Callback;
+import dev.lanes.train.EpochLogs;
+import dev.lanes.train.Trainer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Everything a training run needs to continue where it stopped: the model's weights, the optimizer's
+ * state slots and step counter, the trainer's step counter (it keys the dropout masks), the number of
+ * completed epochs (it keys the shuffle and the learning-rate schedule) and the history so far.
+ * Restoring all of them makes a resumed run end with bitwise the weights of an uninterrupted one
+ * (same seed, same thread count).
+ *
+ * <p>One file per epoch, {@code DIR/epoch-0007.lanes}, written atomically; only the newest
+ * {@value #KEEP} are kept. The file is a model file with extra {@code optimizer/...} tensors and a
+ * {@code "lanes.checkpoint"} metadata entry, so {@code lanes evaluate --model} reads it too.
+ *
+ * <pre>{@code
+ * Path latest = Checkpoint.latest(dir);
+ * Checkpoint.State s = latest == null ? Checkpoint.State.FRESH : Checkpoint.restore(latest, trainer);
+ * trainer.fit(x, y, options.initialEpoch(s.epochsDone()).callbacks(Checkpoint.writer(dir, prep, s.history())));
+ * }</pre>
+ */
+public final class Checkpoint {
+    static final String KEY = "lanes.checkpoint";
+    static final String OPTIMIZER_PREFIX = "optimizer/";
+    private static final String FORMAT = "lanes-checkpoint";
+    private static final int VERSION = 1;
+    private static final int KEEP = 2;
+    private static final Pattern FILE_NAME = Pattern.compile("epoch-(\\d{1,9})\\.lanes");
+
+    /**
+     * Where a run stands: epochs completed, training steps taken, the logs of those epochs, and the
+     * run settings the writer was given (batch size, seed, ...), for the caller to compare.
+     */
+    public record State(int epochsDone, long steps, List<EpochLogs> history, Map<String, Object> run) {
+        public static final State FRESH = new State(0, 0, List.of(), Map.of());
+
+        public State {
+            history = List.copyOf(history);
+            run = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(run));
+        }
+    }
+
+    private Checkpoint() {}
+
+    /** Writes the trainer's state after {@code epochsDone} epochs to {@code dir}; returns the file. */
+    public static Path save(Path dir, Trainer trainer, Map<String, Object> preprocessing, int epochsDone,
+                            List<EpochLogs> history) {
+        return save(dir, trainer, preprocessing, Map.of(), epochsDone, history);
+    }
+
+    /** As above, also recording {@code run}: settings outside the model that a resume must repeat. */
+    public static Path save(Path dir, Trainer trainer, Map<String, Object> preprocessing, Map<String, Object> run,
+                            int epochsDone, List<EpochLogs> history) {
+        Sequential model = trainer.model();
+        Optimizer optimizer = trainer.optimizer();
+        Map<String, SafeTensors.Tensor> tensors = ModelFile.weightTensors(model);
+        List<Parameter> bound = optimizer.boundParameters();
+        for (int i = 0; i < bound.size(); i++) {
+            List<Matrix> slots = optimizer.stateOf(i);
+            for (int s = 0; s < slots.size(); s++) {
+                Matrix m = slots.get(s);
+                tensors.put(slotName(bound.get(i), s), new SafeTensors.Tensor(new int[] {m.rows(), m.cols()}, m.toArray()));
+            }
+        }
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("format", FORMAT);
+        info.put("version", VERSION);
+        info.put("epochs_done", epochsDone);
+        info.put("steps", trainer.steps());
+        info.put("iterations", optimizer.iterations());
+        info.put("optimizer", optimizer.toString());
+        List<Object> epochs = new ArrayList<>();
+        for (EpochLogs e : history) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("epoch", e.epoch());
+            m.put("values", e.values());
+            m.put("seconds", e.seconds());
+            m.put("samples_per_s", e.samplesPerSecond());
+            m.put("learning_rate", e.learningRate());
+            epochs.add(m);
+        }
+        info.put("history", epochs);
+        info.put("run", run);
+        Path file = dir.resolve(String.format(java.util.Locale.ROOT, "epoch-%04d.lanes", epochsDone));
+        SafeTensors.write(file, tensors, Map.of(
+                ModelFile.KEY, ModelFile.description(model, trainer.loss(), preprocessing),
+                KEY, Json.write(info)));
+        pruneOlder(dir);
+        return file;
+    }
+
+    /** The checkpoint with the most completed epochs in {@code dir}, or null when there is none. */
+    public static Path latest(Path dir) {
+        TreeMap<Integer, Path> files = list(dir);
+        return files.isEmpty() ? null : files.lastEntry().getValue();
+    }
+
+    /**
+     * Puts the state saved in {@code file} into {@code trainer} (built with the same architecture and
+     * optimizer) and returns where the run stands.
+     *
+     * @throws ModelFileException when the file is unreadable or was written by a different model or optimizer
+     */
+    public static State restore(Path file, Trainer trainer) {
+        SafeTensors.Contents c = SafeTensors.read(file);
+        Map<?, ?> info = jsonObject(file, c.metadata().get(KEY), "checkpoint");
+        if (!FORMAT.equals(info.get("format")) || !(info.get("version") instanceof Long v) || v > VERSION) {
+            throw new ModelFileException(file, -1, "not a checkpoint this Lanes reads (format " + info.get("format")
+                    + ", version " + info.get("version") + ")");
+        }
+        Sequential model = trainer.model();
+        Optimizer optimizer = trainer.optimizer();
+        Map<?, ?> saved = jsonObject(file, c.metadata().get(ModelFile.KEY), "model");
+        Map<?, ?> current = (Map<?, ?>) Json.parse(ModelFile.description(model, trainer.loss(), null));
+        if (!current.get("layers").equals(saved.get("layers")) || !current.get("input_width").equals(saved.get("input_width"))) {
+            throw new ModelFileException(file, -1, "the checkpoint holds a different architecture than this run builds: "
+                    + Json.write(saved.get("layers")));
+        }
+        if (!optimizer.toString().equals(info.get("optimizer"))) {
+            throw new ModelFileException(file, -1, "the checkpoint was trained with " + info.get("optimizer")
+                    + ", this run uses " + optimizer);
+        }
+        ModelFile.copyWeights(file, c.tensors(), model);
+        List<Parameter> bound = optimizer.boundParameters();
+        int slotTensors = 0;
+        for (int i = 0; i < bound.size(); i++) {
+            List<Matrix> slots = optimizer.stateOf(i);
+            for (int s = 0; s < slots.size(); s++) {
+                String name = slotName(bound.get(i), s);
+                SafeTensors.Tensor t = c.tensors().get(name);
+                Matrix m = slots.get(s);
+                if (t == null || t.data().length != m.rows() * m.cols()) {
+                    throw new ModelFileException(file, -1, "optimizer state '" + name + "' is missing or has the wrong size");
+                }
+                m.copyFrom(t.data());
+                slotTensors++;
+            }
+        }
+        long inFile = c.tensors().keySet().stream().filter(n -> n.startsWith(OPTIMIZER_PREFIX)).count();
+        if (inFile != slotTensors) {
+            throw new ModelFileException(file, -1, "the checkpoint has " + inFile + " optimizer state tensors, "
+                    + optimizer + " needs " + slotTensors);
+        }
+        optimizer.setIterations(Math.toIntExact(longOf(file, info, "iterations")));
+        long steps = longOf(file, info, "steps");
+        trainer.setSteps(steps);
+        Map<String, Object> run = new LinkedHashMap<>();
+        if (info.get("run") instanceof Map<?, ?> m) {
+            for (var e : m.entrySet()) run.put(String.valueOf(e.getKey()), e.getValue());
+        }
+        return new State(Math.toIntExact(longOf(file, info, "epochs_done")), steps, history(file, info), run);
+    }
+
+    /**
+     * A callback saving a checkpoint to {@code dir} after every epoch; {@code earlier} are the epochs of
+     * the run being resumed, kept in front of the new ones in each checkpoint's history.
+     */
+    public static Callback writer(Path dir, Map<String, Object> preprocessing, List<EpochLogs> earlier) {
+        return writer(dir, preprocessing, Map.of(), earlier);
+    }
+
+    /** As above, recording {@code run} in every checkpoint (see {@link State#run()}). */
+    public static Callback writer(Path dir, Map<String, Object> preprocessing, Map<String, Object> run,
+                                  List<EpochLogs> earlier) {
+        List<EpochLogs> history = new ArrayList<>(earlier);
+        return new Callback() {
+            @Override
+            public void onEpochEnd(int epoch, EpochLogs logs, Trainer trainer) {
+                history.add(logs);
+                save(dir, trainer, preprocessing, run, epoch + 1, history);
+            }
+        };
+    }
+
+    private static String slotName(Parameter p, int slot) {
+        return OPTIMIZER_PREFIX + p.name() + "/slot_" + slot;
+    }
+
+    private static List<EpochLogs> history(Path file, Map<?, ?> info) {
+        List<EpochLogs> out = new ArrayList<>();
+        try {
+            for (Object o : (List<?>) info.get("history")) {
+                Map<?, ?> m = (Map<?, ?>) o;
+                Map<String, Double> values = new LinkedHashMap<>();
+                for (var e : ((Map<?, ?>) m.get("values")).entrySet()) {
+                    values.put((String) e.getKey(), number(e.getValue()));
+                }
+                out.add(new EpochLogs(((Number) m.get("epoch")).intValue(), values, number(m.get("seconds")),
+                        number(m.get("samples_per_s")), (float) number(m.get("learning_rate"))));
+            }
+        } catch (RuntimeException e) {
+            throw new ModelFileException(file, -1, "the checkpoint's history is malformed: " + e.getMessage());
+        }
+        return out;
+    }
+
+    /** JSON writes NaN and infinities as null. */
+    private static double number(Object o) {
+        return o == null ? Double.NaN : ((Number) o).doubleValue();
+    }
+
+    private static long longOf(Path file, Map<?, ?> m, String key) {
+        if (m.get(key) instanceof Long v && v >= 0) return v;
+        throw new ModelFileException(file, -1, "the checkpoint's '" + key + "' is not a whole number: " + m.get(key));
+    }
+
+    private static Map<?, ?> jsonObject(Path file, String json, String what) {
+        if (json == null) {
+            throw new ModelFileException(file, -1, "not a Lanes checkpoint (no " + what + " metadata)");
+        }
+        try {
+            return (Map<?, ?>) Json.parse(json);
+        } catch (Json.ParseException | ClassCastException e) {
+            throw new ModelFileException(file, -1, "the " + what + " metadata is not a JSON object: " + e.getMessage());
+        }
+    }
+
+    private static TreeMap<Integer, Path> list(Path dir) {
+        TreeMap<Integer, Path> files = new TreeMap<>();
+        if (!Files.isDirectory(dir)) return files;
+        try (Stream<Path> s = Files.list(dir)) {
+            s.forEach(p -> {
+                Matcher m = FILE_NAME.matcher(p.getFileName().toString());
+                if (m.matches()) files.put(Integer.parseInt(m.group(1)), p);
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        return files;
+    }
+
+    private static void pruneOlder(Path dir) {
+        TreeMap<Integer, Path> files = list(dir);
+        while (files.size() > KEEP) {
+            Path oldest = files.pollFirstEntry().getValue();
+            try {
+                Files.deleteIfExists(oldest);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete old checkpoint " + oldest + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}

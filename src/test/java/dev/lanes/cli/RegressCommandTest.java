@@ -1,0 +1,64 @@
+package dev.lanes.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command-line checks of bench regress and compare-backends that fail before anything is measured. */
+class RegressCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Result(int status, String out, String err) {}
+
+    private static Result lanes(String... argv) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int status = Main.run(List.of(argv), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aMissingBaselineIsAUsageMistakeThatSaysHowToMakeOne() {
+        Result r = lanes("bench", "regress", "--baseline", dir.resolve("none.json").toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--write"), r.err());
+    }
+
+    @Test
+    void aBaselineOfAnotherThreadCountIsRefused() throws IOException {
+        Path baseline = dir.resolve("baseline.json");
+        Files.writeString(baseline, new RegressBaseline(Map.of(), 2, 100,
+                Map.of("gemm", new RegressionCheck.Measurement(1, 0.01, 5))).toJson());
+        Result r = lanes("bench", "regress", "--baseline", baseline.toString(), "--threads", "1");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("2 thread(s)"), r.err());
+    }
+
+    @Test
+    void aCorruptBaselineIsReportedWithItsPath() throws IOException {
+        Path baseline = dir.resolve("baseline.json");
+        Files.writeString(baseline, "{\"format\": 1, \"benchmarks\": [");
+        Result r = lanes("bench", "regress", "--baseline", baseline.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains(baseline.toString()), r.err());
+    }
+
+    @Test
+    void badThresholdAndUnknownWorkAreUsageMistakes() {
+        assertEquals(2, lanes("bench", "regress", "--threshold", "lots").status());
+        Result r = lanes("bench", "compare-backends", "--only", "no such kernel");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("no such kernel"), r.err());
+    }
+}

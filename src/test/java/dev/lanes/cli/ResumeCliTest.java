@@ -1,0 +1,85 @@
+package dev.lanes.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lanes.io.Json;
+import dev.lanes.io.SafeTensors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three epochs straight against two epochs, then {@code --resume} for the third: the weights and the
+ * optimizer state must match bit for bit. Dropout (keyed by the step), a decaying learning rate
+ * (keyed by the epoch) and Adam (its moments and step count) each break this if not restored.
+ */
+class ResumeCliTest {
+    @TempDir Path dir;
+
+    private CliRun train(Path checkpoints, int epochs, Path json, String... extra) {
+        List<String> argv = new java.util.ArrayList<>(List.of("train", "--dataset", "optdigits", "--layers", "24",
+                "--dropout", "0.2", "--schedule", "exponential:0.8", "--lr", "0.005", "--batch", "64", "--threads", "1",
+                "--seed", "3", "--quiet", "--epochs", Integer.toString(epochs), "--checkpoint", checkpoints.toString(),
+                "--json", json.toString()));
+        argv.addAll(List.of(extra));
+        return CliRun.of(argv.toArray(String[]::new));
+    }
+
+    @Test
+    void resumingAfterTwoEpochsEndsWithTheWeightsOfThreeEpochsStraight() throws Exception {
+        Path straight = dir.resolve("straight"), resumed = dir.resolve("resumed");
+        CliRun a = train(straight, 3, dir.resolve("a.json"));
+        assertEquals(0, a.status(), a::toString);
+        CliRun b1 = train(resumed, 2, dir.resolve("b1.json"));
+        assertEquals(0, b1.status(), b1::toString);
+        CliRun b2 = train(resumed, 3, dir.resolve("b2.json"), "--resume");
+        assertEquals(0, b2.status(), b2::toString);
+
+        // Only the newest two checkpoints are kept.
+        try (var files = Files.list(straight)) {
+            assertEquals(List.of("epoch-0002.lanes", "epoch-0003.lanes"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        Map<String, SafeTensors.Tensor> expected = SafeTensors.read(straight.resolve("epoch-0003.lanes")).tensors();
+        Map<String, SafeTensors.Tensor> actual = SafeTensors.read(resumed.resolve("epoch-0003.lanes")).tensors();
+        assertEquals(expected.keySet(), actual.keySet());
+        assertTrue(expected.keySet().stream().anyMatch(k -> k.startsWith("optimizer/")), expected.keySet()::toString);
+        for (String name : expected.keySet()) {
+            float[] e = expected.get(name).data(), r = actual.get(name).data();
+            assertEquals(e.length, r.length, name);
+            for (int i = 0; i < e.length; i++) {
+                assertEquals(Float.floatToRawIntBits(e[i]), Float.floatToRawIntBits(r[i]), name + "[" + i + "]");
+            }
+        }
+
+        // The resumed run reports all three epochs, the first two from the checkpoint, and the same test result.
+        Map<?, ?> straightJson = (Map<?, ?>) Json.parse(Files.readString(dir.resolve("a.json")));
+        Map<?, ?> resumedJson = (Map<?, ?>) Json.parse(Files.readString(dir.resolve("b2.json")));
+        List<?> straightEpochs = (List<?>) straightJson.get("epochs"), resumedEpochs = (List<?>) resumedJson.get("epochs");
+        assertEquals(3, resumedEpochs.size());
+        for (int e = 0; e < 3; e++) {
+            assertEquals(((Map<?, ?>) straightEpochs.get(e)).get("loss"), ((Map<?, ?>) resumedEpochs.get(e)).get("loss"));
+        }
+        assertEquals(straightJson.get("test"), resumedJson.get("test"));
+    }
+
+    @Test
+    void resumeRefusesACheckpointOfADifferentArchitecture() {
+        Path checkpoints = dir.resolve("ck");
+        assertEquals(0, train(checkpoints, 1, dir.resolve("x.json")).status());
+        CliRun wrong = CliRun.of("train", "--dataset", "optdigits", "--layers", "25", "--dropout", "0.2", "--threads", "1",
+                "--quiet", "--epochs", "2", "--checkpoint", checkpoints.toString(), "--resume");
+        assertEquals(2, wrong.status(), wrong::toString);
+        assertTrue(wrong.err().contains("different architecture"), wrong::toString);
+        assertEquals(1, wrong.err().lines().count(), wrong::toString);
+
+        CliRun otherBatch = train(checkpoints, 2, dir.resolve("y.json"), "--resume", "--batch", "32");
+        assertEquals(2, otherBatch.status(), otherBatch::toString);
+        assertTrue(otherBatch.err().contains("--batch 64"), otherBatch::toString);
+    }
+}

@@ -1,0 +1,67 @@
+package dev.lanes.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every user mistake is one line on stderr starting "lanes: ", exit status 2, and no stack trace. */
+class UsageMistakesTest {
+    @TempDir static Path dir;
+
+    static Stream<Arguments> mistakes() throws Exception {
+        Path garbage = dir.resolve("garbage.lanes");
+        Files.write(garbage, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+        Path truncated = dir.resolve("truncated.lanes");
+        assertEquals(0, CliRun.of("train", "--dataset", "optdigits", "--epochs", "1", "--layers", "8", "--threads", "1",
+                "--quiet", "--save", truncated.toString()).status());
+        byte[] whole = Files.readAllBytes(truncated);
+        Files.write(truncated, java.util.Arrays.copyOf(whole, whole.length - 100));
+        Path wideCsv = dir.resolve("wide.csv");
+        Files.writeString(wideCsv, "1,2,3\n4,5,6\n");
+        String missing = dir.resolve("nope.lanes").toString();
+        return Stream.of(
+                Arguments.of("unknown command", new String[] {"fly"}, "unknown command"),
+                Arguments.of("unknown option", new String[] {"train", "--colour", "red"}, "unknown option --colour"),
+                Arguments.of("bad number", new String[] {"train", "--epochs", "zero"}, "--epochs"),
+                Arguments.of("bad choice", new String[] {"train", "--optimizer", "magic"}, "--optimizer"),
+                Arguments.of("resume without checkpoint", new String[] {"train", "--resume"}, "--checkpoint"),
+                Arguments.of("resume from an empty folder", new String[] {"train", "--dataset", "optdigits",
+                        "--checkpoint", dir.resolve("empty").toString(), "--resume"}, "no checkpoint"),
+                Arguments.of("missing model", new String[] {"evaluate", "--model", missing}, "does not exist"),
+                Arguments.of("no model option", new String[] {"summary"}, "--model"),
+                Arguments.of("garbage model", new String[] {"summary", "--model", garbage.toString()}, "garbage.lanes"),
+                Arguments.of("truncated model", new String[] {"evaluate", "--model", truncated.toString()}, "truncated.lanes"),
+                Arguments.of("missing input", new String[] {"predict", "--model", truncated.toString(), "--input",
+                        dir.resolve("none.csv").toString()}, "does not exist"),
+                Arguments.of("wrong dataset for model", new String[] {"evaluate", "--model", "MODEL", "--dataset",
+                        "california"}, "features"),
+                Arguments.of("wrong column count", new String[] {"predict", "--model", "MODEL", "--input",
+                        wideCsv.toString()}, "3 columns"),
+                Arguments.of("bad trials", new String[] {"tune", "--trials", "-1"}, "--trials"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mistakes")
+    void reportsOneLineAndExitsWith2(String what, String[] argv, String mentions) throws Exception {
+        Path model = dir.resolve("good.lanes");
+        if (!Files.exists(model)) {
+            assertEquals(0, CliRun.of("train", "--dataset", "optdigits", "--epochs", "1", "--layers", "8", "--threads",
+                    "1", "--quiet", "--save", model.toString()).status());
+        }
+        for (int i = 0; i < argv.length; i++) if (argv[i].equals("MODEL")) argv[i] = model.toString();
+        CliRun run = CliRun.of(argv);
+        assertEquals(2, run.status(), run::toString);
+        assertEquals(1, run.err().lines().count(), run::toString);
+        assertTrue(run.err().startsWith("lanes: "), run::toString);
+        assertTrue(run.err().contains(mentions), run::toString);
+        assertFalse(run.err().contains("Exception") || run.err().contains("\tat "), run::toString);
+    }
+}

@@ -108,6 +108,21 @@ class NonFiniteGuardTest {
     }
 
     @Test
+    void withoutRollbackAFailingStepIsStillNotApplied() {
+        try (Matrix x = gaussian(8, 4, 5, 1f); Matrix y = gaussian(8, 1, 6, 1f);
+             Sequential model = Sequential.builder(4).kernels(kernels).seed(3).add(new Dense(2)).add(new Dense(1)).build();
+             Trainer trainer = new Trainer(model, Loss.meanSquaredError(), new Sgd(0.01f)).keepLastFiniteWeights(false)) {
+            trainer.trainBatch(x, y);
+            List<float[]> before = model.getWeights();
+            x.set(2, 1, Float.NaN);
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> trainer.trainBatch(x, y));
+            assertTrue(e.getMessage().contains("input row 2 (column 1 is NaN)") && e.getMessage().contains("The step was not applied."),
+                    e.getMessage());
+            assertWeightsEqual(before, model.getWeights());
+        }
+    }
+
+    @Test
     void locateNonFiniteFindsTheFirstLayerWhoseOutputOverflowed() {
         try (Matrix x = Matrix.allocate(2, 3).fill(1f);
              Sequential model = Sequential.builder(3).kernels(kernels)

@@ -114,7 +114,7 @@ class ConcurrentPredictTest {
     }
 
     @Test
-    void closeWaitsForNothingAndLaterPredictionsAreRefused() {
+    void predictionsAfterCloseAreRefusedAndCloseIsIdempotent() {
         Sequential model = Sequential.builder(WIDTH).add(new Dense(2)).build();
         try (Matrix x = randomInputs(3, WIDTH, 1)) {
             model.predict(x).close();

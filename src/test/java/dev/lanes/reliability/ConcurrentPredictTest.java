@@ -37,7 +37,10 @@ class ConcurrentPredictTest {
     @Test
     @Timeout(60)
     void eightThreadsPredictExactlyWhatOneThreadPredicts() throws Exception {
-        try (Kernels kernels = Kernels.create("simd", 2);
+        // The scalar backend: its rounding does not depend on the JIT tier. The Vector API backend
+        // can differ by 1 ulp between its interpreted fallback and its compiled intrinsics, which once
+        // showed up here mid-run as a difference unrelated to threads.
+        try (Kernels kernels = Kernels.create("loop", 2);
              Matrix x = randomInputs(INPUTS, WIDTH, 7);
              Matrix y = labels(INPUTS, 3);
              Sequential model = Sequential.builder(WIDTH).kernels(kernels).seed(3)
@@ -51,12 +54,10 @@ class ConcurrentPredictTest {
             // Training leaves the output layer emitting logits and the batch-norm statistics non-trivial.
             trainer.fit(x, y, FitOptions.quiet(3, 16));
 
-            // Reference: single-threaded, one call per (first row, batch size) pair. The Vector API's
-            // interpreted fallback and its compiled intrinsics may round differently (1 ulp seen in
-            // exp/tanh), so the reference is taken once the kernels are compiled, as they are below.
+            // Reference: single-threaded, one call per (first row, batch size) pair.
             int[] batchSizes = {1, 2, 3, 5};
             float[][][] expected = new float[batchSizes.length][INPUTS][];
-            for (int pass = 0; pass < 40; pass++) predictAll(model, x, batchSizes, expected);
+            predictAll(model, x, batchSizes, expected);
 
             ExecutorService pool = Executors.newFixedThreadPool(THREADS);
             CountDownLatch start = new CountDownLatch(1);

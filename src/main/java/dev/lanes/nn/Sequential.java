@@ -416,9 +416,11 @@ public final class Sequential implements AutoCloseable {
     /** Frees parameters and workspaces; the kernels are not closed (the caller owns them). */
     @Override
     public void close() {
+        // Refuse new predictions first: with callers predicting back to back, the shared holds would
+        // otherwise overlap forever and the exclusive lock below would never be granted.
+        closed = true;
         long stamp = lifecycle.writeLock();
         try {
-            closed = true;
             for (InferenceWorkspace w; (w = idleWorkspaces.poll()) != null; ) w.close();
         } finally {
             lifecycle.unlockWrite(stamp);

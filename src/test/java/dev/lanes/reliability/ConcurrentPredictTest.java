@@ -136,6 +136,40 @@ class ConcurrentPredictTest {
         }
     }
 
+    @Test
+    @Timeout(30)
+    void closingWhilePredictionsRunNeverFreesMemoryInUse() throws Exception {
+        try (Matrix x = randomInputs(200, WIDTH, 11)) {
+            for (int round = 0; round < 20; round++) {
+                Sequential model = Sequential.builder(WIDTH).seed(round)
+                        .add(new Dense(64, Activation.relu())).add(new Dense(3, Activation.softmax())).build();
+                ExecutorService pool = Executors.newFixedThreadPool(4);
+                CountDownLatch running = new CountDownLatch(4);
+                List<Future<Integer>> results = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    results.add(pool.submit(() -> {
+                        running.countDown();
+                        int done = 0;
+                        try (Matrix out = Matrix.allocate(x.rows(), 3)) {
+                            while (true) {
+                                model.predict(x, out);
+                                done++;
+                            }
+                        } catch (IllegalStateException e) {
+                            // The only acceptable failure: refused because closed, not memory freed under the call.
+                            if (!e.getMessage().startsWith("this model was closed")) throw e;
+                        }
+                        return done;
+                    }));
+                }
+                running.await();
+                model.close();
+                for (Future<Integer> f : results) f.get(10, TimeUnit.SECONDS);
+                pool.shutdown();
+            }
+        }
+    }
+
     static void assertBitwiseEqual(float[] expected, float[] actual, String where) {
         assertEquals(expected.length, actual.length, where);
         for (int i = 0; i < expected.length; i++) {

@@ -6,6 +6,7 @@ import dev.lanes.data.CsvReader;
 import dev.lanes.data.CsvTable;
 import dev.lanes.data.DataFileException;
 import dev.lanes.data.IdxReader;
+import dev.lanes.io.Checkpoint;
 import dev.lanes.io.ModelFile;
 import dev.lanes.io.ModelFileException;
 import dev.lanes.kernel.Kernels;
@@ -15,6 +16,9 @@ import dev.lanes.nn.Dense;
 import dev.lanes.nn.Dropout;
 import dev.lanes.nn.Loss;
 import dev.lanes.nn.Sequential;
+import dev.lanes.optim.Adam;
+import dev.lanes.tensor.Matrix;
+import dev.lanes.train.Trainer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -114,6 +118,26 @@ class FileFormatFuzzTest {
         fuzz("model", List.of(seed), ModelFileException.class, file -> ModelFile.load(file, kernels));
         fuzz("model-header", List.of(seed), r -> Mutator.mutateSafetensorsHeader(seed, r), ModelFileException.class,
                 file -> ModelFile.load(file, kernels));
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void checkpointReader() throws IOException {
+        try (Sequential model = Sequential.builder(3).kernels(kernels).seed(5)
+                     .add(new Dense(4, Activation.relu())).add(new Dense(2, Activation.softmax())).build();
+             Trainer trainer = new Trainer(model, Loss.sparseCategoricalCrossEntropy(), new Adam(0.01f));
+             Matrix x = Matrix.allocate(4, 3).fill(0.5f); Matrix y = Matrix.of(4, 1, 0, 1, 1, 0)) {
+            trainer.trainBatch(x, y);
+            Path saved = Checkpoint.save(Files.createDirectories(dir.resolve("checkpoints")), trainer, Map.of(), 1, List.of());
+            byte[] seed = Files.readAllBytes(saved);
+            Reader restore = file -> {
+                Checkpoint.restore(file, trainer);
+                return null;
+            };
+            fuzz("checkpoint", List.of(seed), ModelFileException.class, restore);
+            fuzz("checkpoint-header", List.of(seed), r -> Mutator.mutateSafetensorsHeader(seed, r), ModelFileException.class,
+                    restore);
+        }
     }
 
     @Test

@@ -220,8 +220,8 @@ public final class Sequential implements AutoCloseable {
     public Matrix forward(Matrix x, boolean training, long step) {
         checkOpen();
         if (x.cols() != inputWidth) {
-            throw new IllegalArgumentException("the model (first layer " + layers[0] + ") expects " + inputWidth + " input columns, got a "
-                    + x.shape() + " matrix");
+            throw new IllegalArgumentException("the model (first layer " + layers[0] + ") expects " + inputWidth
+                    + " input columns, got a " + x.shape() + " matrix");
         }
         reserve(x.rows());
         Matrix a = x;
@@ -234,7 +234,7 @@ public final class Sequential implements AutoCloseable {
 
     /**
      * Where the last {@link #forward} on {@code x} first produced a NaN or an infinity: "input row r
-     * (column c is NaN)", "the output of layer dense_1 (Dense)", or {@code null} when every value is
+     * (column c is NaN)", "the output of layer dense_1 Dense", or {@code null} when every value is
      * finite. For error messages; it scans memory, so keep it off the hot path.
      */
     public String locateNonFinite(Matrix x) {
@@ -246,7 +246,8 @@ public final class Sequential implements AutoCloseable {
             }
         }
         for (int i = 0; i < layers.length; i++) {
-            if (lastOutputs[i] != null && lastOutputs[i].isAlive() && !Float.isFinite((float) kernels.sumOfAbs(lastOutputs[i]))) {
+            Matrix output = lastOutputs[i];
+            if (output != null && output.isAlive() && !Float.isFinite((float) kernels.sumOfAbs(output))) {
                 return "the output of layer " + layers[i];
             }
         }
@@ -269,7 +270,12 @@ public final class Sequential implements AutoCloseable {
     public Matrix predict(Matrix x) {
         checkOpen();
         Matrix out = Matrix.allocate(x.rows(), outputWidth());
-        predict(x, out);
+        try {
+            predict(x, out);
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
         return out;
     }
 

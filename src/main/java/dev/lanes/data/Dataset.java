@@ -20,6 +20,7 @@ public final class Dataset implements AutoCloseable {
     private final int numClasses;
     private final List<String> featureNames;
     private final List<String> classNames;
+    private volatile boolean closed;
 
     private Dataset(Matrix features, Matrix labels, int numClasses, List<String> featureNames, List<String> classNames) {
         Objects.requireNonNull(features, "features");
@@ -94,10 +95,14 @@ public final class Dataset implements AutoCloseable {
 
     public int featureCount() { return features.cols(); }
 
-    public Matrix features() { return features; }
+    public Matrix features() {
+        checkOpen();
+        return features;
+    }
 
     /** Class ids ({@code n × 1}) or regression targets ({@code n × k}). */
     public Matrix labels() {
+        checkOpen();
         if (labels == null) {
             throw new IllegalStateException("this dataset has no labels");
         }
@@ -121,6 +126,7 @@ public final class Dataset implements AutoCloseable {
 
     /** The class id of {@code row}. */
     public int classId(int row) {
+        checkOpen();
         if (!isClassification()) {
             throw new IllegalStateException("not a classification set");
         }
@@ -138,6 +144,7 @@ public final class Dataset implements AutoCloseable {
 
     /** A new dataset holding copies of {@code rowIndices} in that order (its own memory). */
     public Dataset select(int[] rowIndices) {
+        checkOpen();
         if (rowIndices.length == 0) {
             throw new IllegalArgumentException("cannot select zero rows");
         }
@@ -174,8 +181,14 @@ public final class Dataset implements AutoCloseable {
         }
     }
 
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException("this dataset (" + rows() + " rows) was closed; its memory is freed");
+    }
+
+    /** Frees the features and labels; the dataset refuses use afterwards. */
     @Override
     public void close() {
+        closed = true;
         features.close();
         if (labels != null) labels.close();
     }

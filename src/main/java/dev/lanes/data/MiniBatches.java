@@ -52,7 +52,7 @@ public final class MiniBatches implements AutoCloseable {
      */
     public MiniBatches(Dataset data, int batchSize, boolean shuffle, long seed, boolean oneHotLabels) {
         if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be positive: " + batchSize);
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
         if (oneHotLabels && !data.isClassification()) {
             throw new IllegalArgumentException("one-hot labels need a classification set; this is " + data);

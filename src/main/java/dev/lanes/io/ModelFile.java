@@ -102,8 +102,17 @@ public final class ModelFile {
             Sequential.Builder b = Sequential.builder(intOf(desc, "input_width")).kernels(kernels);
             if (desc.get("seed") instanceof Long seed) b.seed(seed);
             for (Object o : (List<?>) desc.get("layers")) b.add(layer((Map<?, ?>) o));
+            // A description is not trusted with memory: it must not claim more weights than the file holds.
+            long held = 0;
+            for (SafeTensors.Tensor t : c.tensors().values()) held += t.data().length;
+            if (b.parameterCount() > held) {
+                throw new ModelFileException(file, -1, "the architecture needs " + b.parameterCount()
+                        + " weights but the file holds " + held);
+            }
             model = b.build();
             loss = desc.get("loss") instanceof String s ? Loss.parse(s) : null;
+        } catch (ModelFileException e) {
+            throw e;
         } catch (RuntimeException e) {
             throw new ModelFileException(file, -1, "the model description is invalid: " + e.getMessage());
         }

@@ -27,6 +27,9 @@ public final class ActivationLayer extends Layer {
 
     @Override public int outputWidth() { return inputWidth; }
 
+    @Override
+    long parameterCount(int inputWidth) { return 0; }
+
     @Override void buildParameters(Arena arena, long seed) {}
 
     @Override public List<Parameter> parameters() { return List.of(); }
@@ -50,6 +53,13 @@ public final class ActivationLayer extends Layer {
         Activations.forward(kernels, activation, x, a);
         lastOutput = a;
         return a;
+    }
+
+    @Override
+    Matrix infer(Matrix x, Matrix out) {
+        if (emitLogits) return x;
+        Activations.forward(kernels, activation, x, out);
+        return out;
     }
 
     @Override

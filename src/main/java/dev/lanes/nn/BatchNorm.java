@@ -34,7 +34,9 @@ public final class BatchNorm extends Layer {
         if (!(momentum >= 0f && momentum < 1f)) {
             throw new IllegalArgumentException("batch-norm momentum must be in [0, 1), got " + momentum);
         }
-        if (!(epsilon > 0f)) throw new IllegalArgumentException("batch-norm epsilon must be > 0, got " + epsilon);
+        if (!(epsilon > 0f) || Float.isInfinite(epsilon)) {
+            throw new IllegalArgumentException("batch-norm epsilon must be finite and > 0, got " + epsilon);
+        }
         this.momentum = momentum;
         this.epsilon = epsilon;
     }
@@ -46,6 +48,9 @@ public final class BatchNorm extends Layer {
     @Override public String typeName() { return "BatchNormalization"; }
 
     @Override public int outputWidth() { return inputWidth; }
+
+    @Override
+    long parameterCount(int inputWidth) { return 4L * inputWidth; }
 
     @Override
     void buildParameters(Arena arena, long seed) {
@@ -87,6 +92,12 @@ public final class BatchNorm extends Layer {
         } else {
             kernels.batchNormForwardInference(x, gamma, beta, runningMean, runningVariance, epsilon, out);
         }
+        return out;
+    }
+
+    @Override
+    Matrix infer(Matrix x, Matrix out) {
+        kernels.batchNormForwardInference(x, gamma, beta, runningMean, runningVariance, epsilon, out);
         return out;
     }
 

@@ -86,6 +86,12 @@ public final class Dense extends Layer {
     @Override public int outputWidth() { return units; }
 
     @Override
+    long parameterCount(int inputWidth) { return (long) inputWidth * units + (useBias ? units : 0); }
+
+    @Override
+    int outputWidth(int inputWidth) { return units; }
+
+    @Override
     void buildParameters(Arena arena, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         weights = Matrix.allocate(arena, inputWidth, units);
@@ -135,6 +141,16 @@ public final class Dense extends Layer {
         lastInput = x;
         lastOutput = a;
         return a;
+    }
+
+    @Override
+    Matrix infer(Matrix x, Matrix out) {
+        Epilogue e = epilogue;
+        kernels.gemm(false, false, 1f, x, weights, 0f, out, e);
+        if (!emitLogits && activation.kind() == Activation.Kind.SOFTMAX) {
+            kernels.softmaxRows(out, out);
+        }
+        return out;
     }
 
     @Override

@@ -33,6 +33,9 @@ public final class Dropout extends Layer {
 
     @Override public int outputWidth() { return inputWidth; }
 
+    @Override
+    long parameterCount(int inputWidth) { return 0; }
+
     @Override void buildParameters(Arena arena, long seed) { this.seed = seed; }
 
     @Override public List<Parameter> parameters() { return List.of(); }
@@ -53,6 +56,11 @@ public final class Dropout extends Layer {
         lastMask = mask.rows(x.rows());
         kernels.dropoutForward(x, lastMask, out, 1f - rate, seed, step);
         return out;
+    }
+
+    @Override
+    Matrix infer(Matrix x, Matrix out) {
+        return x;
     }
 
     @Override

@@ -33,6 +33,16 @@ public abstract sealed class Layer permits Dense, ActivationLayer, Dropout, Batc
 
     public abstract int outputWidth();
 
+    /**
+     * How many floats of weights (trainable and not) this layer will hold on an input of {@code inputWidth}
+     * columns, known before anything is allocated: a model file's reader checks it against the weights
+     * the file really holds before building what its description claims.
+     */
+    abstract long parameterCount(int inputWidth);
+
+    /** The output width this layer will have on an input of {@code inputWidth} columns. */
+    int outputWidth(int inputWidth) { return inputWidth; }
+
     public boolean isBuilt() { return inputWidth >= 0; }
 
     /** Allocates and initializes the parameters in {@code arena}. */
@@ -55,6 +65,14 @@ public abstract sealed class Layer permits Dense, ActivationLayer, Dropout, Batc
      * @param step the training step, which keys random masks (dropout) so that a step can be replayed
      */
     abstract Matrix forward(Matrix x, boolean training, long step);
+
+    /**
+     * The inference-mode forward pass ({@code training = false}) writing into {@code out}, a
+     * {@code x.rows() × outputWidth()} matrix the caller owns; returns {@code out}, or {@code x} itself
+     * when the layer is the identity at inference. Touches none of the layer's own workspaces or
+     * backward-pass state, so any number of threads may run it at once while the weights stay put.
+     */
+    abstract Matrix infer(Matrix x, Matrix out);
 
     /**
      * @param needInputGradient false for the first layer, which can skip computing dX

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * A stack of layers, each feeding the next: the model. It owns all parameters and workspaces in
@@ -36,6 +38,13 @@ import java.util.SplittableRandom;
  * }</pre>
  *
  * <p>Same seed, same data and same kernel thread count give bitwise-identical weights.
+ *
+ * <p>Threads: {@link #predict} and {@link #predictClasses} may be called from any number of threads
+ * at once; each call borrows an inference workspace of its own from a pool, so results equal the
+ * single-threaded ones bit for bit. Training ({@link #forward}, {@link #backward}, a {@code Trainer})
+ * and weight changes are single-threaded and must not overlap predictions (those would see weights
+ * mid-update). {@link #close()} waits for running predictions to finish; any use after it throws
+ * {@link IllegalStateException}.
  */
 public final class Sequential implements AutoCloseable {
     private static final int PREDICT_CHUNK_ROWS = 512;
@@ -46,9 +55,15 @@ public final class Sequential implements AutoCloseable {
     private final long seed;
     private final Arena parameterArena = Arena.ofShared();
     private final List<Parameter> parameters;
+    /** Each layer's output from the last {@link #forward}, kept for {@link #locateNonFinite}. */
+    private final Matrix[] lastOutputs;
     private Arena workspaceArena;
     private int capacity;
     private Loss loss;
+    private final ConcurrentLinkedDeque<InferenceWorkspace> idleWorkspaces = new ConcurrentLinkedDeque<>();
+    /** Predictions hold it shared; {@link #close()} takes it exclusively, so it never frees memory in use. */
+    private final StampedLock lifecycle = new StampedLock();
+    private volatile boolean closed;
 
     private Sequential(int inputWidth, List<Layer> layerList, Kernels kernels, long seed) {
         if (inputWidth < 1) throw new IllegalArgumentException("input width must be >= 1, got " + inputWidth);
@@ -73,6 +88,7 @@ public final class Sequential implements AutoCloseable {
             width = layer.outputWidth();
         }
         this.parameters = Collections.unmodifiableList(all);
+        this.lastOutputs = new Matrix[layers.length];
     }
 
     /** Starts a model with {@code inputWidth} input features. */
@@ -114,6 +130,23 @@ public final class Sequential implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Floats of weights the model will hold, computed without allocating (saturates at
+         * {@link Long#MAX_VALUE}). Lets a reader refuse a description that claims more weights than
+         * its file holds before building it.
+         */
+        public long parameterCount() {
+            long total = 0;
+            int width = inputWidth;
+            for (Layer layer : layers) {
+                if (width < 1) return Long.MAX_VALUE;
+                long n = layer.parameterCount(width);
+                total = n > Long.MAX_VALUE - total ? Long.MAX_VALUE : total + n;
+                width = layer.outputWidth(width);
+            }
+            return total;
+        }
+
         public Sequential build() {
             return new Sequential(inputWidth, layers, kernels == null ? Kernels.get() : kernels, seed);
         }
@@ -152,6 +185,7 @@ public final class Sequential implements AutoCloseable {
      * @throws IllegalArgumentException when the loss does not fit the output layer
      */
     public void attachLoss(Loss loss) {
+        checkOpen();
         loss.checkOutput(outputActivation(), outputWidth());
         layers[layers.length - 1].emitLogits(loss.fusesOutputActivation());
         this.loss = loss;
@@ -165,6 +199,7 @@ public final class Sequential implements AutoCloseable {
      * so later steps find their workspaces ready and allocate nothing.
      */
     public void reserve(int rows) {
+        checkOpen();
         if (rows <= capacity) return;
         Arena arena = Arena.ofShared();
         for (Layer layer : layers) {
@@ -183,16 +218,40 @@ public final class Sequential implements AutoCloseable {
      * @param step     the training step (keys dropout masks); any value when not training
      */
     public Matrix forward(Matrix x, boolean training, long step) {
+        checkOpen();
         if (x.cols() != inputWidth) {
-            throw new IllegalArgumentException("the model expects " + inputWidth + " input columns, got a "
-                    + x.shape() + " matrix");
+            throw new IllegalArgumentException("the model (first layer " + layers[0] + ") expects " + inputWidth
+                    + " input columns, got a " + x.shape() + " matrix");
         }
         reserve(x.rows());
         Matrix a = x;
-        for (Layer layer : layers) {
-            a = layer.forward(a, training, step);
+        for (int i = 0; i < layers.length; i++) {
+            a = layers[i].forward(a, training, step);
+            lastOutputs[i] = a;
         }
         return a;
+    }
+
+    /**
+     * Where the last {@link #forward} on {@code x} first produced a NaN or an infinity: "input row r
+     * (column c is NaN)", "the output of layer dense_1 Dense", or {@code null} when every value is
+     * finite. For error messages; it scans memory, so keep it off the hot path.
+     */
+    public String locateNonFinite(Matrix x) {
+        checkOpen();
+        for (int r = 0; r < x.rows(); r++) {
+            for (int c = 0; c < x.cols(); c++) {
+                float v = x.get(r, c);
+                if (!Float.isFinite(v)) return "input row " + r + " (column " + c + " is " + v + ")";
+            }
+        }
+        for (int i = 0; i < layers.length; i++) {
+            Matrix output = lastOutputs[i];
+            if (output != null && output.isAlive() && !Float.isFinite((float) kernels.sumOfAbs(output))) {
+                return "the output of layer " + layers[i];
+            }
+        }
+        return null;
     }
 
     /**
@@ -200,6 +259,7 @@ public final class Sequential implements AutoCloseable {
      * every layer, leaving each parameter's gradient in {@link Parameter#gradient()}.
      */
     public void backward(Matrix dOutput) {
+        checkOpen();
         Matrix d = dOutput;
         for (int i = layers.length - 1; i >= 0; i--) {
             d = layers[i].backward(d, i > 0);
@@ -208,32 +268,69 @@ public final class Sequential implements AutoCloseable {
 
     /** The model's outputs (probabilities for softmax/sigmoid outputs) for every row of {@code x}, as a new matrix. */
     public Matrix predict(Matrix x) {
+        checkOpen();
         Matrix out = Matrix.allocate(x.rows(), outputWidth());
-        predict(x, out);
+        try {
+            predict(x, out);
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
         return out;
     }
 
-    /** Writes the model's outputs for every row of {@code x} into {@code out}. */
+    /**
+     * Writes the model's outputs for every row of {@code x} into {@code out}. Thread-safe: see the
+     * class comment.
+     */
     public void predict(Matrix x, Matrix out) {
+        if (x.cols() != inputWidth) {
+            throw new IllegalArgumentException("predict: the model expects " + inputWidth + " input columns, got a "
+                    + x.shape() + " matrix");
+        }
         if (out.rows() != x.rows() || out.cols() != outputWidth()) {
             throw new IllegalArgumentException("predict needs a " + x.rows() + "x" + outputWidth()
-                    + " output matrix, got " + out.shape());
+                    + " output matrix for a " + x.shape() + " input, got " + out.shape());
         }
-        int chunk = Math.max(capacity, Math.min(x.rows(), PREDICT_CHUNK_ROWS));
-        for (int from = 0; from < x.rows(); from += chunk) {
-            int to = Math.min(x.rows(), from + chunk);
-            Matrix y = forward(x.rowRange(from, to), false, 0);
-            Matrix target = out.rowRange(from, to);
-            if (outputIsLogits()) {
-                Activations.forward(kernels, outputActivation(), y, target);
-            } else {
-                target.copyFrom(y);
+        long stamp = lifecycle.readLock();
+        try {
+            checkOpen();
+            int chunk = Math.min(x.rows(), PREDICT_CHUNK_ROWS);
+            InferenceWorkspace workspace = borrowWorkspace(chunk);
+            try {
+                for (int from = 0; from < x.rows(); from += chunk) {
+                    int to = Math.min(x.rows(), from + chunk);
+                    Matrix y = workspace.run(layers, x.rows() == to - from ? x : x.rowRange(from, to));
+                    Matrix target = out.rows() == to - from ? out : out.rowRange(from, to);
+                    if (outputIsLogits()) {
+                        Activations.forward(kernels, outputActivation(), y, target);
+                    } else {
+                        target.copyFrom(y);
+                    }
+                }
+            } finally {
+                idleWorkspaces.push(workspace);
             }
+        } finally {
+            lifecycle.unlockRead(stamp);
         }
+    }
+
+    /** An idle workspace with room for {@code rows} rows; a new one when none is idle or the one found is too small. */
+    private InferenceWorkspace borrowWorkspace(int rows) {
+        InferenceWorkspace w = idleWorkspaces.poll();
+        if (w != null && w.capacity() >= rows) return w;
+        if (w != null) w.close();
+        return new InferenceWorkspace(layers, Math.max(rows, w == null ? 0 : w.capacity()));
+    }
+
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException("this model was closed; its weights and workspaces are freed");
     }
 
     /** The predicted class of every row: argmax, or probability ≥ 0.5 for a single output unit. */
     public int[] predictClasses(Matrix x) {
+        checkOpen();
         int[] classes = new int[x.rows()];
         try (Matrix p = predict(x)) {
             if (p.cols() == 1) {
@@ -247,6 +344,7 @@ public final class Sequential implements AutoCloseable {
 
     /** All weights as plain arrays, layer by layer in each layer's documented order (Keras's {@code get_weights}). */
     public List<float[]> getWeights() {
+        checkOpen();
         List<float[]> out = new ArrayList<>(parameters.size());
         for (Parameter p : parameters) out.add(p.value().toArray());
         return out;
@@ -254,6 +352,7 @@ public final class Sequential implements AutoCloseable {
 
     /** Sets all weights from arrays in {@link #getWeights()} order. */
     public void setWeights(List<float[]> weights) {
+        checkOpen();
         if (weights.size() != parameters.size()) {
             throw new IllegalArgumentException("the model has " + parameters.size() + " weight arrays, got " + weights.size());
         }
@@ -269,6 +368,7 @@ public final class Sequential implements AutoCloseable {
 
     /** A reusable off-heap copy of all weights (close it when done). */
     public WeightSnapshot snapshot() {
+        checkOpen();
         WeightSnapshot s = new WeightSnapshot(parameters);
         s.capture();
         return s;
@@ -322,6 +422,15 @@ public final class Sequential implements AutoCloseable {
     /** Frees parameters and workspaces; the kernels are not closed (the caller owns them). */
     @Override
     public void close() {
+        // Refuse new predictions first: with callers predicting back to back, the shared holds would
+        // otherwise overlap forever and the exclusive lock below would never be granted.
+        closed = true;
+        long stamp = lifecycle.writeLock();
+        try {
+            for (InferenceWorkspace w; (w = idleWorkspaces.poll()) != null; ) w.close();
+        } finally {
+            lifecycle.unlockWrite(stamp);
+        }
         if (workspaceArena != null && workspaceArena.scope().isAlive()) workspaceArena.close();
         if (parameterArena.scope().isAlive()) parameterArena.close();
     }

@@ -13,7 +13,9 @@ public final class Adagrad extends Optimizer {
 
     public Adagrad(LearningRateSchedule schedule, float epsilon) {
         super(schedule);
-        if (!(epsilon > 0f)) throw new IllegalArgumentException("epsilon must be > 0, got " + epsilon);
+        if (!(epsilon > 0f) || Float.isInfinite(epsilon)) {
+            throw new IllegalArgumentException("Adagrad epsilon must be finite and > 0, got " + epsilon);
+        }
         this.epsilon = epsilon;
     }
 

@@ -19,10 +19,11 @@ public class Adam extends Optimizer {
 
     public Adam(LearningRateSchedule schedule, float beta1, float beta2, float epsilon) {
         super(schedule);
-        if (!(beta1 >= 0f && beta1 < 1f) || !(beta2 >= 0f && beta2 < 1f)) {
-            throw new IllegalArgumentException("betas must be in [0, 1), got " + beta1 + ", " + beta2);
+        if (!(beta1 >= 0f && beta1 < 1f)) throw new IllegalArgumentException("Adam beta1 must be in [0, 1), got " + beta1);
+        if (!(beta2 >= 0f && beta2 < 1f)) throw new IllegalArgumentException("Adam beta2 must be in [0, 1), got " + beta2);
+        if (!(epsilon > 0f) || Float.isInfinite(epsilon)) {
+            throw new IllegalArgumentException("Adam epsilon must be finite and > 0, got " + epsilon);
         }
-        if (!(epsilon > 0f)) throw new IllegalArgumentException("epsilon must be > 0, got " + epsilon);
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.epsilon = epsilon;

@@ -38,6 +38,7 @@ public abstract class Optimizer implements AutoCloseable {
     private Parameter[] parameters = new Parameter[0];
     private Matrix[][] state = new Matrix[0][];
     private Arena stateArena;
+    private boolean closed;
 
     protected Optimizer(LearningRateSchedule schedule) {
         setSchedule(schedule);
@@ -105,6 +106,7 @@ public abstract class Optimizer implements AutoCloseable {
 
     /** The trainable parameters and the kernels to update them with; allocates zeroed state slots. */
     public void bind(List<Parameter> modelParameters, Kernels kernels) {
+        checkOpen();
         if (modelParameters.equals(bound) && kernels == this.kernels) return;
         List<Parameter> trainable = new ArrayList<>();
         for (Parameter p : modelParameters) {
@@ -155,6 +157,7 @@ public abstract class Optimizer implements AutoCloseable {
      * @param batchRows m, which scales the L1/L2 penalties (see {@link Regularizer})
      */
     public void step(int batchRows) {
+        checkOpen();
         if (kernels == null) throw new IllegalStateException("optimizer is not bound to a model's parameters");
         iterations++;
         if (clipNorm > 0f) clipByGlobalNorm();
@@ -200,6 +203,7 @@ public abstract class Optimizer implements AutoCloseable {
 
     /** Zeroes the state slots and the step counter (a fresh start on the same parameters). */
     public void reset() {
+        checkOpen();
         for (Matrix[] slots : state) {
             for (Matrix s : slots) s.fill(0f);
         }
@@ -225,9 +229,14 @@ public abstract class Optimizer implements AutoCloseable {
         stateArena = null;
     }
 
-    /** Frees the state slots. */
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException("this " + getClass().getSimpleName() + " optimizer was closed; its state is freed");
+    }
+
+    /** Frees the state slots; the optimizer cannot be used afterwards. */
     @Override
     public void close() {
+        closed = true;
         closeState();
         kernels = null;
         bound = null;

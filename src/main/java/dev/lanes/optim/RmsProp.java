@@ -14,8 +14,10 @@ public final class RmsProp extends Optimizer {
 
     public RmsProp(LearningRateSchedule schedule, float rho, float epsilon) {
         super(schedule);
-        if (!(rho > 0f && rho < 1f)) throw new IllegalArgumentException("rho must be in (0, 1), got " + rho);
-        if (!(epsilon > 0f)) throw new IllegalArgumentException("epsilon must be > 0, got " + epsilon);
+        if (!(rho > 0f && rho < 1f)) throw new IllegalArgumentException("RMSProp rho must be in (0, 1), got " + rho);
+        if (!(epsilon > 0f) || Float.isInfinite(epsilon)) {
+            throw new IllegalArgumentException("RMSProp epsilon must be finite and > 0, got " + epsilon);
+        }
         this.rho = rho;
         this.epsilon = epsilon;
     }

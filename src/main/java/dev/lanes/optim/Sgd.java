@@ -24,7 +24,7 @@ public final class Sgd extends Optimizer {
 
     public Sgd(LearningRateSchedule schedule, float momentum, boolean nesterov) {
         super(schedule);
-        if (!(momentum >= 0f && momentum < 1f)) throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+        if (!(momentum >= 0f && momentum < 1f)) throw new IllegalArgumentException("SGD momentum must be in [0, 1), got " + momentum);
         if (nesterov && momentum == 0f) throw new IllegalArgumentException("Nesterov momentum needs momentum > 0");
         this.momentum = momentum;
         this.nesterov = nesterov;

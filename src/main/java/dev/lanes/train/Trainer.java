@@ -6,6 +6,7 @@ import dev.lanes.nn.Layer;
 import dev.lanes.nn.Loss;
 import dev.lanes.nn.Parameter;
 import dev.lanes.nn.Sequential;
+import dev.lanes.nn.WeightSnapshot;
 import dev.lanes.optim.Optimizer;
 import dev.lanes.tensor.Matrix;
 import java.lang.foreign.Arena;
@@ -35,8 +36,14 @@ import java.util.SplittableRandom;
  * shuffling, rows are gathered into a preallocated batch buffer. Once the first step has sized the
  * workspaces, a step allocates nothing on the heap.
  *
- * <p>If the loss becomes NaN or infinite, training stops with a {@link TrainingDivergedException}
- * naming the epoch and step.
+ * <p>Numerical faults: when the loss, a gradient or an updated weight becomes NaN or infinite,
+ * training stops with a {@link TrainingDivergedException} naming the epoch, the step and the layer
+ * or parameter, and the model is put back to the weights it had before that step (the last finite
+ * ones; batch-norm running statistics included). The price is one copy of the weights and two
+ * summing passes over gradients and weights per step ({@link #keepLastFiniteWeights} trades the
+ * copy and one pass for a weaker guarantee). A sum whose
+ * absolute value overflows float counts as non-finite: weights or gradients that large (beyond
+ * ~1e37) have diverged in all but name.
  */
 public final class Trainer implements AutoCloseable {
     private static final int EVALUATION_BATCH = 256;
@@ -53,12 +60,17 @@ public final class Trainer implements AutoCloseable {
     private final BatchBuffer probabilities = new BatchBuffer();
     private final BatchBuffer batchX = new BatchBuffer();
     private final BatchBuffer batchY = new BatchBuffer();
+    private final Parameter[] trainable;
+    /** The weights before the current step, restored when the step produces a non-finite value. */
+    private final WeightSnapshot lastFinite;
+    private boolean keepLastFiniteWeights = true;
     private Arena arena;
     private int capacity;
     private long step;
     private int epoch;
     private int batch;
     private boolean stopRequested;
+    private boolean closed;
 
     /**
      * Compiles {@code model} for training.
@@ -86,6 +98,12 @@ public final class Trainer implements AutoCloseable {
         }
         this.regularized = penalized.toArray(new Parameter[0]);
         optimizer.bind(model.parameters(), kernels);
+        List<Parameter> trainableList = new ArrayList<>();
+        for (Parameter p : model.parameters()) {
+            if (p.trainable()) trainableList.add(p);
+        }
+        this.trainable = trainableList.toArray(new Parameter[0]);
+        this.lastFinite = model.snapshot();
     }
 
     public Sequential model() { return model; }
@@ -108,6 +126,7 @@ public final class Trainer implements AutoCloseable {
 
     /** Sizes every workspace for batches of {@code rows} rows; later steps of that size allocate nothing. */
     public void reserve(int rows) {
+        checkOpen();
         model.reserve(rows);
         if (rows <= capacity) return;
         Arena a = Arena.ofShared();
@@ -127,6 +146,7 @@ public final class Trainer implements AutoCloseable {
      * @return the batch's mean loss, including regularization penalties
      */
     public float trainBatch(Matrix x, Matrix y) {
+        checkOpen();
         checkShapes(x, y);
         reserve(x.rows());
         return step(x, y);
@@ -134,16 +154,62 @@ public final class Trainer implements AutoCloseable {
 
     private float step(Matrix x, Matrix y) {
         int m = x.rows();
+        // Before the forward pass: it updates batch-norm running statistics, which a failed step must undo too.
+        if (keepLastFiniteWeights) lastFinite.capture();
         Matrix output = model.forward(x, true, step);
         Matrix dOutput = gradient.rows(m);
         float value = loss.compute(kernels, output, y, dOutput);
-        if (!Float.isFinite(value)) throw diverged(value, m);
+        if (!Float.isFinite(value)) throw rollBack(lossDiverged(value, x));
         accumulateMetrics(output, y, metricSums);
         model.backward(dOutput);
         value += penalty(m);
+        Parameter bad = firstNonFinite(true);
+        if (bad != null || !Float.isFinite(value)) {
+            throw rollBack(diverged(bad == null ? "the regularization penalty became " + value
+                    : "the gradient of " + bad.name() + " " + bad.value().shape() + " became NaN or infinite", m));
+        }
         optimizer.step(m);
+        bad = keepLastFiniteWeights ? firstNonFinite(false) : null;
+        if (bad != null) {
+            throw rollBack(diverged("the update made the weights of " + bad.name() + " " + bad.value().shape()
+                    + " NaN or infinite (the step was too large for float)", m));
+        }
         step++;
         return value;
+    }
+
+    /** The first trainable parameter whose gradient (or value) holds a NaN or an infinity, or null. */
+    private Parameter firstNonFinite(boolean gradients) {
+        for (Parameter p : trainable) {
+            double sum = kernels.sumOfAbs(gradients ? p.gradient() : p.value());
+            if (!Double.isFinite(sum) || sum > Float.MAX_VALUE) return p;
+        }
+        return null;
+    }
+
+    private TrainingDivergedException rollBack(TrainingDivergedException e) {
+        if (keepLastFiniteWeights) lastFinite.restore();
+        return e;
+    }
+
+    /**
+     * Whether a step that produces a non-finite value puts the model back to the weights it had
+     * before the step (default: yes). Turning it off saves one copy of the weights and one summing
+     * pass over them per step (a few percent at most of a 784-256-128-10 step at batch 128 on one
+     * thread: 0.86 against 0.83–0.88 ms per step, within the noise of a shared machine); training still stops at the first non-finite loss or gradient, before the update, so
+     * only an update that overflows finite weights and the batch-norm running statistics of the
+     * failing step go unguarded.
+     */
+    public Trainer keepLastFiniteWeights(boolean keep) {
+        this.keepLastFiniteWeights = keep;
+        return this;
+    }
+
+    private TrainingDivergedException lossDiverged(float value, Matrix x) {
+        String where = model.locateNonFinite(x);
+        String what = "the loss became " + (Float.isNaN(value) ? "NaN" : "infinite");
+        return diverged(where == null ? what + " (from finite outputs of the last layer, "
+                + model.layer(model.layers().size() - 1) + ")" : what + "; first non-finite value: " + where, x.rows());
     }
 
     private float penalty(int m) {
@@ -181,12 +247,13 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    private TrainingDivergedException diverged(float value, int rows) {
-        String what = Float.isNaN(value) ? "NaN" : "infinite";
+    private TrainingDivergedException diverged(String what, int rows) {
         return new TrainingDivergedException(String.format(Locale.ROOT,
-                "the loss became %s in epoch %d, step %d (batch of %d rows, learning rate %g, %s). Try a lower learning "
-                        + "rate, gradient clipping (optimizer.clipNorm(1)), standardized inputs, or check the data for "
-                        + "NaN/Inf values.", what, epoch + 1, batch + 1, rows, optimizer.learningRate(), optimizer),
+                "%s in epoch %d, step %d (training step %d overall; batch of %d rows, learning rate %g, %s). "
+                        + "%s Try a lower learning rate, gradient "
+                        + "clipping (optimizer.clipNorm(1)), standardized inputs, or check the data for NaN/Inf values.",
+                what, epoch + 1, batch + 1, step + 1, rows, optimizer.learningRate(), optimizer,
+                keepLastFiniteWeights ? "The model keeps its weights from before this step." : "The step was not applied."),
                 epoch, batch);
     }
 
@@ -195,16 +262,23 @@ public final class Trainer implements AutoCloseable {
         for (Metric m : metrics) m.checkTargets(model.outputWidth(), y.cols());
     }
 
+    private IllegalArgumentException inputWidthMismatch(Matrix x) {
+        return new IllegalArgumentException("the model (first layer " + model.layer(0) + ") expects " + model.inputWidth()
+                + " input columns, got a " + x.shape() + " matrix");
+    }
+
     private void checkShapes(Matrix x, Matrix y) {
         if (x.cols() != model.inputWidth()) {
-            throw new IllegalArgumentException("the model expects " + model.inputWidth() + " input columns, got a "
-                    + x.shape() + " matrix");
+            throw inputWidthMismatch(x);
         }
         int width = loss.targetWidth(model.outputWidth());
         if (y.rows() != x.rows() || y.cols() != width) {
             throw new IllegalArgumentException(loss + " on a " + x.shape() + " batch needs " + x.rows() + "x" + width
-                    + " targets, got " + y.shape());
+                    + " targets for the output layer " + model.layer(model.layers().size() - 1) + " (" + model.outputWidth()
+                    + " units), got " + y.shape());
         }
+        // Class indices address logits directly: one out of range would read another row's memory.
+        loss.checkTargets(y, x.rows(), model.outputWidth());
     }
 
     /**
@@ -215,9 +289,9 @@ public final class Trainer implements AutoCloseable {
      *          categorical cross-entropy
      */
     public History fit(Matrix x, Matrix y, FitOptions options) {
+        checkOpen();
         if (x.cols() != model.inputWidth()) {
-            throw new IllegalArgumentException("the model expects " + model.inputWidth() + " input columns, got a "
-                    + x.shape() + " matrix");
+            throw inputWidthMismatch(x);
         }
         checkTargets(y, x.rows());
         int n = x.rows();
@@ -225,8 +299,8 @@ public final class Trainer implements AutoCloseable {
         Matrix valX = options.validationX(), valY = options.validationY();
         if (valX != null) {
             if (valX.cols() != model.inputWidth()) {
-                throw new IllegalArgumentException("validation inputs have " + valX.cols() + " columns, the model expects "
-                        + model.inputWidth());
+                throw new IllegalArgumentException("validation inputs are " + valX.shape() + " but the model (first layer "
+                        + model.layer(0) + ") expects " + model.inputWidth() + " input columns");
             }
             checkTargets(valY, valX.rows());
         } else if (options.validationSplit() > 0) {
@@ -350,10 +424,10 @@ public final class Trainer implements AutoCloseable {
 
     /** As {@link #evaluate(Matrix, Matrix)}, {@code batchSize} rows at a time. */
     public Evaluation evaluate(Matrix x, Matrix y, int batchSize) {
+        checkOpen();
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         if (x.cols() != model.inputWidth()) {
-            throw new IllegalArgumentException("the model expects " + model.inputWidth() + " input columns, got a "
-                    + x.shape() + " matrix");
+            throw inputWidthMismatch(x);
         }
         checkTargets(y, x.rows());
         return evaluateChecked(x, y, batchSize);
@@ -377,10 +451,16 @@ public final class Trainer implements AutoCloseable {
         return new Evaluation(lossSum / n, values);
     }
 
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException("this trainer was closed; its workspaces are freed");
+    }
+
     /** Frees the trainer's workspaces; the model and the optimizer stay open (their owners close them). */
     @Override
     public void close() {
         if (arena != null && arena.scope().isAlive()) arena.close();
+        lastFinite.close();
         capacity = 0;
+        closed = true;
     }
 }

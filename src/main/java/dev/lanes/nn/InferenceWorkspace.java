@@ -1,0 +1,43 @@
+package dev.lanes.nn;
+
+import dev.lanes.tensor.Matrix;
+import java.lang.foreign.Arena;
+
+/**
+ * The buffers one prediction needs: an output matrix per layer, for up to {@link #capacity()} rows,
+ * in an arena of its own. A {@link Sequential} lends one to each {@code predict} call and takes it
+ * back afterwards, so concurrent predictions never share a buffer and, once the pool holds as many
+ * workspaces as there are concurrent callers, predicting allocates no off-heap memory.
+ */
+final class InferenceWorkspace implements AutoCloseable {
+    // Shared, not confined: the GEMM's worker threads read and write these buffers too.
+    private final Arena arena = Arena.ofShared();
+    private final Matrix[] outputs;
+    private final int capacity;
+
+    InferenceWorkspace(Layer[] layers, int capacity) {
+        this.capacity = capacity;
+        this.outputs = new Matrix[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            outputs[i] = Matrix.allocate(arena, capacity, layers[i].outputWidth());
+        }
+    }
+
+    int capacity() { return capacity; }
+
+    /** Runs every layer in inference mode on {@code x} (at most {@link #capacity()} rows); the result is a view of a buffer here. */
+    Matrix run(Layer[] layers, Matrix x) {
+        int m = x.rows();
+        Matrix a = x;
+        for (int i = 0; i < layers.length; i++) {
+            Matrix out = m == capacity ? outputs[i] : outputs[i].rowRange(0, m);
+            a = layers[i].infer(a, out);
+        }
+        return a;
+    }
+
+    @Override
+    public void close() {
+        if (arena.scope().isAlive()) arena.close();
+    }
+}

@@ -1,0 +1,164 @@
+package dev.lanes.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lanes.kernel.Kernels;
+import dev.lanes.nn.Activation;
+import dev.lanes.nn.BatchNorm;
+import dev.lanes.nn.Dense;
+import dev.lanes.nn.Loss;
+import dev.lanes.nn.Sequential;
+import dev.lanes.optim.Adam;
+import dev.lanes.optim.Sgd;
+import dev.lanes.tensor.Matrix;
+import dev.lanes.train.Callback;
+import dev.lanes.train.FitOptions;
+import dev.lanes.train.Trainer;
+import dev.lanes.train.TrainingDivergedException;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The first non-finite loss, gradient or weight stops training with a message saying where and what
+ * to try, and the model keeps the weights it had before the failing step.
+ */
+class NonFiniteGuardTest {
+    private static final String ADVICE = "(?s).*in epoch \\d+, step \\d+ .*keeps its weights.*lower learning rate.*"
+            + "gradient clipping.*standardized inputs.*";
+    private static Kernels kernels;
+
+    @BeforeAll
+    static void open() { kernels = Kernels.create("simd", 1); }
+
+    @AfterAll
+    static void close() { kernels.close(); }
+
+    @Test
+    void hugeLearningRateStopsTrainingWithTheLastFiniteWeights() {
+        try (Matrix x = gaussian(64, 4, 1, 3f); Matrix y = gaussian(64, 1, 2, 10f);
+             Sequential model = Sequential.builder(4).kernels(kernels).seed(1)
+                     .add(new Dense(8, Activation.relu())).add(new Dense(1)).build();
+             Trainer trainer = new Trainer(model, Loss.meanSquaredError(), new Sgd(1e3f))) {
+            List<float[]>[] afterLastGoodStep = new List[] {model.getWeights()};
+            Callback recorder = new Callback() {
+                @Override public void onBatchEnd(int epoch, int batch, int batches, float loss) {
+                    afterLastGoodStep[0] = model.getWeights();
+                }
+            };
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> trainer.fit(x, y,
+                    FitOptions.builder().epochs(50).batchSize(8).verbose(false).callbacks(recorder).build()));
+            assertTrue(e.getMessage().matches(ADVICE), e.getMessage());
+            assertTrue(e.getMessage().contains("dense"), "names a layer or parameter: " + e.getMessage());
+            assertWeightsEqual(afterLastGoodStep[0], model.getWeights());
+            assertAllFinite(model.getWeights());
+        }
+    }
+
+    @Test
+    void anInfiniteInputIsReportedWithItsRowAndChangesNoWeightNorRunningStatistic() {
+        try (Matrix x = gaussian(16, 4, 3, 1f); Matrix y = gaussian(16, 1, 4, 1f);
+             Sequential model = Sequential.builder(4).kernels(kernels).seed(2)
+                     .add(new Dense(8, Activation.relu())).add(new BatchNorm(0.5f, 1e-3f)).add(new Dense(1)).build();
+             Trainer trainer = new Trainer(model, Loss.meanSquaredError(), new Adam(0.01f))) {
+            trainer.trainBatch(x, y);
+            List<float[]> before = model.getWeights();
+            x.set(5, 2, Float.POSITIVE_INFINITY);
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> trainer.trainBatch(x, y));
+            assertTrue(e.getMessage().contains("input row 5 (column 2 is Infinity)"), e.getMessage());
+            assertTrue(e.getMessage().matches(ADVICE), e.getMessage());
+            assertWeightsEqual(before, model.getWeights());
+        }
+    }
+
+    @Test
+    void anOverflowingGradientIsNamedByParameterWhileTheLossIsStillFinite() {
+        // h = x·W0 is tiny, logits = h·W1 moderate (finite loss), but dW0 = xᵀ·(dLogits·W1ᵀ) overflows.
+        try (Matrix x = Matrix.allocate(8, 4).fill(10f); Matrix y = Matrix.allocate(8, 1);
+             Sequential model = Sequential.builder(4).kernels(kernels)
+                     .add(new Dense(4)).add(new Dense(1, Activation.sigmoid())).build();
+             Trainer trainer = new Trainer(model, Loss.binaryCrossEntropy(), new Sgd(0.1f))) {
+            model.layer(0).setWeights(filled(16, 1e-37f), new float[4]);
+            model.layer(1).setWeights(filled(4, 3e38f), new float[1]);
+            List<float[]> before = model.getWeights();
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> trainer.trainBatch(x, y));
+            assertTrue(e.getMessage().startsWith("the gradient of dense/kernel 4x4 became NaN or infinite"), e.getMessage());
+            assertTrue(e.getMessage().matches(ADVICE), e.getMessage());
+            assertEquals(0, e.epoch());
+            assertWeightsEqual(before, model.getWeights());
+        }
+    }
+
+    @Test
+    void anUpdateThatOverflowsTheWeightsIsUndone() {
+        try (Matrix x = gaussian(8, 4, 5, 1f); Matrix y = gaussian(8, 1, 6, 1f);
+             Sequential model = Sequential.builder(4).kernels(kernels).seed(3).add(new Dense(1)).build();
+             Trainer trainer = new Trainer(model, Loss.meanSquaredError(), new Sgd(3e38f))) {
+            List<float[]> before = model.getWeights();
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> trainer.trainBatch(x, y));
+            assertTrue(e.getMessage().startsWith("the update made the weights of dense/"), e.getMessage());
+            assertWeightsEqual(before, model.getWeights());
+            assertEquals(0, trainer.steps(), "the failed step does not count");
+        }
+    }
+
+    @Test
+    void withoutRollbackAFailingStepIsStillNotApplied() {
+        try (Matrix x = gaussian(8, 4, 5, 1f); Matrix y = gaussian(8, 1, 6, 1f);
+             Sequential model = Sequential.builder(4).kernels(kernels).seed(3).add(new Dense(2)).add(new Dense(1)).build();
+             Trainer trainer = new Trainer(model, Loss.meanSquaredError(), new Sgd(0.01f)).keepLastFiniteWeights(false)) {
+            trainer.trainBatch(x, y);
+            List<float[]> before = model.getWeights();
+            x.set(2, 1, Float.NaN);
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> trainer.trainBatch(x, y));
+            assertTrue(e.getMessage().contains("input row 2 (column 1 is NaN)") && e.getMessage().contains("The step was not applied."),
+                    e.getMessage());
+            assertWeightsEqual(before, model.getWeights());
+        }
+    }
+
+    @Test
+    void locateNonFiniteFindsTheFirstLayerWhoseOutputOverflowed() {
+        try (Matrix x = Matrix.allocate(2, 3).fill(1f);
+             Sequential model = Sequential.builder(3).kernels(kernels)
+                     .add(new Dense(2)).add(new Dense(2)).add(new Dense(1)).build()) {
+            model.layer(1).setWeights(filled(4, 3e38f), new float[2]);
+            model.layer(0).setWeights(filled(6, 1f), new float[2]);
+            model.forward(x, false, 0);
+            String where = model.locateNonFinite(x);
+            assertNotNull(where);
+            assertEquals("the output of layer dense_1 Dense", where);
+        }
+    }
+
+    private static float[] filled(int n, float v) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+
+    static Matrix gaussian(int rows, int cols, long seed, float scale) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] v = new float[rows * cols];
+        for (int i = 0; i < v.length; i++) v[i] = (float) (scale * random.nextGaussian());
+        return Matrix.of(rows, cols, v);
+    }
+
+    private static void assertWeightsEqual(List<float[]> expected, List<float[]> actual) {
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            ConcurrentPredictTest.assertBitwiseEqual(expected.get(i), actual.get(i), "weight array " + i);
+        }
+    }
+
+    private static void assertAllFinite(List<float[]> weights) {
+        for (float[] w : weights) {
+            for (float v : w) assertTrue(Float.isFinite(v), "non-finite weight " + v);
+        }
+    }
+}

@@ -153,8 +153,9 @@ final class Recipe {
             throw new UsageException("--dataset csv needs --label COLUMN (name, or index counted from 0; -1 = last)");
         }
         String task = taskName == null ? "classification" : taskName;
-        CsvReader.Builder b = CsvReader.builder().impute(CsvReader.Missing.MEDIAN);
         Integer index = parseIndex(label);
+        CsvReader.Builder b = CsvReader.builder().impute(CsvReader.Missing.MEDIAN)
+                .header(index == null || firstLineIsHeader(file));
         switch (task) {
             case "classification" -> b = index != null ? b.classLabels(index) : b.classLabels(label);
             case "regression" -> b = index != null ? b.target(index) : b.target(label);
@@ -163,6 +164,26 @@ final class Recipe {
         Dataset all = b.build().read(file).dataset();
         Task t = task.equals("regression") ? Task.REGRESSION : all.numClasses() == 2 ? Task.BINARY : Task.MULTICLASS;
         return split(file.getFileName().toString(), t, all, seed, t != Task.REGRESSION);
+    }
+
+    /** A first line with a cell that is neither empty nor a number is a header (column names). */
+    static boolean firstLineIsHeader(Path file) {
+        try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(file)) {
+            String line = r.readLine();
+            if (line == null) return false;
+            for (String cell : line.replace("\uFEFF", "").split("[,;\t]")) {
+                String c = cell.trim().replace("\"", "");
+                if (c.isEmpty()) continue;
+                try {
+                    Double.parseDouble(c);
+                } catch (NumberFormatException e) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (java.io.IOException e) {
+            return false; // the reader itself reports the file problem with its name
+        }
     }
 
     private static Integer parseIndex(String s) {

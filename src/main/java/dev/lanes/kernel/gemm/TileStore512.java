@@ -64,22 +64,30 @@ final class TileStore512 {
 
     private static void storeScalar(float[] tile, int t, MemorySegment c, long off, int row, int col, int left,
                                     float alpha, float beta, TileEpilogue ep) {
+        // z in place of the accumulators, same operations as the vector path lane for lane.
         for (int j = 0; j < left; j++) {
-            long cj = off + (long) j * Float.BYTES;
             float z = alpha * tile[t + j];
             if (beta != 0f) {
-                z = Math.fma(beta, c.get(F, cj), z);
+                z = Math.fma(c.get(F, off + (long) j * Float.BYTES), beta, z);
             }
-            if (ep != null) {
-                if (ep.bias != null) {
-                    z += ep.bias.getAtIndex(F, col + j);
-                }
-                if (ep.pre != null) {
-                    ep.pre.setAtIndex(F, (long) row * ep.ldp + col + j, z);
-                }
-                z = ep.activation.apply(z, ep.leak);
+            if (ep != null && ep.bias != null) {
+                z += ep.bias.getAtIndex(F, col + j);
             }
-            c.set(F, cj, z);
+            tile[t + j] = z;
+        }
+        if (ep != null) {
+            if (ep.pre != null) {
+                for (int j = 0; j < left; j++) {
+                    ep.pre.setAtIndex(F, (long) row * ep.ldp + col + j, tile[t + j]);
+                }
+            }
+            // The activation runs on a whole vector (lanes past `left` hold stale values and are not
+            // stored), so edge columns get exactly the polynomial the other columns get rather than
+            // Math.exp/Math.tanh, whose last bit can differ between JIT tiers and from VectorMath.
+            activate(FloatVector.fromArray(S, tile, t), ep.activation, ep.leak).intoArray(tile, t);
+        }
+        for (int j = 0; j < left; j++) {
+            c.set(F, off + (long) j * Float.BYTES, tile[t + j]);
         }
     }
 

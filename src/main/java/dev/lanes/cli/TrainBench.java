@@ -55,7 +55,7 @@ final class TrainBench {
         Args a = new Args("bench train", argv,
                 Set.of("layers", "batch", "samples", "epochs", "optimizer", "threads", "backend", "features",
                         "classes", "seed"),
-                Set.of("json", "profile"));
+                Set.of("json", "profile", "no-rollback"));
         int[] hidden = TrainCommand.Config.layers(a.string("layers", "256,128"));
         int batch = a.integer("batch", 128, 1);
         int samples = a.integer("samples", 60_000, 1);
@@ -84,6 +84,8 @@ final class TrainBench {
             Optimizer opt = optimizer.equals("adam") ? new Adam(1e-3f) : new Sgd(0.01f);
             try (Sequential model = b.build();
                  Trainer trainer = new Trainer(model, Loss.sparseCategoricalCrossEntropy(), opt)) {
+                // --no-rollback: skip the per-step weight copy that lets a diverging step be undone.
+                trainer.keepLastFiniteWeights(!a.flag("no-rollback"));
                 warmUp(trainer, x, y, batch, seed);
                 if (profiler != null) profiler.reset();
                 long fitStart = System.nanoTime();

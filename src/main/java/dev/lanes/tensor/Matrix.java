@@ -182,6 +182,11 @@ public final class Matrix implements AutoCloseable {
             throw new IllegalArgumentException("cannot copy a " + other.shape() + " matrix into a " + shape() + " matrix");
         }
         MemorySegment src = other.segment();
+        if (isDense() && other.isDense()) {
+            // One bulk copy: per-row copies cost a call each (784 of them for a 784x256 weight matrix).
+            MemorySegment.copy(src, 0, segment, 0, (long) rows * cols * Float.BYTES);
+            return this;
+        }
         for (int r = 0; r < rows; r++) {
             MemorySegment.copy(src, (long) r * other.stride * Float.BYTES,
                     segment, (long) r * stride * Float.BYTES, (long) cols * Float.BYTES);

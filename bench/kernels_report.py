@@ -27,7 +27,7 @@ def load(paths):
                 params = r.get("params", {})
                 score = r["primaryMetric"]["score"]
                 gbs = r.get("secondaryMetrics", {}).get("gbs", {}).get("score")
-                alloc = r.get("secondaryMetrics", {}).get("·gc.alloc.rate.norm", {}).get("score")
+                alloc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")
                 where = params.get("size") or params.get("shape")
                 rows.append((r["benchmark"].split(".")[-2], params["kernel"], where, params["backend"], score, gbs,
                              alloc))

@@ -2,9 +2,9 @@ package dev.lanes.kernel.gemm;
 
 import dev.lanes.kernel.Epilogue;
 import dev.lanes.tensor.Matrix;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 /**
  * The portable Goto/BLIS GEMM driver: five loops over NC, KC and MC blocks and NR/MR micro-panels
@@ -40,12 +40,9 @@ public final class GemmDriver implements AutoCloseable {
     private boolean splitRows;
     private int parts;
     private boolean narrowPath;
-    private MemorySegment narrowB;
-    private long narrowBStep;
 
-    // op(B) for the narrow path when B is transposed: K rows of maxCols floats, grown on demand.
-    private final Arena arena = Arena.ofShared();
-    private MemorySegment narrowPacked = MemorySegment.NULL;
+    // op(B) for the narrow path: K rows of one zero-padded vector, shared by the team, grown on demand.
+    private float[] narrowB = new float[0];
 
     /**
      * @param narrow kernel for outputs at most {@code narrow.maxCols()} wide, or {@code null} to send
@@ -56,6 +53,10 @@ public final class GemmDriver implements AutoCloseable {
         this.narrow = narrow;
         this.blocks = blocks;
         this.team = team;
+        if (narrow != null && narrow.mr() != kernel.mr()) {
+            throw new IllegalArgumentException("narrow kernel MR " + narrow.mr() + " must equal the micro-kernel's "
+                    + kernel.mr() + ": they share packed A panels");
+        }
         this.workspaces = new Workspace[team.size()];
         for (int i = 0; i < workspaces.length; i++) {
             workspaces[i] = new Workspace(Math.max(kernel.mr() * kernel.nr(),
@@ -101,7 +102,7 @@ public final class GemmDriver implements AutoCloseable {
         }
         narrowPath = narrow != null && n <= narrow.maxCols();
         if (narrowPath) {
-            prepareNarrowB(b);
+            prepareNarrowB();
         }
         int mTiles = (m + blocks.mr() - 1) / blocks.mr();
         int nTiles = (n + blocks.nr() - 1) / blocks.nr();
@@ -120,7 +121,7 @@ public final class GemmDriver implements AutoCloseable {
                 team.run(task);
             }
         } finally {
-            this.a = this.b = this.c = this.narrowB = null;
+            this.a = this.b = this.c = null;
             tileEpilogue.bias = tileEpilogue.pre = null;
         }
     }
@@ -217,43 +218,44 @@ public final class GemmDriver implements AutoCloseable {
         }
     }
 
-    /**
-     * Copies op(B) (K×N, N ≤ one vector) into K rows of one full, zero-padded vector each, so the
-     * narrow kernel's loads need no mask. At most K×16 floats: cheap next to the M·K·N multiply.
-     */
-    private void prepareNarrowB(Matrix bm) {
-        int width = narrow.maxCols();
-        long bytes = (long) k * width * Float.BYTES;
-        if (narrowPacked.byteSize() < bytes) {
-            narrowPacked = arena.allocate(bytes, 64);
+    /** op(B) packed once per call for the narrow path (every team member reads it). */
+    private void prepareNarrowB() {
+        int size = k * narrow.maxCols();
+        if (narrowB.length < size) {
+            narrowB = new float[size];
         }
-        MemorySegment dst = narrowPacked;
-        long colStep = transB ? ldb : 1;
-        long rowStep = transB ? 1 : ldb;
-        for (int p = 0; p < k; p++) {
-            long src = p * rowStep;
-            long d = (long) p * width;
-            int j = 0;
-            for (; j < n; j++) {
-                dst.setAtIndex(ValueLayout.JAVA_FLOAT, d + j, b.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, src + j * colStep));
-            }
-            for (; j < width; j++) {
-                dst.setAtIndex(ValueLayout.JAVA_FLOAT, d + j, 0f);
-            }
-        }
-        narrowB = dst;
-        narrowBStep = (long) width * Float.BYTES;
+        narrow.packB(b, ldb, transB, k, n, narrowB);
     }
 
-    /** The narrow path on rows [m0, m1) of C. */
+    /**
+     * The narrow path on rows [m0, m1) of C: per MR-row block and K block, pack that sliver of
+     * op(A) and run the narrow kernel. Same K blocks as the wide path, whatever the thread count.
+     */
     private void narrowRows(Workspace w, int m0, int m1) {
-        int mr = narrow.mr();
-        long rowStep = transA ? Float.BYTES : (long) lda * Float.BYTES;
-        long kStep = transA ? (long) lda * Float.BYTES : Float.BYTES;
+        int mr = narrow.mr(), width = narrow.maxCols(), kcMax = kcStep();
+        float[] ap = w.packedA(mr * Math.min(kcMax, k));
         for (int i = m0; i < m1; i += mr) {
-            narrow.run(k, a, i * rowStep, rowStep, kStep, narrowB, 0, narrowBStep, n,
-                    c, ldc, i, Math.min(mr, m1 - i), alpha, beta, ep, w.tile);
+            int rows = Math.min(mr, m1 - i);
+            for (int pc = 0; pc < k; pc += kcMax) {
+                int kc = Math.min(kcMax, k - pc);
+                if (transA) {
+                    kernel.packA(a, lda, true, i, pc, rows, kc, ap);
+                } else {
+                    copyRowsA(i, pc, rows, kc, mr, ap);
+                }
+                narrow.run(kc, ap, 0, !transA, narrowB, pc * width, n, c, ldc, i, rows, alpha,
+                        pc == 0 ? beta : 1f, pc + kc == k ? ep : null, w.tile);
+            }
         }
+    }
+
+    /** Rows [i, i+rows) × columns [pc, pc+kc) of A as they lie, one row of kc floats each; zero rows pad to mr. */
+    private void copyRowsA(int i, int pc, int rows, int kc, int mr, float[] ap) {
+        for (int r = 0; r < rows; r++) {
+            MemorySegment.copy(a, ValueLayout.JAVA_FLOAT_UNALIGNED, ((long) (i + r) * lda + pc) * Float.BYTES,
+                    ap, r * kc, kc);
+        }
+        Arrays.fill(ap, rows * kc, mr * kc, 0f);
     }
 
     /**
@@ -273,7 +275,6 @@ public final class GemmDriver implements AutoCloseable {
     @Override
     public void close() {
         team.close();
-        arena.close();
     }
 
     /** One team member's packing buffers; grown on demand, then reused. */

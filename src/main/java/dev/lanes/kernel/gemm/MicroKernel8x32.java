@@ -31,7 +31,7 @@ public final class MicroKernel8x32 implements MicroKernel {
     @Override
     public void packA(MemorySegment a, int lda, boolean trans, int i0, int p0, int mc, int kc, float[] ap) {
         if (!trans) {
-            Packing.packPanelsA(a, lda, false, i0, p0, mc, kc, MR, ap);
+            packRowsA(a, lda, i0, p0, mc, kc, ap);
             return;
         }
         int full = mc / MR * MR;
@@ -51,6 +51,79 @@ public final class MicroKernel8x32 implements MicroKernel {
                     ap[dst + i] = i < rows ? a.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, src + i) : 0f;
                 }
             }
+        }
+    }
+
+    /*
+     * Index vectors for selectFrom(x, y), which picks lane i of the 32-lane concatenation x‖y:
+     * interleaving 32-bit, 64-bit and 128-bit units of two vectors, the three stages of an 8×16
+     * transpose (log₂ 8 stages of eight two-source permutes each, one vpermt2ps apiece).
+     */
+    private static final FloatVector LO32 = interleave(1, 0), HI32 = interleave(1, 8);
+    private static final FloatVector LO64 = interleave(2, 0), HI64 = interleave(2, 8);
+    private static final FloatVector LO128 = interleave(4, 0), HI128 = interleave(4, 8);
+
+    /** Lanes taking {@code unit}-float units alternately from x and y, starting at x's lane {@code from}. */
+    private static FloatVector interleave(int unit, int from) {
+        float[] idx = new float[16];
+        for (int p = 0; p < 16; p++) {
+            int q = p / unit;
+            idx[p] = (q % 2 == 0 ? 0 : 16) + from + (q / 2) * unit + p % unit;
+        }
+        return FloatVector.fromArray(S, idx, 0);
+    }
+
+    /**
+     * Non-transposed A: each micro-panel wants column k of eight rows as eight consecutive floats,
+     * a transpose. Sixteen k at a time, the eight rows are loaded as vectors and transposed in
+     * registers; the scalar gather this replaces cost about 1 ns per element, 7 % of a 1024³ GEMM.
+     */
+    private static void packRowsA(MemorySegment a, int lda, int i0, int p0, int mc, int kc, float[] ap) {
+        int full = mc / MR * MR;
+        int kFull = kc / 16 * 16;
+        long rowBytes = (long) lda * Float.BYTES;
+        for (int ir = 0; ir < full; ir += MR) {
+            int dst = ir * kc;
+            long src = ((long) (i0 + ir) * lda + p0) * Float.BYTES;
+            for (int k = 0; k < kFull; k += 16, src += 64) {
+                FloatVector r0 = FloatVector.fromMemorySegment(S, a, src, NATIVE);
+                FloatVector r1 = FloatVector.fromMemorySegment(S, a, src + rowBytes, NATIVE);
+                FloatVector r2 = FloatVector.fromMemorySegment(S, a, src + 2 * rowBytes, NATIVE);
+                FloatVector r3 = FloatVector.fromMemorySegment(S, a, src + 3 * rowBytes, NATIVE);
+                FloatVector r4 = FloatVector.fromMemorySegment(S, a, src + 4 * rowBytes, NATIVE);
+                FloatVector r5 = FloatVector.fromMemorySegment(S, a, src + 5 * rowBytes, NATIVE);
+                FloatVector r6 = FloatVector.fromMemorySegment(S, a, src + 6 * rowBytes, NATIVE);
+                FloatVector r7 = FloatVector.fromMemorySegment(S, a, src + 7 * rowBytes, NATIVE);
+                // Pairs of rows, k = 0–7 (L) and 8–15 (H), as (row, row+1) float pairs.
+                FloatVector t01l = LO32.selectFrom(r0, r1), t01h = HI32.selectFrom(r0, r1);
+                FloatVector t23l = LO32.selectFrom(r2, r3), t23h = HI32.selectFrom(r2, r3);
+                FloatVector t45l = LO32.selectFrom(r4, r5), t45h = HI32.selectFrom(r4, r5);
+                FloatVector t67l = LO32.selectFrom(r6, r7), t67h = HI32.selectFrom(r6, r7);
+                // Four rows per k: k = 0–3, 4–7, 8–11, 12–15.
+                FloatVector u03a = LO64.selectFrom(t01l, t23l), u03b = HI64.selectFrom(t01l, t23l);
+                FloatVector u03c = LO64.selectFrom(t01h, t23h), u03d = HI64.selectFrom(t01h, t23h);
+                FloatVector u47a = LO64.selectFrom(t45l, t67l), u47b = HI64.selectFrom(t45l, t67l);
+                FloatVector u47c = LO64.selectFrom(t45h, t67h), u47d = HI64.selectFrom(t45h, t67h);
+                // Eight rows per k, two k per vector: 128 consecutive floats of the panel.
+                int d = dst + k * MR;
+                LO128.selectFrom(u03a, u47a).intoArray(ap, d);
+                HI128.selectFrom(u03a, u47a).intoArray(ap, d + 16);
+                LO128.selectFrom(u03b, u47b).intoArray(ap, d + 32);
+                HI128.selectFrom(u03b, u47b).intoArray(ap, d + 48);
+                LO128.selectFrom(u03c, u47c).intoArray(ap, d + 64);
+                HI128.selectFrom(u03c, u47c).intoArray(ap, d + 80);
+                LO128.selectFrom(u03d, u47d).intoArray(ap, d + 96);
+                HI128.selectFrom(u03d, u47d).intoArray(ap, d + 112);
+            }
+            for (int k = kFull; k < kc; k++) {
+                long col = (long) (i0 + ir) * lda + p0 + k;
+                for (int i = 0; i < MR; i++) {
+                    ap[dst + k * MR + i] = a.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, col + (long) i * lda);
+                }
+            }
+        }
+        if (full < mc) {
+            Packing.packPanelsA(a, lda, false, i0 + full, p0, mc - full, kc, MR, ap, full * kc);
         }
     }
 

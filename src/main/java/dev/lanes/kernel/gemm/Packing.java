@@ -21,7 +21,13 @@ final class Packing {
      */
     static void packPanelsA(MemorySegment a, int lda, boolean trans, int i0, int p0, int mc, int kc,
                             int mr, float[] ap) {
-        int dst = 0;
+        packPanelsA(a, lda, trans, i0, p0, mc, kc, mr, ap, 0);
+    }
+
+    /** As above, writing the panels from {@code ap[start]} on. */
+    static void packPanelsA(MemorySegment a, int lda, boolean trans, int i0, int p0, int mc, int kc,
+                            int mr, float[] ap, int start) {
+        int dst = start;
         for (int ir = 0; ir < mc; ir += mr) {
             int rows = Math.min(mr, mc - ir);
             if (!trans) {

@@ -108,6 +108,9 @@ public interface Kernels extends AutoCloseable {
     /** Σ |x|, with the accuracy of {@link #sumOfSquares}. */
     double sumOfAbs(Matrix x);
 
+    /** Whether every element of x is finite (no NaN, no ±∞): the training loop's divergence check. */
+    boolean allFinite(Matrix x);
+
     // ---------------------------------------------------------------- element-wise helpers
 
     /** {@code y = alpha·x + y}. */

@@ -166,6 +166,14 @@ public final class ProfilingKernels implements Kernels {
     }
 
     @Override
+    public boolean allFinite(Matrix x) {
+        long t = System.nanoTime();
+        boolean r = inner.allFinite(x);
+        add(Group.REDUCTION, t);
+        return r;
+    }
+
+    @Override
     public void axpy(float alpha, Matrix x, Matrix y) {
         long t = System.nanoTime();
         inner.axpy(alpha, x, y);

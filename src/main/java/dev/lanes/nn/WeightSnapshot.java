@@ -1,5 +1,6 @@
 package dev.lanes.nn;
 
+import dev.lanes.kernel.Kernels;
 import dev.lanes.tensor.Matrix;
 import java.lang.foreign.Arena;
 import java.util.List;
@@ -28,6 +29,14 @@ public final class WeightSnapshot implements AutoCloseable {
     public void capture() {
         for (int i = 0; i < copies.length; i++) {
             copies[i].copyFrom(parameters.get(i).value());
+        }
+        captured = true;
+    }
+
+    /** As {@link #capture()}, copying with {@code kernels} (the simd backend splits large copies across its threads). */
+    public void capture(Kernels kernels) {
+        for (int i = 0; i < copies.length; i++) {
+            kernels.copy(parameters.get(i).value(), copies[i]);
         }
         captured = true;
     }

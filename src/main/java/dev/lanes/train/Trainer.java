@@ -40,10 +40,8 @@ import java.util.SplittableRandom;
  * training stops with a {@link TrainingDivergedException} naming the epoch, the step and the layer
  * or parameter, and the model is put back to the weights it had before that step (the last finite
  * ones; batch-norm running statistics included). The price is one copy of the weights and two
- * summing passes over gradients and weights per step ({@link #keepLastFiniteWeights} trades the
- * copy and one pass for a weaker guarantee). A sum whose
- * absolute value overflows float counts as non-finite: weights or gradients that large (beyond
- * ~1e37) have diverged in all but name.
+ * finiteness passes over gradients and weights per step, which the simd backend splits across its
+ * threads ({@link #keepLastFiniteWeights} trades the copy and one pass for a weaker guarantee).
  */
 public final class Trainer implements AutoCloseable {
     private static final int EVALUATION_BATCH = 256;
@@ -155,7 +153,7 @@ public final class Trainer implements AutoCloseable {
     private float step(Matrix x, Matrix y) {
         int m = x.rows();
         // Before the forward pass: it updates batch-norm running statistics, which a failed step must undo too.
-        if (keepLastFiniteWeights) lastFinite.capture();
+        if (keepLastFiniteWeights) lastFinite.capture(kernels);
         Matrix output = model.forward(x, true, step);
         Matrix dOutput = gradient.rows(m);
         float value = loss.compute(kernels, output, y, dOutput);
@@ -181,8 +179,7 @@ public final class Trainer implements AutoCloseable {
     /** The first trainable parameter whose gradient (or value) holds a NaN or an infinity, or null. */
     private Parameter firstNonFinite(boolean gradients) {
         for (Parameter p : trainable) {
-            double sum = kernels.sumOfAbs(gradients ? p.gradient() : p.value());
-            if (!Double.isFinite(sum) || sum > Float.MAX_VALUE) return p;
+            if (!kernels.allFinite(gradients ? p.gradient() : p.value())) return p;
         }
         return null;
     }
@@ -194,9 +191,9 @@ public final class Trainer implements AutoCloseable {
 
     /**
      * Whether a step that produces a non-finite value puts the model back to the weights it had
-     * before the step (default: yes). Turning it off saves one copy of the weights and one summing
-     * pass over them per step (a few percent at most of a 784-256-128-10 step at batch 128 on one
-     * thread: 0.86 against 0.83–0.88 ms per step, within the noise of a shared machine); training still stops at the first non-finite loss or gradient, before the update, so
+     * before the step (default: yes). Turning it off saves one copy of the weights and one finiteness
+     * pass over them per step (a few percent of a 784-256-128-10 step at batch 128); training still
+     * stops at the first non-finite loss or gradient, before the update, so
      * only an update that overflows finite weights and the batch-norm running statistics of the
      * failing step go unguarded.
      */

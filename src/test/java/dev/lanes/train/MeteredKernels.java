@@ -72,6 +72,9 @@ final class MeteredKernels implements Kernels {
     @Override public double sumOfAbs(Matrix x) {
         long s = begin(); double v = k.sumOfAbs(x); end(s); return v;
     }
+    @Override public boolean allFinite(Matrix x) {
+        long s = begin(); boolean v = k.allFinite(x); end(s); return v;
+    }
     @Override public void axpy(float alpha, Matrix x, Matrix y) {
         long s = begin(); k.axpy(alpha, x, y); end(s);
     }

@@ -138,6 +138,11 @@ public final class LoopKernels implements Kernels {
     }
 
     @Override
+    public boolean allFinite(Matrix x) {
+        return LoopReductions.allFinite(x);
+    }
+
+    @Override
     public void axpy(float alpha, Matrix x, Matrix y) {
         LoopElementwise.axpy(alpha, x, y);
     }

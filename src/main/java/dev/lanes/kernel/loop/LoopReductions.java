@@ -66,4 +66,15 @@ final class LoopReductions {
         }
         return sum;
     }
+
+    static boolean allFinite(Matrix x) {
+        MemorySegment xs = x.segment();
+        for (int r = 0; r < x.rows(); r++) {
+            long base = (long) r * x.stride();
+            for (int c = 0; c < x.cols(); c++) {
+                if (!Float.isFinite(xs.getAtIndex(F, base + c))) return false;
+            }
+        }
+        return true;
+    }
 }

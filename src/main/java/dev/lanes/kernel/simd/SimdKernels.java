@@ -31,6 +31,7 @@ public final class SimdKernels implements Kernels {
     private final GemmDriver gemm;
     private final boolean shared;
     private final ParallelAdam parallelAdam;
+    private final ParallelSweeps sweeps;
 
     public SimdKernels(int threads, boolean shared) {
         this.team = new ThreadTeam(threads, "lanes-simd");
@@ -40,6 +41,7 @@ public final class SimdKernels implements Kernels {
         this.gemm = new GemmDriver(mk, narrow, BlockSizes.forTile(mk.mr(), mk.nr()), team);
         this.shared = shared;
         this.parallelAdam = new ParallelAdam(team);
+        this.sweeps = new ParallelSweeps(team);
     }
 
     @Override public String name() { return "simd"; }
@@ -124,6 +126,11 @@ public final class SimdKernels implements Kernels {
     }
 
     @Override
+    public boolean allFinite(Matrix x) {
+        return sweeps.allFinite(x);
+    }
+
+    @Override
     public void axpy(float alpha, Matrix x, Matrix y) {
         SimdElementwise.axpy(alpha, x, y);
     }
@@ -135,7 +142,7 @@ public final class SimdKernels implements Kernels {
 
     @Override
     public void copy(Matrix x, Matrix y) {
-        SimdElementwise.copy(x, y);
+        sweeps.copy(x, y);
     }
 
     @Override

@@ -1,0 +1,103 @@
+package dev.lanes.kernel.simd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.lanes.kernel.KernelProvider;
+import dev.lanes.kernel.Kernels;
+import dev.lanes.tensor.Matrix;
+import java.lang.foreign.Arena;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * allFinite and copy, on one thread and split across two and three: every backend and thread
+ * count agrees with a plain scan, for a NaN, +∞ or −∞ planted anywhere (first element, last
+ * element, a masked tail, either side of a thread split), on dense buffers and strided views.
+ */
+class ParallelSweepsTest {
+    private static final float[] BAD = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+
+    @Test
+    void allFiniteFindsEveryNonFiniteValueWhereverItIs() {
+        assumeTrue(KernelProvider.simdUnavailableReason() == null);
+        int[] lengths = {1, 2, 15, 16, 17, 63, 64, 65, 1021, ParallelSweeps.MIN_ELEMENTS - 1,
+            ParallelSweeps.MIN_ELEMENTS + 17, 200_003};
+        try (Kernels one = Kernels.create("simd", 1); Kernels two = Kernels.create("simd", 2);
+             Kernels three = Kernels.create("simd", 3); Kernels loop = Kernels.create("loop", 1)) {
+            Kernels[] all = {one, two, three, loop};
+            SplittableRandom rnd = new SplittableRandom(7);
+            for (int n : lengths) {
+                try (Matrix x = Matrix.allocate(1, n)) {
+                    float[] data = new float[n];
+                    for (int i = 0; i < n; i++) data[i] = (float) (rnd.nextGaussian() * 1e30);
+                    x.copyFrom(data);
+                    for (Kernels k : all) assertEquals(true, k.allFinite(x), k + " n=" + n);
+                    int[] spots = {0, n - 1, n / 2, Math.max(0, n / 2 - 1), n / 3, Math.max(0, n - 16), rnd.nextInt(n)};
+                    for (int spot : spots) {
+                        for (float bad : BAD) {
+                            data[spot] = bad;
+                            x.copyFrom(data);
+                            for (Kernels k : all) {
+                                assertEquals(false, k.allFinite(x), k + " n=" + n + " " + bad + " at " + spot);
+                            }
+                            data[spot] = 1f;
+                        }
+                    }
+                    x.copyFrom(data);
+                    for (Kernels k : all) assertEquals(true, k.allFinite(x), k + " n=" + n + " restored");
+                }
+            }
+        }
+    }
+
+    @Test
+    void allFiniteOnAViewIgnoresTheGapsBetweenRows() {
+        assumeTrue(KernelProvider.simdUnavailableReason() == null);
+        try (Kernels two = Kernels.create("simd", 2); Kernels loop = Kernels.create("loop", 1);
+             Matrix parent = Matrix.allocate(300, 260)) {
+            parent.fill(Float.NaN);
+            Matrix view = parent.view(10, 3, 250, 200);
+            view.fill(2f);
+            assertEquals(true, two.allFinite(view));
+            assertEquals(true, loop.allFinite(view));
+            view.set(249, 199, Float.POSITIVE_INFINITY);
+            assertEquals(false, two.allFinite(view));
+            assertEquals(false, loop.allFinite(view));
+        }
+    }
+
+    @Test
+    void splitCopyIsAnExactCopy() {
+        assumeTrue(KernelProvider.simdUnavailableReason() == null);
+        try (Kernels two = Kernels.create("simd", 2); Kernels three = Kernels.create("simd", 3)) {
+            for (int n : new int[] {ParallelSweeps.MIN_ELEMENTS + 5, 784 * 256 + 3}) {
+                for (Kernels k : new Kernels[] {two, three}) {
+                    try (Matrix x = Matrix.allocate(1, n); Matrix y = Matrix.allocate(1, n)) {
+                        float[] data = new float[n];
+                        SplittableRandom rnd = new SplittableRandom(n);
+                        for (int i = 0; i < n; i++) data[i] = (float) rnd.nextGaussian();
+                        data[n - 1] = Float.NaN;
+                        x.copyFrom(data);
+                        k.copy(x, y);
+                        assertArrayEquals(x.toArray(), y.toArray(), k + " n=" + n);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void confinedArenaBuffersStayOnTheCaller() {
+        assumeTrue(KernelProvider.simdUnavailableReason() == null);
+        try (Kernels two = Kernels.create("simd", 2); Arena arena = Arena.ofConfined()) {
+            Matrix x = Matrix.allocate(arena, 300, 300).fill(1f);
+            Matrix y = Matrix.allocate(arena, 300, 300);
+            two.copy(x, y);
+            assertEquals(true, two.allFinite(y));
+            y.set(299, 299, Float.NaN);
+            assertEquals(false, two.allFinite(y));
+        }
+    }
+}

@@ -16,7 +16,9 @@
 #   TRAIN_EPOCHS         timed epochs of PyTorch and numpy, after one untimed warm-up epoch [1]
 #   TRAIN_LANES_EPOCHS   timed epochs of Lanes simd; it reports the median epoch, so a first epoch still
 #                        slowed by JIT compilation (seconds under load) does not count [3]
-#   TRAIN_LIBS           what to measure: any of simd loop torch numpy [simd loop torch numpy]
+#   TRAIN_LIBS           what to measure: any of simd loop torch numpy numpy-env [simd loop torch numpy, plus
+#                        numpy-env when OPENBLAS_CORETYPE or OPENBLAS_L2_SIZE is set: numpy with this machine's
+#                        own OpenBLAS settings, the conditions of the issue's baseline figures]
 #   TRAIN_LOOP_CONFIGS   configs the (slow, scalar) loop backend runs [256,128:128]
 #   TRAIN_LOOP_SAMPLES   samples per epoch for the loop backend [4096]
 #   TRAIN_TORCH_ADAM     torch.optim.Adam implementation: default, foreach or fused [default]
@@ -40,7 +42,9 @@ repeats=${TRAIN_REPEATS:-3}
 samples=${TRAIN_SAMPLES:-60000}
 epochs=${TRAIN_EPOCHS:-1}
 lanes_epochs=${TRAIN_LANES_EPOCHS:-3}
-libs=${TRAIN_LIBS:-"simd loop torch numpy"}
+default_libs="simd loop torch numpy"
+if [ -n "${OPENBLAS_CORETYPE:-}${OPENBLAS_L2_SIZE:-}" ]; then default_libs="$default_libs numpy-env"; fi
+libs=${TRAIN_LIBS:-$default_libs}
 loop_configs=${TRAIN_LOOP_CONFIGS:-"256,128:128"}
 loop_samples=${TRAIN_LOOP_SAMPLES:-4096}
 torch_adam=${TRAIN_TORCH_ADAM:-default}
@@ -48,7 +52,7 @@ profile=${TRAIN_PROFILE:-"256,128:128"}
 out_dir=${TRAIN_OUT_DIR:-"$root/perf-reports"}
 venv=${TRAIN_VENV:-"$bench_dir/.venv"}
 for lib in $libs; do
-  case "$lib" in simd|loop|torch|numpy) ;; *) echo "train-report: unknown TRAIN_LIBS entry '$lib'" >&2; exit 2 ;; esac
+  case "$lib" in simd|loop|torch|numpy|numpy-env) ;; *) echo "train-report: unknown TRAIN_LIBS entry '$lib'" >&2; exit 2 ;; esac
 done
 
 command_line="bench/train-report.sh"
@@ -59,7 +63,7 @@ done
 
 if [ -n "${LANES_CMD:-}" ]; then read -r -a lanes <<< "$LANES_CMD"; else lanes=("$root/bin/lanes"); fi
 needs_python=false
-case " $libs " in *" torch "*|*" numpy "*) needs_python=true ;; esac
+case " $libs " in *" torch "*|*" numpy "*|*" numpy-env "*) needs_python=true ;; esac
 if $needs_python; then
   "$bench_dir/setup-python.sh" "$venv" >&2
   py="$venv/bin/python"
@@ -98,6 +102,8 @@ measure() {  # rep, lib, hidden widths, batch, threads
     torch|numpy) record "$rep" "$py" "$bench_dir/train_reference.py" --lib "$lib" --threads "$t" \
               --layers "$layers" --batch "$batch" --samples "$samples" --epochs "$epochs" \
               --torch-adam "$torch_adam" --json ;;
+    numpy-env) record "$rep" "$py" "$bench_dir/train_reference.py" --lib numpy --keep-env --threads "$t" \
+              --layers "$layers" --batch "$batch" --samples "$samples" --epochs "$epochs" --json ;;
   esac
 }
 

@@ -17,6 +17,8 @@ Every (lib, threads) pair runs in its own child process, because the BLAS and Op
 thread counts once, when they load: the child gets OPENBLAS_NUM_THREADS, OMP_NUM_THREADS and
 MKL_NUM_THREADS = T, and loses OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which this machine sets and which
 force an older, slower OpenBLAS kernel and blocking. The kernel OpenBLAS then picks is recorded.
+--keep-env keeps them (numpy as this machine configures it, the conditions of the issue's baseline
+figures) and labels the runs `numpy-env`.
 
 --json prints one line per run: lib, backend (= lib), threads, layers (hidden sizes), network, batch,
 samples_per_s, ms_per_step, epochs, steps_per_epoch, samples, seconds, epoch_samples_per_s,
@@ -360,6 +362,9 @@ def child(args):
     result["versions"] = {"python": platform.python_version(), "numpy": np.__version__, **versions,
                           "blas": blas_info() if args.lib == "numpy" else None}
     result["unset_env"] = [v for v in args.unset_env.split(",") if v]
+    if args.keep_env:
+        result["lib"] = result["backend"] = args.lib + "-env"
+        result["kept_env"] = {v: os.environ[v] for v in OVERRIDES_TO_UNSET if v in os.environ}
     print(json.dumps(result), flush=True)
 
 
@@ -367,7 +372,7 @@ def child(args):
 
 def run_child(args, lib, threads):
     env = dict(os.environ)
-    unset = [v for v in OVERRIDES_TO_UNSET if env.pop(v, None) is not None]
+    unset = [] if args.keep_env else [v for v in OVERRIDES_TO_UNSET if env.pop(v, None) is not None]
     for var in THREAD_VARS:
         env[var] = str(threads)
     command = [sys.executable, os.path.abspath(__file__), "--child", "--lib", lib, "--threads", str(threads),
@@ -377,6 +382,8 @@ def run_child(args, lib, threads):
         command += ["--samples", str(args.samples)]
     if args.check:
         command.append("--check")
+    if args.keep_env:
+        command.append("--keep-env")
     completed = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True)
     if completed.returncode != 0:
         raise SystemExit(f"train_reference: {lib} at {threads} thread(s) failed (exit {completed.returncode})")
@@ -456,6 +463,8 @@ def main():
     p.add_argument("--json", action="store_true", help="one JSON line per run")
     p.add_argument("--check", action="store_true", help=f"train {CHECK_EPOCHS} epochs on a learnable task, "
                                                         "assert the loss falls")
+    p.add_argument("--keep-env", action="store_true", help="keep this machine's OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE "
+                                                           "(runs are labelled numpy-env / torch-env)")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--unset-env", default="", help=argparse.SUPPRESS)
     args = p.parse_args()

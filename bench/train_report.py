@@ -15,9 +15,10 @@ import sys
 from collections import defaultdict
 from html import escape
 
-SERIES = ("simd", "loop", "numpy", "torch")
-LABEL = {"simd": "Lanes simd", "loop": "Lanes loop", "numpy": "numpy", "torch": "PyTorch"}
-COLOR = {"simd": "#1f77b4", "loop": "#9ecae1", "numpy": "#ff7f0e", "torch": "#d62728"}
+SERIES = ("simd", "loop", "numpy", "numpy-env", "torch")
+LABEL = {"simd": "Lanes simd", "loop": "Lanes loop", "numpy": "numpy", "numpy-env": "numpy (machine env)",
+         "torch": "PyTorch"}
+COLOR = {"simd": "#1f77b4", "loop": "#9ecae1", "numpy": "#ff7f0e", "numpy-env": "#fdd0a2", "torch": "#d62728"}
 W1, W2 = "784-256-128-10", "784-1024-1024-10"
 
 
@@ -84,9 +85,16 @@ def targets(med, thread_counts):
     check("W1 batch 128, 1 thread: Lanes simd vs PyTorch", ratio(get("simd", W1, 128, 1), get("torch", W1, 128, 1)), 3)
     check("W1 batch 128, 2 threads: Lanes simd vs numpy (2 threads)",
           ratio(get("simd", W1, 128, 2), get("numpy", W1, 128, 2)), 2)
+    if get("numpy-env", W1, 128, 1) is not None:
+        check("W1 batch 128, 1 thread: Lanes simd vs numpy (machine env)",
+              ratio(get("simd", W1, 128, 1), get("numpy-env", W1, 128, 1)), 1.7)
+        check("W1 batch 128, 2 threads: Lanes simd vs numpy (machine env, 2 threads)",
+              ratio(get("simd", W1, 128, 2), get("numpy-env", W1, 128, 2)), 2)
     check("W1 batch 128: Lanes simd 2 threads vs 1 thread", ratio(get("simd", W1, 128, 2), get("simd", W1, 128, 1)), 1.6)
     for t in thread_counts:
-        for peer in ("torch", "numpy"):
+        for peer in ("torch", "numpy", "numpy-env"):
+            if peer == "numpy-env" and get(peer, W2, 256, t) is None:
+                continue
             check(f"W2 batch 256, {t} thread{'s' if t > 1 else ''}: Lanes simd vs {LABEL[peer]}",
                   ratio(get("simd", W2, 256, t), get(peer, W2, 256, t)), 1.8)
     for batch in (32, 512):
@@ -124,10 +132,10 @@ def write_svg(med, keys, path):
             y += gap
         y += 20
     legend_x = 10
-    for s in SERIES:
+    for s in [s for s in SERIES if any(k[0] == s for k in med)]:
         parts.append(f'<rect x="{legend_x}" y="{y}" width="12" height="12" fill="{COLOR[s]}"/>'
                      f'<text x="{legend_x + 16}" y="{y + 10}">{LABEL[s]}</text>')
-        legend_x += 110
+        legend_x += 150 if s == "numpy-env" else 110
     height, width = y + 30, label_w + plot_w + value_w + 20
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">\n'
@@ -170,13 +178,24 @@ def main(raw_path, meta_path, profile_path, out_md, out_svg):
              f"machine means the figures are not from a quiet machine).\n")
 
     L.append("## Samples per second\n")
-    L.append("| network | batch | threads | Lanes simd | Lanes loop | numpy | PyTorch | simd / numpy | simd / PyTorch | simd / loop |")
-    L.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    env = any(k[0] == "numpy-env" for k in med)
+    if env:
+        kept = next((r.get("kept_env") for r in records if r["lib"] == "numpy-env"), {}) or {}
+        L.append("`numpy` runs with OpenBLAS's own choice of kernel for this CPU; `numpy (machine env)` keeps this "
+                 "machine's environment (" + ", ".join(f"{k}={v}" for k, v in kept.items()) + "), which forces an "
+                 "older kernel and blocking: the conditions under which the issue's baseline figures were taken.\n")
+    L.append("| network | batch | threads | Lanes simd | Lanes loop | numpy |" + (" numpy (machine env) |" if env else "")
+             + " PyTorch | simd / numpy |" + (" simd / numpy (machine env) |" if env else "")
+             + " simd / PyTorch | simd / loop |")
+    L.append("| --- | ---: | ---: | ---: | ---: | ---: |" + (" ---: |" if env else "") + " ---: | ---: |"
+             + (" ---: |" if env else "") + " ---: | ---: |")
     for (net, batch, t) in keys:
         v = {s: med.get((s, net, batch, t)) for s in SERIES}
         L.append(f"| {net} | {batch} | {t} | {fmt_rate(v['simd'])} | {fmt_rate(v['loop'])} | {fmt_rate(v['numpy'])} | "
-                 f"{fmt_rate(v['torch'])} | {fmt_ratio(ratio(v['simd'], v['numpy']))} | "
-                 f"{fmt_ratio(ratio(v['simd'], v['torch']))} | {fmt_ratio(ratio(v['simd'], v['loop']))} |")
+                 + (f"{fmt_rate(v['numpy-env'])} | " if env else "")
+                 + f"{fmt_rate(v['torch'])} | {fmt_ratio(ratio(v['simd'], v['numpy']))} | "
+                 + (f"{fmt_ratio(ratio(v['simd'], v['numpy-env']))} | " if env else "")
+                 + f"{fmt_ratio(ratio(v['simd'], v['torch']))} | {fmt_ratio(ratio(v['simd'], v['loop']))} |")
     spread = [(k, min(v), max(v)) for k, v in runs.items() if len(v) > 1]
     if spread:
         worst = max(spread, key=lambda x: (x[2] - x[1]) / x[2])
@@ -187,10 +206,11 @@ def main(raw_path, meta_path, profile_path, out_md, out_svg):
     if len(thread_counts) > 1:
         t1, t2 = thread_counts[0], thread_counts[1]
         L.append(f"## Scaling from {t1} to {t2} threads\n")
-        L.append("| network | batch | Lanes simd | Lanes loop | numpy | PyTorch |")
-        L.append("| --- | ---: | ---: | ---: | ---: | ---: |")
+        shown = [s for s in SERIES if s != "numpy-env" or env]
+        L.append("| network | batch | " + " | ".join(LABEL[s] for s in shown) + " |")
+        L.append("| --- | ---: |" + " ---: |" * len(shown))
         for (net, batch) in sorted({(n, b) for (n, b, _) in keys}, key=lambda k: (k[0] != W1, k)):
-            cells = [fmt_ratio(ratio(med.get((s, net, batch, t2)), med.get((s, net, batch, t1)))) for s in SERIES]
+            cells = [fmt_ratio(ratio(med.get((s, net, batch, t2)), med.get((s, net, batch, t1)))) for s in shown]
             L.append(f"| {net} | {batch} | " + " | ".join(cells) + " |")
         L.append("")
 

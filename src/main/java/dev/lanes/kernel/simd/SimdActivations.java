@@ -118,7 +118,18 @@ final class SimdActivations {
         boolean relu = act == Activation.RELU, leaky = act == Activation.LEAKY_RELU;
         boolean sigmoid = act == Activation.SIGMOID;
         FloatVector one = FloatVector.broadcast(S, 1f), zero = FloatVector.zero(S);
-        for (int i = 0; i < n; i += L) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            long b = (long) i * Float.BYTES;
+            FloatVector a = fromMemorySegment(S, as, ao + b, NATIVE);
+            FloatVector g = fromMemorySegment(S, gs, go + b, NATIVE);
+            FloatVector d = relu ? zero.blend(g, a.compare(VectorOperators.GT, 0f))
+                    : leaky ? g.mul(leak).blend(g, a.compare(VectorOperators.GT, 0f))
+                    : sigmoid ? g.mul(a.mul(one.sub(a)))
+                    : g.mul(one.sub(a.mul(a)));
+            d.intoMemorySegment(zs, zo + b, NATIVE);
+        }
+        if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
             FloatVector a = fromMemorySegment(S, as, ao + b, NATIVE, m);

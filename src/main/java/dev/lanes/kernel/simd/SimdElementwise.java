@@ -199,19 +199,35 @@ final class SimdElementwise {
     }
 
     /**
-     * One masked loop with the hash written out: the loop body is then only force-inlined Vector
-     * API calls. With a helper per hash round, called from a full-vector loop and again from a
-     * masked tail, C2 ran past its inlining node budget on the row-by-row path and boxed every
-     * vector (measured: 0.5 KB per row).
+     * Whole vectors, then the tail from the same call site (a loop-invariant flag that C2 unswitches
+     * the loop on): a masked loop keeps the segment checks inside the loop, and the hash, written
+     * out once, is only force-inlined Vector API calls. (With a helper per hash round, called from a
+     * full-vector loop and again from a masked tail, C2 ran past its inlining node budget on the
+     * row-by-row path and boxed every vector: 0.5 KB per row.)
      */
     private static void dropout(MemorySegment xs, long xo, MemorySegment ms, long mo, MemorySegment os, long oo,
                                 int n, int firstIndex, int k0, int k1, float keep, float kept) {
+        int whole = S.loopBound(n);
+        for (int pass = whole == 0 ? 1 : 0; pass < (whole < n ? 2 : 1); pass++) {
+            boolean tail = pass == 1;
+            int from = tail ? whole : 0;
+            long b = (long) from * Float.BYTES;
+            dropoutVectors(xs, xo + b, ms, mo + b, os, oo + b, tail ? 1 : whole / L, tail ? n - whole : L,
+                    firstIndex + from, k0, k1, keep, kept);
+        }
+    }
+
+    /** count whole vectors (lanes = L) or one partial vector of {@code lanes} floats. */
+    private static void dropoutVectors(MemorySegment xs, long xo, MemorySegment ms, long mo, MemorySegment os,
+                                       long oo, int count, int lanes, int firstIndex, int k0, int k1, float keep,
+                                       float kept) {
+        VectorMask<Float> tail = S.indexInRange(0, lanes);
+        boolean whole = lanes == L;
         FloatVector zero = FloatVector.zero(S);
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> tail = S.indexInRange(i, n);
-            long b = (long) i * Float.BYTES;
+        for (int i = 0; i < count; i++) {
+            long b = (long) i * L * Float.BYTES;
             // CounterRng.bits: mix(mix(index ^ k0) + k1), mix = lowbias32.
-            IntVector h = IOTA.add(firstIndex + i).lanewise(VectorOperators.XOR, k0);
+            IntVector h = IOTA.add(firstIndex + i * L).lanewise(VectorOperators.XOR, k0);
             h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16)).mul(CounterRng.MUL1);
             h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 15)).mul(CounterRng.MUL2);
             h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16)).add(k1);
@@ -221,9 +237,13 @@ final class SimdElementwise {
             FloatVector u = ((FloatVector) h.lanewise(VectorOperators.LSHR, 8).convert(VectorOperators.I2F, 0))
                     .mul(CounterRng.UNIT);
             FloatVector m = zero.blend(kept, u.compare(VectorOperators.LT, keep));
-            m.intoMemorySegment(ms, mo + b, NATIVE, tail);
-            FloatVector x = fromMemorySegment(S, xs, xo + b, NATIVE, tail);
-            x.mul(m).intoMemorySegment(os, oo + b, NATIVE, tail);
+            if (whole) {
+                m.intoMemorySegment(ms, mo + b, NATIVE);
+                fromMemorySegment(S, xs, xo + b, NATIVE).mul(m).intoMemorySegment(os, oo + b, NATIVE);
+            } else {
+                m.intoMemorySegment(ms, mo + b, NATIVE, tail);
+                fromMemorySegment(S, xs, xo + b, NATIVE, tail).mul(m).intoMemorySegment(os, oo + b, NATIVE, tail);
+            }
         }
     }
 }

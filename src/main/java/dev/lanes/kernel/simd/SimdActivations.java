@@ -67,7 +67,8 @@ final class SimdActivations {
         boolean whole = lanes == L;
         for (int i = 0; i < count; i++) {
             long b = (long) i * L * Float.BYTES;
-            FloatVector v = whole ? fromMemorySegment(S, xs, xo + b, NATIVE) : fromMemorySegment(S, xs, xo + b, NATIVE, m);
+            FloatVector v = whole ? fromMemorySegment(S, xs, xo + b, NATIVE)
+                    : fromMemorySegment(S, xs, xo + b, NATIVE, m);
             FloatVector y = VectorMath.sigmoid(v);
             if (whole) {
                 y.intoMemorySegment(os, oo + b, NATIVE);
@@ -93,7 +94,8 @@ final class SimdActivations {
         boolean whole = lanes == L;
         for (int i = 0; i < count; i++) {
             long b = (long) i * L * Float.BYTES;
-            FloatVector v = whole ? fromMemorySegment(S, xs, xo + b, NATIVE) : fromMemorySegment(S, xs, xo + b, NATIVE, m);
+            FloatVector v = whole ? fromMemorySegment(S, xs, xo + b, NATIVE)
+                    : fromMemorySegment(S, xs, xo + b, NATIVE, m);
             FloatVector y = VectorMath.tanh(v);
             if (whole) {
                 y.intoMemorySegment(os, oo + b, NATIVE);
@@ -232,8 +234,10 @@ final class SimdActivations {
         FloatVector sum = FloatVector.zero(S);
         for (int i = 0; i < count; i++) {
             long b = (long) i * L * Float.BYTES;
-            FloatVector x = whole ? fromMemorySegment(S, xs, xo + b, NATIVE) : fromMemorySegment(S, xs, xo + b, NATIVE, m);
-            FloatVector e = VectorMath.exp(x.sub(shift));
+            FloatVector x = whole ? fromMemorySegment(S, xs, xo + b, NATIVE)
+                    : fromMemorySegment(S, xs, xo + b, NATIVE, m);
+            // x − max ≤ 0 (or NaN); lanes a partial vector leaves out may be anything and are not used.
+            FloatVector e = VectorMath.expNonPositive(x.sub(shift));
             if (whole) {
                 e.intoMemorySegment(os, oo + b, NATIVE);
                 sum = sum.add(e);

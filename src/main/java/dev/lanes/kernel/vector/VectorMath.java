@@ -14,10 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
  * compiled. NaN in gives NaN out.
  *
  * <p>Each function calls nothing but the (force-inlined) Vector API, except for one call into the
- * exponential (exp and sigmoid into {@code expClamped}, tanh into {@link #exp}): C2 stops inlining
- * ordinary methods once a compilation grows past a node budget, which one of these polynomials
- * nearly fills, and a vector passed to a method that was not inlined is boxed on the heap.
- * Callers keep one polynomial call site per loop for the same reason.
+ * exponential (exp, expNonPositive and sigmoid into {@code expClamped}, tanh into {@link #exp}):
+ * C2 stops inlining ordinary methods once a compilation grows past a node budget, which one of
+ * these polynomials nearly fills, and a vector passed to a method that was not inlined is boxed on
+ * the heap. Callers keep one polynomial call site per loop for the same reason.
  */
 public final class VectorMath {
     /** The species every function here works on: this CPU's preferred float vector. */
@@ -47,6 +47,14 @@ public final class VectorMath {
         // instructions each on x86. A NaN compares false and passes through to a NaN result.
         FloatVector xc = x.blend(EXP_LO, x.compare(VectorOperators.LT, EXP_LO));
         return expClamped(xc.blend(EXP_HI, xc.compare(VectorOperators.GT, EXP_HI)));
+    }
+
+    /**
+     * eˣ for x ≤ 0 or NaN (what softmax needs: x − max), which needs only the low clamp. A positive x
+     * gives a wrong result, not an exception.
+     */
+    public static FloatVector expNonPositive(FloatVector x) {
+        return expClamped(x.blend(EXP_LO, x.compare(VectorOperators.LT, EXP_LO)));
     }
 
     /**

@@ -35,6 +35,19 @@ class VectorMathTest {
     }
 
     @Test
+    void expNonPositiveMatchesMathExpOnItsDomain() {
+        double worst = sweep(VectorMath::expNonPositive, Math::exp, -103f, 0f, 1e-37);
+        assertTrue(worst <= 4, "expNonPositive worst error " + worst + " eps");
+        float[] got = apply(VectorMath::expNonPositive, new float[] {Float.NEGATIVE_INFINITY, -1e4f, -105f, 0f, -0f});
+        assertEquals(0f, got[0]);
+        assertEquals(0f, got[1]);
+        assertEquals(0f, got[2]);
+        assertEquals(1f, got[3]);
+        assertEquals(1f, got[4]);
+        assertTrue(Float.isNaN(apply(VectorMath::expNonPositive, new float[] {Float.NaN})[0]));
+    }
+
+    @Test
     void log1pIsAccurateOnItsDomainTheUnitIntervalIncludingTinyArguments() {
         double worst = sweep(VectorMath::log1p, Math::log1p, 0f, 1f, 0);
         worst = Math.max(worst, sweep(VectorMath::log1p, Math::log1p, 1e-9f, 1e-3f, 0));

@@ -163,7 +163,8 @@ public interface Kernels extends AutoCloseable {
 
     /**
      * Inverted dropout: {@code mask = (u < keep) / keep}, {@code out = x ⊙ mask}, where u is uniform in
-     * [0,1) from a counter-based generator keyed by ({@code seed}, {@code step}, element index), so the
+     * [0,1) with 16 random bits (so an element is kept with probability keep rounded up to a multiple
+     * of 2⁻¹⁶) from a counter-based generator keyed by ({@code seed}, {@code step}, element index), so the
      * mask depends on nothing else (not the thread count, the backend or the row stride; see
      * {@link CounterRng}). {@code keep} must be in (0, 1]. {@code out} may be {@code x}.
      */

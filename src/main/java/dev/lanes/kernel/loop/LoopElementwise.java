@@ -76,7 +76,10 @@ final class LoopElementwise {
         }
     }
 
-    /** mask = (u &lt; keep)/keep with u from {@link CounterRng} at the row-major index; out = x·mask. */
+    /**
+     * mask = (u &lt; keep)/keep with u from {@link CounterRng} at the row-major index (compared as
+     * 16-bit integers, {@code bits16 < threshold(keep)}); out = x·mask.
+     */
     static void dropoutForward(Matrix x, Matrix mask, Matrix out, float keep, long seed, long step) {
         FusedShapes.keepProbability(keep);
         FusedShapes.same("dropoutForward", "x", x, "mask", mask);
@@ -84,13 +87,14 @@ final class LoopElementwise {
         long key = CounterRng.key(seed, step);
         int k0 = CounterRng.k0(key), k1 = CounterRng.k1(key);
         float kept = 1f / keep;
+        int threshold = CounterRng.threshold(keep);
         MemorySegment xs = x.segment(), ms = mask.segment(), os = out.segment();
         int cols = x.cols();
         for (int r = 0; r < x.rows(); r++) {
             long xb = (long) r * x.stride(), mb = (long) r * mask.stride(), ob = (long) r * out.stride();
             int index = r * cols;
             for (int c = 0; c < cols; c++) {
-                float m = CounterRng.uniform(k0, k1, index + c) < keep ? kept : 0f;
+                float m = CounterRng.bits16(k0, k1, index + c) < threshold ? kept : 0f;
                 ms.setAtIndex(F, mb + c, m);
                 os.setAtIndex(F, ob + c, xs.getAtIndex(F, xb + c) * m);
             }

@@ -41,28 +41,67 @@ final class SimdActivations {
     }
 
     /*
-     * Loops whose body calls a VectorMath polynomial run one masked loop (the mask is all-true until
-     * the last iteration) instead of a full-vector loop plus a masked tail, so each polynomial has a
-     * single, hot call site. A second, once-per-run call site can be judged cold by C2 and left as a
-     * call, and a vector crossing a call is boxed on the heap: measured, 1 KB per row. The per-iteration
-     * mask is a few cheap instructions next to a 20-operation polynomial.
+     * A loop whose body calls a VectorMath polynomial must hold the only call site of that
+     * polynomial in its compilation: C2 stops inlining at a node budget (NodeCountInliningCutoff)
+     * that one polynomial nearly fills, so a second call site (say, for a masked tail after the
+     * loop) is left as a call, and a vector crossing a call is boxed on the heap (measured: 1 KB per
+     * row). One loop with a mask recomputed every iteration avoids that but ran 20-25% slower than
+     * an unmasked loop (sigmoid at 64K). So the loop methods below take either whole vectors or one
+     * partial vector, chosen by a loop-invariant flag that C2 unswitches the loop on, and are called
+     * from a single site that runs a second time for the tail. Only segments, offsets and counts
+     * cross that call, so nothing is boxed whether C2 inlines it or not.
      */
 
     private static void sigmoid(MemorySegment xs, long xo, MemorySegment os, long oo, int n) {
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            long b = (long) i * Float.BYTES;
-            FloatVector v = fromMemorySegment(S, xs, xo + b, NATIVE, m);
-            VectorMath.sigmoid(v).intoMemorySegment(os, oo + b, NATIVE, m);
+        int whole = S.loopBound(n);
+        for (int pass = whole == 0 ? 1 : 0; pass < (whole < n ? 2 : 1); pass++) {
+            boolean tail = pass == 1;
+            long b = tail ? (long) whole * Float.BYTES : 0;
+            sigmoidVectors(xs, xo + b, os, oo + b, tail ? 1 : whole / L, tail ? n - whole : L);
         }
     }
 
+    /** Sigmoid of count vectors of {@code lanes} floats: whole vectors (lanes = L), or one partial one. */
+    private static void sigmoidVectors(MemorySegment xs, long xo, MemorySegment os, long oo, int count, int lanes) {
+        VectorMask<Float> m = S.indexInRange(0, lanes);
+        boolean whole = lanes == L;
+        for (int i = 0; i < count; i++) {
+            long b = (long) i * L * Float.BYTES;
+            FloatVector v = whole ? fromMemorySegment(S, xs, xo + b, NATIVE)
+                    : fromMemorySegment(S, xs, xo + b, NATIVE, m);
+            FloatVector y = VectorMath.sigmoid(v);
+            if (whole) {
+                y.intoMemorySegment(os, oo + b, NATIVE);
+            } else {
+                y.intoMemorySegment(os, oo + b, NATIVE, m);
+            }
+        }
+    }
+
+    /** As {@link #sigmoid}. */
     private static void tanh(MemorySegment xs, long xo, MemorySegment os, long oo, int n) {
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            long b = (long) i * Float.BYTES;
-            FloatVector v = fromMemorySegment(S, xs, xo + b, NATIVE, m);
-            VectorMath.tanh(v).intoMemorySegment(os, oo + b, NATIVE, m);
+        int whole = S.loopBound(n);
+        for (int pass = whole == 0 ? 1 : 0; pass < (whole < n ? 2 : 1); pass++) {
+            boolean tail = pass == 1;
+            long b = tail ? (long) whole * Float.BYTES : 0;
+            tanhVectors(xs, xo + b, os, oo + b, tail ? 1 : whole / L, tail ? n - whole : L);
+        }
+    }
+
+    /** As {@link #sigmoidVectors}. */
+    private static void tanhVectors(MemorySegment xs, long xo, MemorySegment os, long oo, int count, int lanes) {
+        VectorMask<Float> m = S.indexInRange(0, lanes);
+        boolean whole = lanes == L;
+        for (int i = 0; i < count; i++) {
+            long b = (long) i * L * Float.BYTES;
+            FloatVector v = whole ? fromMemorySegment(S, xs, xo + b, NATIVE)
+                    : fromMemorySegment(S, xs, xo + b, NATIVE, m);
+            FloatVector y = VectorMath.tanh(v);
+            if (whole) {
+                y.intoMemorySegment(os, oo + b, NATIVE);
+            } else {
+                y.intoMemorySegment(os, oo + b, NATIVE, m);
+            }
         }
     }
 
@@ -118,7 +157,18 @@ final class SimdActivations {
         boolean relu = act == Activation.RELU, leaky = act == Activation.LEAKY_RELU;
         boolean sigmoid = act == Activation.SIGMOID;
         FloatVector one = FloatVector.broadcast(S, 1f), zero = FloatVector.zero(S);
-        for (int i = 0; i < n; i += L) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            long b = (long) i * Float.BYTES;
+            FloatVector a = fromMemorySegment(S, as, ao + b, NATIVE);
+            FloatVector g = fromMemorySegment(S, gs, go + b, NATIVE);
+            FloatVector d = relu ? zero.blend(g, a.compare(VectorOperators.GT, 0f))
+                    : leaky ? g.mul(leak).blend(g, a.compare(VectorOperators.GT, 0f))
+                    : sigmoid ? g.mul(a.mul(one.sub(a)))
+                    : g.mul(one.sub(a.mul(a)));
+            d.intoMemorySegment(zs, zo + b, NATIVE);
+        }
+        if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
             FloatVector a = fromMemorySegment(S, as, ao + b, NATIVE, m);
@@ -164,15 +214,37 @@ final class SimdActivations {
         return max.reduceLanes(VectorOperators.MAX);
     }
 
-    /** out = exp(x − shift); returns Σ out. One masked loop: see the note above {@code sigmoid}. */
+    /** out = exp(x − shift); returns Σ out. Whole vectors, then the tail: see the note above {@code sigmoid}. */
     static float expShiftedInto(MemorySegment xs, long xo, float shift, MemorySegment os, long oo, int n) {
+        int whole = S.loopBound(n);
+        float sum = 0f;
+        for (int pass = whole == 0 ? 1 : 0; pass < (whole < n ? 2 : 1); pass++) {
+            boolean tail = pass == 1;
+            long b = tail ? (long) whole * Float.BYTES : 0;
+            sum += expShiftedVectors(xs, xo + b, shift, os, oo + b, tail ? 1 : whole / L, tail ? n - whole : L);
+        }
+        return sum;
+    }
+
+    /** As {@link #sigmoidVectors}, for out = exp(x − shift); returns Σ out. */
+    private static float expShiftedVectors(MemorySegment xs, long xo, float shift, MemorySegment os, long oo,
+                                           int count, int lanes) {
+        VectorMask<Float> m = S.indexInRange(0, lanes);
+        boolean whole = lanes == L;
         FloatVector sum = FloatVector.zero(S);
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            long b = (long) i * Float.BYTES;
-            FloatVector e = VectorMath.exp(fromMemorySegment(S, xs, xo + b, NATIVE, m).sub(shift));
-            e.intoMemorySegment(os, oo + b, NATIVE, m);
-            sum = sum.add(e, m);
+        for (int i = 0; i < count; i++) {
+            long b = (long) i * L * Float.BYTES;
+            FloatVector x = whole ? fromMemorySegment(S, xs, xo + b, NATIVE)
+                    : fromMemorySegment(S, xs, xo + b, NATIVE, m);
+            // x − max ≤ 0 (or NaN); lanes a partial vector leaves out may be anything and are not used.
+            FloatVector e = VectorMath.expNonPositive(x.sub(shift));
+            if (whole) {
+                e.intoMemorySegment(os, oo + b, NATIVE);
+                sum = sum.add(e);
+            } else {
+                e.intoMemorySegment(os, oo + b, NATIVE, m);
+                sum = sum.add(e, m);
+            }
         }
         return sum.reduceLanes(VectorOperators.ADD);
     }

@@ -13,11 +13,11 @@ import jdk.incubator.vector.VectorSpecies;
  * every transcendental kernel scalar in disguise. These are branch-free and allocate nothing once
  * compiled. NaN in gives NaN out.
  *
- * <p>Each function calls nothing but the (force-inlined) Vector API, except that sigmoid and tanh
- * call {@link #exp} first thing: C2 stops inlining ordinary methods once a compilation grows past
- * a node budget, which one of these polynomials nearly fills, and a vector passed to a method that
- * was not inlined is boxed on the heap. Callers keep one polynomial call site per loop for the
- * same reason.
+ * <p>Each function calls nothing but the (force-inlined) Vector API, except for one call into the
+ * exponential (exp, expNonPositive and sigmoid into {@code expClamped}, tanh into {@link #exp}):
+ * C2 stops inlining ordinary methods once a compilation grows past a node budget, which one of
+ * these polynomials nearly fills, and a vector passed to a method that was not inlined is boxed on
+ * the heap. Callers keep one polynomial call site per loop for the same reason.
  */
 public final class VectorMath {
     /** The species every function here works on: this CPU's preferred float vector. */
@@ -37,27 +37,49 @@ public final class VectorMath {
     private static final float EXP_LO = -105f;
     private static final float EXP_HI = 89f;
     private static final float TANH_POLY_LIMIT = 0.625f;
+    private static final int SIGN_BIT = 0x80000000;
 
     private VectorMath() {}
 
-    /** eˣ: x = n·ln2 + r with |r| ≤ ln2/2, eʳ by a degree-6 polynomial, times 2ⁿ. */
+    /** eˣ: x = n·ln2 + r with |r| ≤ ln2/2, eʳ by a degree-7 polynomial, times 2ⁿ. */
     public static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(EXP_LO).min(EXP_HI);
-        FloatVector t = xc.fma(LOG2E, ROUND);
+        // Clamped with compare and blend: max/min keep Java's NaN and −0 rules, which costs about six
+        // instructions each on x86. A NaN compares false and passes through to a NaN result.
+        FloatVector xc = x.blend(EXP_LO, x.compare(VectorOperators.LT, EXP_LO));
+        return expClamped(xc.blend(EXP_HI, xc.compare(VectorOperators.GT, EXP_HI)));
+    }
+
+    /**
+     * eˣ for x ≤ 0 or NaN (what softmax needs: x − max), which needs only the low clamp. A positive x
+     * gives a wrong result, not an exception.
+     */
+    public static FloatVector expNonPositive(FloatVector x) {
+        return expClamped(x.blend(EXP_LO, x.compare(VectorOperators.LT, EXP_LO)));
+    }
+
+    /**
+     * eˣ for x in [{@link #EXP_LO}, {@link #EXP_HI}] or NaN. The polynomial is Cephes's, evaluated
+     * in Estrin's order (three independent FMAs, then two levels) rather than Horner's: five FMAs
+     * in a row were the longest dependency chain of sigmoid and softmax.
+     */
+    private static FloatVector expClamped(FloatVector x) {
+        FloatVector t = x.fma(LOG2E, ROUND);
         FloatVector n = t.sub(ROUND);
-        IntVector ni = t.reinterpretAsInts().sub(ROUND_BITS);
-        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), xc);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), x);
         r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector r2 = r.mul(r);
         FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
-        p = p.fma(r, FloatVector.broadcast(S, 8.3334519073e-3f));
-        p = p.fma(r, FloatVector.broadcast(S, 4.1665795894e-2f));
-        p = p.fma(r, FloatVector.broadcast(S, 1.6666665459e-1f));
-        p = p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
-        FloatVector y = p.fma(r.mul(r), r).add(1f);
-        IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
-        IntVector n2 = ni.sub(n1);
-        FloatVector scale1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector scale2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector q = r.fma(8.3334519073e-3f, 4.1665795894e-2f);
+        FloatVector u = r.fma(1.6666665459e-1f, 5.0000001201e-1f);
+        p = p.fma(r2, q).fma(r2, u);
+        FloatVector y = p.fma(r2, r).add(1f);
+        // 2ⁿ as 2^h·2^(n−h), h = n >> 1, each a normal float. t's bits are ROUND_BITS + n, and
+        // ROUND_BITS and ROUND_BITS/2 have zero low bits, so they drop out of the 9 bits that the
+        // shift by 23 keeps: the exponent fields come straight from t's bits.
+        IntVector tb = t.reinterpretAsInts();
+        IntVector h = tb.lanewise(VectorOperators.ASHR, 1);
+        FloatVector scale1 = h.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector scale2 = tb.sub(h).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         return y.mul(scale1).mul(scale2);
     }
 
@@ -99,10 +121,14 @@ public final class VectorMath {
         return large.blend(small, ax.compare(VectorOperators.LT, TANH_POLY_LIMIT));
     }
 
-    /** 1/(1+e⁻ˣ) from t = e^(−|x|): 1/(1+t) for x ≥ 0, t/(1+t) below; never overflows. */
+    /**
+     * 1/(1+e⁻ˣ) from t = e^(−|x|): 1/(1+t) for x ≥ 0, t/(1+t) below (one division either way, so
+     * one rounding); never overflows. −|x| is x with the sign bit set, and needs only the low clamp.
+     */
     public static FloatVector sigmoid(FloatVector x) {
-        FloatVector t = exp(x.abs().neg());
-        FloatVector s = FloatVector.broadcast(S, 1f).div(t.add(1f));
-        return s.blend(t.mul(s), x.compare(VectorOperators.LT, 0f));
+        FloatVector z = x.reinterpretAsInts().or(SIGN_BIT).reinterpretAsFloats();
+        FloatVector t = expClamped(z.blend(EXP_LO, z.compare(VectorOperators.LT, EXP_LO)));
+        FloatVector numerator = FloatVector.broadcast(S, 1f).blend(t, x.compare(VectorOperators.LT, 0f));
+        return numerator.div(t.add(1f));
     }
 }

@@ -31,7 +31,7 @@ public final class MemoryCycles {
         try (Kernels kernels = Kernels.create("simd", 1);
              Matrix x = NonFiniteGuardTest.gaussian(64, 32, 1, 1f);
              Matrix y = ConcurrentPredictTest.labels(64, 10)) {
-            for (int i = 0; i < 100; i++) cycle(kernels, x, y, i); // warm-up: JIT, malloc arenas, pools
+            for (int i = 0; i < 400; i++) cycle(kernels, x, y, i); // warm-up: JIT (C2 keeps compiling kernels for a few hundred cycles), malloc arenas, pools
             long otherBase = otherKb();
             Sequential big = Sequential.builder(1000).kernels(kernels).add(new Dense(1000)).build();
             System.out.println("modelKb=" + (otherKb() - otherBase));

@@ -34,8 +34,8 @@ final class SimdActivations {
     private static void activate(Activation act, float leak, MemorySegment xs, long xo, MemorySegment os, long oo,
                                  int n) {
         switch (act) {
-            case SIGMOID -> sigmoid(xs, xo, os, oo, n);
-            case TANH -> tanh(xs, xo, os, oo, n);
+            case SIGMOID -> squash(false, xs, xo, os, oo, n);
+            case TANH -> squash(true, xs, xo, os, oo, n);
             default -> piecewiseLinear(act, leak, xs, xo, os, oo, n);
         }
     }
@@ -52,12 +52,18 @@ final class SimdActivations {
      * cross that call, so nothing is boxed whether C2 inlines it or not.
      */
 
-    private static void sigmoid(MemorySegment xs, long xo, MemorySegment os, long oo, int n) {
+    /** Sigmoid, or tanh when {@code tanh}: the whole vectors, then the partial one, each loop calling one polynomial. */
+    private static void squash(boolean tanh, MemorySegment xs, long xo, MemorySegment os, long oo, int n) {
         int whole = S.loopBound(n);
         for (int pass = whole == 0 ? 1 : 0; pass < (whole < n ? 2 : 1); pass++) {
             boolean tail = pass == 1;
             long b = tail ? (long) whole * Float.BYTES : 0;
-            sigmoidVectors(xs, xo + b, os, oo + b, tail ? 1 : whole / L, tail ? n - whole : L);
+            int count = tail ? 1 : whole / L, lanes = tail ? n - whole : L;
+            if (tanh) {
+                tanhVectors(xs, xo + b, os, oo + b, count, lanes);
+            } else {
+                sigmoidVectors(xs, xo + b, os, oo + b, count, lanes);
+            }
         }
     }
 
@@ -75,16 +81,6 @@ final class SimdActivations {
             } else {
                 y.intoMemorySegment(os, oo + b, NATIVE, m);
             }
-        }
-    }
-
-    /** As {@link #sigmoid}. */
-    private static void tanh(MemorySegment xs, long xo, MemorySegment os, long oo, int n) {
-        int whole = S.loopBound(n);
-        for (int pass = whole == 0 ? 1 : 0; pass < (whole < n ? 2 : 1); pass++) {
-            boolean tail = pass == 1;
-            long b = tail ? (long) whole * Float.BYTES : 0;
-            tanhVectors(xs, xo + b, os, oo + b, tail ? 1 : whole / L, tail ? n - whole : L);
         }
     }
 
@@ -214,7 +210,7 @@ final class SimdActivations {
         return max.reduceLanes(VectorOperators.MAX);
     }
 
-    /** out = exp(x − shift); returns Σ out. Whole vectors, then the tail: see the note above {@code sigmoid}. */
+    /** out = exp(x − shift); returns Σ out. Whole vectors, then the tail: see the note above {@code squash}. */
     static float expShiftedInto(MemorySegment xs, long xo, float shift, MemorySegment os, long oo, int n) {
         int whole = S.loopBound(n);
         float sum = 0f;

@@ -308,7 +308,7 @@ final class SimdLosses {
         return total;
     }
 
-    /** One masked loop (see SimdActivations#sigmoid's note): exp and log1p each get one hot call site. */
+    /** One masked loop (see the note above SimdActivations#squash): exp and log1p each get one hot call site. */
     private static double bceRun(MemorySegment ps, long po, MemorySegment ys, long yo, MemorySegment ds, long dOff,
                                  int n, float delta, float scale) {
         FloatVector one = FloatVector.broadcast(S, 1f);

@@ -1,6 +1,5 @@
 package dev.lanes.kernel.gemm;
 
-import dev.lanes.kernel.Activation;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
@@ -45,23 +44,18 @@ public final class MicroKernel6x16 implements MicroKernel {
             x = FloatVector.broadcast(S, ap[a + 4]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
             x = FloatVector.broadcast(S, ap[a + 5]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
         }
-        if (rows == MR && cols == NR && ep == null) {
-            long row = (long) ldc * Float.BYTES;
-            long off = ((long) row0 * ldc + col0) * Float.BYTES;
-            mergeRow(c00, c01, c, off, alpha, beta);
-            mergeRow(c10, c11, c, off + row, alpha, beta);
-            mergeRow(c20, c21, c, off + 2 * row, alpha, beta);
-            mergeRow(c30, c31, c, off + 3 * row, alpha, beta);
-            mergeRow(c40, c41, c, off + 4 * row, alpha, beta);
-            mergeRow(c50, c51, c, off + 5 * row, alpha, beta);
-            return;
-        }
         c00.intoArray(tile, 0);  c01.intoArray(tile, 8);
         c10.intoArray(tile, 16); c11.intoArray(tile, 24);
         c20.intoArray(tile, 32); c21.intoArray(tile, 40);
         c30.intoArray(tile, 48); c31.intoArray(tile, 56);
         c40.intoArray(tile, 64); c41.intoArray(tile, 72);
         c50.intoArray(tile, 80); c51.intoArray(tile, 88);
+        // Through the tile array rather than passing accumulators to a helper: a vector argument of a
+        // method C2 does not inline is boxed on the heap.
+        if (cols == NR && ep == null) {
+            mergeTile(tile, c, ldc, row0, col0, rows, alpha, beta);
+            return;
+        }
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j += 8) {
                 storeEdge(tile, r * NR + j, c, ldc, row0 + r, col0 + j, cols - j, alpha, beta, ep);
@@ -69,16 +63,19 @@ public final class MicroKernel6x16 implements MicroKernel {
         }
     }
 
-    private static void mergeRow(FloatVector v0, FloatVector v1, MemorySegment c, long off,
-                                 float alpha, float beta) {
-        FloatVector z0 = v0.mul(alpha);
-        FloatVector z1 = v1.mul(alpha);
-        if (beta != 0f) {
-            z0 = FloatVector.fromMemorySegment(S, c, off, NATIVE).fma(FloatVector.broadcast(S, beta), z0);
-            z1 = FloatVector.fromMemorySegment(S, c, off + 32, NATIVE).fma(FloatVector.broadcast(S, beta), z1);
+    private static void mergeTile(float[] tile, MemorySegment c, int ldc, int row0, int col0, int rows,
+                                  float alpha, float beta) {
+        for (int r = 0; r < rows; r++) {
+            long off = ((long) (row0 + r) * ldc + col0) * Float.BYTES;
+            FloatVector z0 = FloatVector.fromArray(S, tile, r * NR).mul(alpha);
+            FloatVector z1 = FloatVector.fromArray(S, tile, r * NR + 8).mul(alpha);
+            if (beta != 0f) {
+                z0 = FloatVector.fromMemorySegment(S, c, off, NATIVE).fma(FloatVector.broadcast(S, beta), z0);
+                z1 = FloatVector.fromMemorySegment(S, c, off + 32, NATIVE).fma(FloatVector.broadcast(S, beta), z1);
+            }
+            z0.intoMemorySegment(c, off, NATIVE);
+            z1.intoMemorySegment(c, off + 32, NATIVE);
         }
-        z0.intoMemorySegment(c, off, NATIVE);
-        z1.intoMemorySegment(c, off + 32, NATIVE);
     }
 
     /** One vector (up to 8 columns, masked at the right edge) of a tile row, with the epilogue. */
@@ -97,21 +94,17 @@ public final class MicroKernel6x16 implements MicroKernel {
             if (ep.pre != null) {
                 z.intoMemorySegment(ep.pre, ((long) row * ep.ldp + col) * Float.BYTES, NATIVE, m);
             }
-            z = activate(z, ep.activation, ep.leak);
+            z = switch (ep.activation) {
+                case IDENTITY -> z;
+                case RELU -> z.max(0f);
+                case LEAKY_RELU -> z.blend(z.mul(ep.leak), z.compare(VectorOperators.LT, 0f));
+                case SIGMOID -> {
+                    FloatVector one = FloatVector.broadcast(S, 1f);
+                    yield one.div(z.neg().lanewise(VectorOperators.EXP).add(one));
+                }
+                case TANH -> z.lanewise(VectorOperators.TANH);
+            };
         }
         z.intoMemorySegment(c, off, NATIVE, m);
-    }
-
-    static FloatVector activate(FloatVector z, Activation act, float leak) {
-        return switch (act) {
-            case IDENTITY -> z;
-            case RELU -> z.max(0f);
-            case LEAKY_RELU -> z.blend(z.mul(leak), z.compare(VectorOperators.LT, 0f));
-            case SIGMOID -> {
-                FloatVector one = FloatVector.broadcast(S, 1f);
-                yield one.div(z.neg().lanewise(VectorOperators.EXP).add(one));
-            }
-            case TANH -> z.lanewise(VectorOperators.TANH);
-        };
     }
 }

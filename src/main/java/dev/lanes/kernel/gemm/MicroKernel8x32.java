@@ -127,6 +127,113 @@ public final class MicroKernel8x32 implements MicroKernel {
         }
     }
 
+    /**
+     * op(B) into 32-column micro-panels. Not transposed, each k of a panel is 32 consecutive floats
+     * of one row of B: two vector copies, where the per-row {@code MemorySegment.copy} call cost as
+     * much again as the copy. Transposed, each row of B holds one column of op(B): 16×16 blocks are
+     * transposed in registers, where the scalar scatter took 13–15 % of an NT product such as
+     * backprop's dX = dZ·Wᵀ. A right-edge panel narrower than 32 columns, and the last kc mod 16
+     * columns of a transposed panel, take the portable scalar code.
+     */
+    @Override
+    public void packB(MemorySegment b, int ldb, boolean trans, int p0, int j0, int kc, int nc, float[] bp) {
+        int full = nc / NR * NR;
+        long rowBytes = (long) ldb * Float.BYTES;
+        for (int jr = 0; jr < full; jr += NR) {
+            int dst = jr * kc;
+            if (!trans) {
+                long src = ((long) p0 * ldb + j0 + jr) * Float.BYTES;
+                for (int k = 0; k < kc; k++, src += rowBytes) {
+                    FloatVector.fromMemorySegment(S, b, src, NATIVE).intoArray(bp, dst + k * NR);
+                    FloatVector.fromMemorySegment(S, b, src + 64, NATIVE).intoArray(bp, dst + k * NR + 16);
+                }
+            } else {
+                int kFull = kc / 16 * 16;
+                for (int h = 0; h < NR; h += 16) {
+                    long src = ((long) (j0 + jr + h) * ldb + p0) * Float.BYTES;
+                    for (int k = 0; k < kFull; k += 16) {
+                        transpose16(b, src + (long) k * Float.BYTES, rowBytes, bp, dst + k * NR + h);
+                    }
+                    for (int k = kFull; k < kc; k++) {
+                        for (int j = 0; j < 16; j++) {
+                            bp[dst + k * NR + h + j] = b.get(ValueLayout.JAVA_FLOAT_UNALIGNED, src + j * rowBytes + (long) k * Float.BYTES);
+                        }
+                    }
+                }
+            }
+        }
+        if (full < nc) {
+            Packing.packPanelsB(b, ldb, trans, p0, j0 + full, kc, nc - full, NR, bp, full * kc);
+        }
+    }
+
+    private static final FloatVector LO256 = interleave(8, 0), HI256 = interleave(8, 8);
+
+    /**
+     * Sixteen rows of 16 floats (at {@code src}, {@code rowBytes} apart) transposed: column k lands
+     * as one vector at {@code bp[dst + k·NR]}. Four stages of two-source permutes (32-, 64-, 128-,
+     * then 256-bit units), ordered so that at most about 28 vectors are live at once.
+     */
+    private static void transpose16(MemorySegment b, long src, long rowBytes, float[] bp, int dst) {
+        FloatVector r0 = FloatVector.fromMemorySegment(S, b, src, NATIVE);
+        FloatVector r1 = FloatVector.fromMemorySegment(S, b, src + 1 * rowBytes, NATIVE);
+        FloatVector r2 = FloatVector.fromMemorySegment(S, b, src + 2 * rowBytes, NATIVE);
+        FloatVector r3 = FloatVector.fromMemorySegment(S, b, src + 3 * rowBytes, NATIVE);
+        FloatVector a0 = LO32.selectFrom(r0, r1), a1 = HI32.selectFrom(r0, r1);
+        FloatVector a2 = LO32.selectFrom(r2, r3), a3 = HI32.selectFrom(r2, r3);
+        FloatVector b00 = LO64.selectFrom(a0, a2), b01 = HI64.selectFrom(a0, a2);
+        FloatVector b02 = LO64.selectFrom(a1, a3), b03 = HI64.selectFrom(a1, a3);
+        FloatVector r4 = FloatVector.fromMemorySegment(S, b, src + 4 * rowBytes, NATIVE);
+        FloatVector r5 = FloatVector.fromMemorySegment(S, b, src + 5 * rowBytes, NATIVE);
+        FloatVector r6 = FloatVector.fromMemorySegment(S, b, src + 6 * rowBytes, NATIVE);
+        FloatVector r7 = FloatVector.fromMemorySegment(S, b, src + 7 * rowBytes, NATIVE);
+        FloatVector a4 = LO32.selectFrom(r4, r5), a5 = HI32.selectFrom(r4, r5);
+        FloatVector a6 = LO32.selectFrom(r6, r7), a7 = HI32.selectFrom(r6, r7);
+        FloatVector b10 = LO64.selectFrom(a4, a6), b11 = HI64.selectFrom(a4, a6);
+        FloatVector b12 = LO64.selectFrom(a5, a7), b13 = HI64.selectFrom(a5, a7);
+        FloatVector r8 = FloatVector.fromMemorySegment(S, b, src + 8 * rowBytes, NATIVE);
+        FloatVector r9 = FloatVector.fromMemorySegment(S, b, src + 9 * rowBytes, NATIVE);
+        FloatVector r10 = FloatVector.fromMemorySegment(S, b, src + 10 * rowBytes, NATIVE);
+        FloatVector r11 = FloatVector.fromMemorySegment(S, b, src + 11 * rowBytes, NATIVE);
+        FloatVector a8 = LO32.selectFrom(r8, r9), a9 = HI32.selectFrom(r8, r9);
+        FloatVector a10 = LO32.selectFrom(r10, r11), a11 = HI32.selectFrom(r10, r11);
+        FloatVector b20 = LO64.selectFrom(a8, a10), b21 = HI64.selectFrom(a8, a10);
+        FloatVector b22 = LO64.selectFrom(a9, a11), b23 = HI64.selectFrom(a9, a11);
+        FloatVector r12 = FloatVector.fromMemorySegment(S, b, src + 12 * rowBytes, NATIVE);
+        FloatVector r13 = FloatVector.fromMemorySegment(S, b, src + 13 * rowBytes, NATIVE);
+        FloatVector r14 = FloatVector.fromMemorySegment(S, b, src + 14 * rowBytes, NATIVE);
+        FloatVector r15 = FloatVector.fromMemorySegment(S, b, src + 15 * rowBytes, NATIVE);
+        FloatVector a12 = LO32.selectFrom(r12, r13), a13 = HI32.selectFrom(r12, r13);
+        FloatVector a14 = LO32.selectFrom(r14, r15), a15 = HI32.selectFrom(r14, r15);
+        FloatVector b30 = LO64.selectFrom(a12, a14), b31 = HI64.selectFrom(a12, a14);
+        FloatVector b32 = LO64.selectFrom(a13, a15), b33 = HI64.selectFrom(a13, a15);
+        // b{q}{g}: rows 4q..4q+3 at k = 4g..4g+3.
+        FloatVector c00 = LO128.selectFrom(b00, b10), c01 = HI128.selectFrom(b00, b10);
+        FloatVector c10 = LO128.selectFrom(b20, b30), c11 = HI128.selectFrom(b20, b30);
+        LO256.selectFrom(c00, c10).intoArray(bp, dst);
+        HI256.selectFrom(c00, c10).intoArray(bp, dst + 1 * NR);
+        LO256.selectFrom(c01, c11).intoArray(bp, dst + 2 * NR);
+        HI256.selectFrom(c01, c11).intoArray(bp, dst + 3 * NR);
+        FloatVector c02 = LO128.selectFrom(b01, b11), c03 = HI128.selectFrom(b01, b11);
+        FloatVector c12 = LO128.selectFrom(b21, b31), c13 = HI128.selectFrom(b21, b31);
+        LO256.selectFrom(c02, c12).intoArray(bp, dst + 4 * NR);
+        HI256.selectFrom(c02, c12).intoArray(bp, dst + 5 * NR);
+        LO256.selectFrom(c03, c13).intoArray(bp, dst + 6 * NR);
+        HI256.selectFrom(c03, c13).intoArray(bp, dst + 7 * NR);
+        FloatVector c04 = LO128.selectFrom(b02, b12), c05 = HI128.selectFrom(b02, b12);
+        FloatVector c14 = LO128.selectFrom(b22, b32), c15 = HI128.selectFrom(b22, b32);
+        LO256.selectFrom(c04, c14).intoArray(bp, dst + 8 * NR);
+        HI256.selectFrom(c04, c14).intoArray(bp, dst + 9 * NR);
+        LO256.selectFrom(c05, c15).intoArray(bp, dst + 10 * NR);
+        HI256.selectFrom(c05, c15).intoArray(bp, dst + 11 * NR);
+        FloatVector c06 = LO128.selectFrom(b03, b13), c07 = HI128.selectFrom(b03, b13);
+        FloatVector c16 = LO128.selectFrom(b23, b33), c17 = HI128.selectFrom(b23, b33);
+        LO256.selectFrom(c06, c16).intoArray(bp, dst + 12 * NR);
+        HI256.selectFrom(c06, c16).intoArray(bp, dst + 13 * NR);
+        LO256.selectFrom(c07, c17).intoArray(bp, dst + 14 * NR);
+        HI256.selectFrom(c07, c17).intoArray(bp, dst + 15 * NR);
+    }
+
     @Override
     public boolean supportsUnpackedB() {
         return true;
@@ -213,11 +320,7 @@ public final class MicroKernel8x32 implements MicroKernel {
     private static void store(float[] tile, MemorySegment c, int ldc, int row0, int col0, int rows, int cols,
                               float alpha, float beta, TileEpilogue ep) {
         if (cols == NR && ep == null) {
-            for (int r = 0; r < rows; r++) {
-                long off = ((long) (row0 + r) * ldc + col0) * Float.BYTES;
-                TileStore512.mergeRow(FloatVector.fromArray(S, tile, r * NR), FloatVector.fromArray(S, tile, r * NR + 16),
-                        c, off, alpha, beta);
-            }
+            TileStore512.mergeTile(tile, c, ldc, row0, col0, rows, alpha, beta);
             return;
         }
         for (int r = 0; r < rows; r++) {

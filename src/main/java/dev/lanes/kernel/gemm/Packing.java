@@ -64,7 +64,13 @@ final class Packing {
      */
     static void packPanelsB(MemorySegment b, int ldb, boolean trans, int p0, int j0, int kc, int nc,
                             int nr, float[] bp) {
-        int dst = 0;
+        packPanelsB(b, ldb, trans, p0, j0, kc, nc, nr, bp, 0);
+    }
+
+    /** As above, writing the panels from {@code bp[start]} on. */
+    static void packPanelsB(MemorySegment b, int ldb, boolean trans, int p0, int j0, int kc, int nc,
+                            int nr, float[] bp, int start) {
+        int dst = start;
         for (int jr = 0; jr < nc; jr += nr) {
             int cols = Math.min(nr, nc - jr);
             if (!trans) {

@@ -11,8 +11,9 @@ import java.util.Arrays;
  * around one {@link MicroKernel}, with packing into per-thread buffers that are reused across
  * calls (no heap allocation once they have grown to the largest problem seen).
  *
- * <p>Threads split C into disjoint blocks along its larger dimension (in whole micro-tiles); each
- * runs the serial algorithm on its block with its own packed copies. Every element of C is
+ * <p>Threads split C into disjoint blocks along its larger dimension (in whole micro-tiles). Split by
+ * columns, each runs the serial algorithm on its block with its own packed copies; split by rows,
+ * the team packs each block of B once and shares it (see {@link #runSharedB}). Every element of C is
  * therefore computed by the same sequence of FMAs whatever the thread count, so results are
  * bitwise identical for any number of threads. K is never split. Matrices in a confined arena
  * can only be touched by their owner thread, so calls on them run on the caller alone.
@@ -30,6 +31,8 @@ public final class GemmDriver implements AutoCloseable {
     private final Workspace[] workspaces;
     private final TileEpilogue tileEpilogue = new TileEpilogue();
     private final ThreadTeam.Task task = this::runMember;
+    private final ThreadTeam.Task packSharedTask = this::packSharedB;
+    private final ThreadTeam.Task computeSharedTask = this::computeSharedB;
 
     // The current call, read by every member of the team (published by the team's volatile handoff).
     private boolean transA, transB;
@@ -40,9 +43,14 @@ public final class GemmDriver implements AutoCloseable {
     private boolean splitRows;
     private int parts;
     private boolean narrowPath;
+    private boolean sharedB;
+    // The K×N block of the shared-B path being worked on (see runSharedB).
+    private int blockJc, blockNc, blockPc, blockKc;
 
     // op(B) for the narrow path: K rows of one zero-padded vector, shared by the team, grown on demand.
     private float[] narrowB = new float[0];
+    // Packed op(B) block for the shared-B path, packed by the whole team and read by all of it.
+    private float[] sharedPackedB = new float[0];
 
     /**
      * @param narrow kernel for outputs at most {@code narrow.maxCols()} wide, or {@code null} to send
@@ -117,11 +125,16 @@ public final class GemmDriver implements AutoCloseable {
         int tiles = splitRows ? mTiles : nTiles;
         long fmas = (long) m * n * k;
         parts = fmas < PARALLEL_MIN_FMAS || !workersCanAccess(epilogue) ? 1 : Math.min(team.size(), tiles);
+        int maxRowsPerPart = (mTiles + parts - 1) / parts * blocks.mr();
+        sharedB = parts > 1 && splitRows && !narrowPath
+                && (transB || !kernel.supportsUnpackedB() || maxRowsPerPart > SMALL_M);
         try {
             if (parts == 1 && narrowPath) {
                 narrowRows(workspaces[0], 0, m);
             } else if (parts == 1) {
                 block(workspaces[0], 0, m, 0, n);
+            } else if (sharedB) {
+                runSharedB();
             } else {
                 team.run(task);
             }
@@ -162,28 +175,87 @@ public final class GemmDriver implements AutoCloseable {
         final int mcMax = blocks.mc(), kcMax = kcStep(), ncMax = blocks.nc();
         float[] ap = w.packedA(roundUp(Math.min(mcMax, m1 - m0), mr) * Math.min(kcMax, k));
         float[] bp = w.packedB(roundUp(Math.min(ncMax, n1 - n0), nr) * Math.min(kcMax, k));
-        float[] tile = w.tile;
         for (int jc = n0; jc < n1; jc += ncMax) {
             int nc = Math.min(ncMax, n1 - jc);
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
                 float blockBeta = pc == 0 ? beta : 1f;
                 TileEpilogue blockEp = pc + kc == k ? ep : null;
-                kernel.packB(b, ldb, transB, pc, jc, kc, nc, bp);
-                for (int ic = m0; ic < m1; ic += mcMax) {
-                    int mc = Math.min(mcMax, m1 - ic);
-                    kernel.packA(a, lda, transA, ic, pc, mc, kc, ap);
-                    for (int jr = 0; jr < nc; jr += nr) {
-                        int cols = Math.min(nr, nc - jr);
-                        int bOff = jr * kc;
-                        for (int ir = 0; ir < mc; ir += mr) {
-                            kernel.run(kc, ap, ir * kc, bp, bOff, c, ldc, ic + ir, jc + jr,
-                                    Math.min(mr, mc - ir), cols, alpha, blockBeta, blockEp, tile);
-                        }
-                    }
+                kernel.packB(b, ldb, transB, pc, jc, kc, nc, bp, 0);
+                rowBlocks(w, ap, bp, m0, m1, jc, nc, pc, kc, blockBeta, blockEp);
+            }
+        }
+    }
+
+    /** Rows [m0, m1) of C against one packed K×N block of B: per MC rows, pack A, then the macro-kernel. */
+    private void rowBlocks(Workspace w, float[] ap, float[] bp, int m0, int m1, int jc, int nc, int pc, int kc,
+                           float blockBeta, TileEpilogue blockEp) {
+        final int mr = blocks.mr(), nr = blocks.nr(), mcMax = blocks.mc();
+        float[] tile = w.tile;
+        for (int ic = m0; ic < m1; ic += mcMax) {
+            int mc = Math.min(mcMax, m1 - ic);
+            kernel.packA(a, lda, transA, ic, pc, mc, kc, ap);
+            for (int jr = 0; jr < nc; jr += nr) {
+                int cols = Math.min(nr, nc - jr);
+                int bOff = jr * kc;
+                for (int ir = 0; ir < mc; ir += mr) {
+                    kernel.run(kc, ap, ir * kc, bp, bOff, c, ldc, ic + ir, jc + jr,
+                            Math.min(mr, mc - ir), cols, alpha, blockBeta, blockEp, tile);
                 }
             }
         }
+    }
+
+    /**
+     * Rows split across the team with one packed copy of B: per K×N block, the team first packs
+     * B's micro-panels between its members, then each member runs its rows against all of them.
+     * Splitting rows otherwise makes every member pack all of B (at 512³ on 2 threads, packing was
+     * 4–5 % of each member's time, half of it duplicated). Two team calls per block are a few
+     * microseconds against milliseconds of multiply. Same K blocks and FMA order as {@link #block}.
+     */
+    private void runSharedB() {
+        final int nr = blocks.nr(), kcMax = kcStep(), ncMax = blocks.nc();
+        int size = roundUp(Math.min(ncMax, n), nr) * Math.min(kcMax, k);
+        if (sharedPackedB.length < size) {
+            sharedPackedB = new float[size];
+        }
+        for (int jc = 0; jc < n; jc += ncMax) {
+            for (int pc = 0; pc < k; pc += kcMax) {
+                blockJc = jc;
+                blockNc = Math.min(ncMax, n - jc);
+                blockPc = pc;
+                blockKc = Math.min(kcMax, k - pc);
+                team.run(packSharedTask, parts);
+                team.run(computeSharedTask, parts);
+            }
+        }
+    }
+
+    /** Chunk {@code part} of packing the current block of B: a contiguous run of its NR-wide micro-panels. */
+    private void packSharedB(int part, int parts) {
+        int nr = blocks.nr(), kc = blockKc, nc = blockNc;
+        int panels = (nc + nr - 1) / nr;
+        int p0 = panels * part / parts, p1 = panels * (part + 1) / parts;
+        if (p0 < p1) {
+            int j0 = p0 * nr;
+            kernel.packB(b, ldb, transB, blockPc, blockJc + j0, kc, Math.min(nc, p1 * nr) - j0, sharedPackedB, j0 * kc);
+        }
+    }
+
+    /** Chunk {@code part} of multiplying with the current shared block of B: its share of C's rows. */
+    private void computeSharedB(int part, int parts) {
+        int mr = blocks.mr();
+        int tiles = (m + mr - 1) / mr;
+        int from = (int) Math.min(m, (long) tiles * part / parts * mr);
+        int to = (int) Math.min(m, (long) tiles * (part + 1) / parts * mr);
+        if (from >= to) {
+            return;
+        }
+        Workspace w = workspaces[part];
+        int kc = blockKc, pc = blockPc;
+        float[] ap = w.packedA(roundUp(Math.min(blocks.mc(), to - from), mr) * Math.min(kcStep(), k));
+        rowBlocks(w, ap, sharedPackedB, from, to, blockJc, blockNc, pc, kc,
+                pc == 0 ? beta : 1f, pc + kc == k ? ep : null);
     }
 
     /**
@@ -213,7 +285,7 @@ public final class GemmDriver implements AutoCloseable {
                                 Math.min(mr, mc - ir), alpha, blockBeta, blockEp, tile);
                     }
                 } else {
-                    kernel.packB(b, ldb, false, pc, jr, kc, cols, bp);
+                    kernel.packB(b, ldb, false, pc, jr, kc, cols, bp, 0);
                     for (int ir = 0; ir < mc; ir += mr) {
                         kernel.run(kc, ap, ir * kc, bp, 0, c, ldc, m0 + ir, jr,
                                 Math.min(mr, mc - ir), cols, alpha, blockBeta, blockEp, tile);

@@ -32,9 +32,12 @@ public interface MicroKernel {
         Packing.packPanelsA(a, lda, trans, i0, p0, mc, kc, mr(), ap);
     }
 
-    /** Packs the {@code kc × nc} block of op(B) at ({@code p0}, {@code j0}) into NR-column micro-panels. */
-    default void packB(MemorySegment b, int ldb, boolean trans, int p0, int j0, int kc, int nc, float[] bp) {
-        Packing.packPanelsB(b, ldb, trans, p0, j0, kc, nc, nr(), bp);
+    /**
+     * Packs the {@code kc × nc} block of op(B) at ({@code p0}, {@code j0}) into NR-column micro-panels,
+     * from {@code bp[start]} on.
+     */
+    default void packB(MemorySegment b, int ldb, boolean trans, int p0, int j0, int kc, int nc, float[] bp, int start) {
+        Packing.packPanelsB(b, ldb, trans, p0, j0, kc, nc, nr(), bp, start);
     }
 
     /** True when {@link #runUnpackedB} is implemented. */

@@ -136,11 +136,11 @@ public final class MicroKernel8x32 implements MicroKernel {
      * columns of a transposed panel, take the portable scalar code.
      */
     @Override
-    public void packB(MemorySegment b, int ldb, boolean trans, int p0, int j0, int kc, int nc, float[] bp) {
+    public void packB(MemorySegment b, int ldb, boolean trans, int p0, int j0, int kc, int nc, float[] bp, int start) {
         int full = nc / NR * NR;
         long rowBytes = (long) ldb * Float.BYTES;
         for (int jr = 0; jr < full; jr += NR) {
-            int dst = jr * kc;
+            int dst = start + jr * kc;
             if (!trans) {
                 long src = ((long) p0 * ldb + j0 + jr) * Float.BYTES;
                 for (int k = 0; k < kc; k++, src += rowBytes) {
@@ -163,7 +163,7 @@ public final class MicroKernel8x32 implements MicroKernel {
             }
         }
         if (full < nc) {
-            Packing.packPanelsB(b, ldb, trans, p0, j0 + full, kc, nc - full, NR, bp, full * kc);
+            Packing.packPanelsB(b, ldb, trans, p0, j0 + full, kc, nc - full, NR, bp, start + full * kc);
         }
     }
 

@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
  * Results must be bitwise identical for 1, 2 and 3 threads (K is never split, so every element
  * sees the same FMAs in the same order). Every shape here is above the driver's single-thread
  * threshold, so the team really splits the work; the shapes cover both split directions (rows
- * when M ≥ N, columns otherwise), splits that do not fall on MC/NC boundaries, and uneven tile
- * counts (3 threads over a number of tiles not divisible by 3).
+ * when M ≥ N, columns otherwise), splits that do not fall on MC/NC boundaries, uneven tile
+ * counts (3 threads over a number of tiles not divisible by 3), and row splits whose B blocks the
+ * team packs together (several K blocks, both layouts of B).
  */
 class GemmDeterminismTest {
     private static final int[] THREADS = {1, 2, 3};
@@ -32,6 +33,9 @@ class GemmDeterminismTest {
             new GemmProblem(129, 129, 300).seed(4).trans(true, true).epilogue(Activation.RELU, 0f, false, true),
             new GemmProblem(1000, 24, 40).seed(5).epilogue(Activation.SIGMOID, 0f, true, true).strided(false, true, true),
             new GemmProblem(16, 2000, 30).seed(6).trans(false, true).scale(1f, 1f),
+            // Rows split with B packed once for the whole team, over several K blocks.
+            new GemmProblem(600, 130, 800).seed(7).scale(0.5f, 1f).epilogue(Activation.RELU, 0f, true, true),
+            new GemmProblem(520, 200, 700).seed(8).trans(true, true).strided(true, true, true),
         };
     }
 

@@ -171,9 +171,7 @@ public final class GemmDriver implements AutoCloseable {
             blockSmallM(w, m0, m1, n0, n1);
             return;
         }
-        final int mr = blocks.mr(), nr = blocks.nr();
-        final int mcMax = blocks.mc(), kcMax = kcStep(), ncMax = blocks.nc();
-        float[] ap = w.packedA(roundUp(Math.min(mcMax, m1 - m0), mr) * Math.min(kcMax, k));
+        final int nr = blocks.nr(), kcMax = kcStep(), ncMax = blocks.nc();
         float[] bp = w.packedB(roundUp(Math.min(ncMax, n1 - n0), nr) * Math.min(kcMax, k));
         for (int jc = n0; jc < n1; jc += ncMax) {
             int nc = Math.min(ncMax, n1 - jc);
@@ -182,15 +180,16 @@ public final class GemmDriver implements AutoCloseable {
                 float blockBeta = pc == 0 ? beta : 1f;
                 TileEpilogue blockEp = pc + kc == k ? ep : null;
                 kernel.packB(b, ldb, transB, pc, jc, kc, nc, bp, 0);
-                rowBlocks(w, ap, bp, m0, m1, jc, nc, pc, kc, blockBeta, blockEp);
+                rowBlocks(w, bp, m0, m1, jc, nc, pc, kc, blockBeta, blockEp);
             }
         }
     }
 
     /** Rows [m0, m1) of C against one packed K×N block of B: per MC rows, pack A, then the macro-kernel. */
-    private void rowBlocks(Workspace w, float[] ap, float[] bp, int m0, int m1, int jc, int nc, int pc, int kc,
+    private void rowBlocks(Workspace w, float[] bp, int m0, int m1, int jc, int nc, int pc, int kc,
                            float blockBeta, TileEpilogue blockEp) {
-        final int mr = blocks.mr(), nr = blocks.nr(), mcMax = blocks.mc();
+        final int mr = blocks.mr(), nr = blocks.nr(), mcMax = mcStep(m1 - m0);
+        float[] ap = w.packedA(mcMax * Math.min(kcStep(), k));
         float[] tile = w.tile;
         for (int ic = m0; ic < m1; ic += mcMax) {
             int mc = Math.min(mcMax, m1 - ic);
@@ -251,10 +250,8 @@ public final class GemmDriver implements AutoCloseable {
         if (from >= to) {
             return;
         }
-        Workspace w = workspaces[part];
         int kc = blockKc, pc = blockPc;
-        float[] ap = w.packedA(roundUp(Math.min(blocks.mc(), to - from), mr) * Math.min(kcStep(), k));
-        rowBlocks(w, ap, sharedPackedB, from, to, blockJc, blockNc, pc, kc,
+        rowBlocks(workspaces[part], sharedPackedB, from, to, blockJc, blockNc, pc, kc,
                 pc == 0 ? beta : 1f, pc + kc == k ? ep : null);
     }
 
@@ -343,6 +340,20 @@ public final class GemmDriver implements AutoCloseable {
     private int kcStep() {
         int kBlocks = (k + blocks.kc() - 1) / blocks.kc();
         return Math.min(blocks.kc(), roundUp((k + kBlocks - 1) / kBlocks, 8));
+    }
+
+    /**
+     * Row block length for {@code rows} rows of this call. The packed A block is MC×KC floats in L2:
+     * when K is shorter than KC, MC grows to fill the same bytes (a 256-deep product gets
+     * 4× the rows per block). The rows are then cut into equal blocks, so 1024 rows with MC = 336
+     * do not end in a 16-row block that still streams all of B through the core.
+     */
+    private int mcStep(int rows) {
+        int mr = blocks.mr();
+        long scaled = (long) blocks.mc() * blocks.kc() / kcStep();
+        int mcMax = (int) Math.max(mr, Math.min(1 << 20, scaled) / mr * mr);
+        int count = (rows + mcMax - 1) / mcMax;
+        return roundUp((rows + count - 1) / count, mr);
     }
 
     private static int roundUp(int v, int unit) {

@@ -242,7 +242,7 @@ final class SimdActivations {
                 sum = sum.add(e, m);
             }
         }
-        return sum.reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(sum);
     }
 
     private static void scaleRun(MemorySegment os, long oo, int n, float factor) {

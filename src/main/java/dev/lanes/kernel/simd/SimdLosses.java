@@ -56,9 +56,9 @@ final class SimdLosses {
                 sy = sy.add(y);
                 syz = y.fma(shifted, syz);
             }
-            float s = sum.reduceLanes(VectorOperators.ADD);
-            double logSum = logOfSum(ones, rest.reduceLanes(VectorOperators.ADD));
-            total += sy.reduceLanes(VectorOperators.ADD) * logSum - syz.reduceLanes(VectorOperators.ADD);
+            float s = VectorMath.sum(sum);
+            double logSum = logOfSum(ones, VectorMath.sum(rest));
+            total += VectorMath.sum(sy) * logSum - VectorMath.sum(syz);
             probabilitiesMinusTargets(ds, dOff, ys, yo, n, 1f / s, invM);
         }
         return (float) (total / m);
@@ -118,8 +118,8 @@ final class SimdLosses {
                 rest = rest.add(e, one.not().and(t));
                 ones += one.trueCount();
             }
-            float s = sum.reduceLanes(VectorOperators.ADD);
-            total += logOfSum(ones, rest.reduceLanes(VectorOperators.ADD)) - labelShifted;
+            float s = VectorMath.sum(sum);
+            total += logOfSum(ones, VectorMath.sum(rest)) - labelShifted;
             float invSum = 1f / s;
             float labelP = ds.getAtIndex(Vec.FLOAT, dOff / Float.BYTES + label) * invSum;
             scaleRun(ds, dOff, n, invSum, invM);
@@ -215,7 +215,7 @@ final class SimdLosses {
                 grad.intoMemorySegment(ds, dOff + b, NATIVE);
                 acc = acc.add(loss);
             }
-            total += acc.reduceLanes(VectorOperators.ADD);
+            total += VectorMath.sum(acc);
         }
         if (i < n) {
             VectorMask<Float> tail = S.indexInRange(i, n);
@@ -226,7 +226,7 @@ final class SimdLosses {
             FloatVector loss = diff.mul(diff);
             FloatVector grad = diff.mul(scale);
             grad.intoMemorySegment(ds, dOff + b, NATIVE, tail);
-            total += loss.reduceLanes(VectorOperators.ADD, tail);
+            total += VectorMath.sum(loss, tail);
         }
         return total;
     }
@@ -251,7 +251,7 @@ final class SimdLosses {
                 grad.intoMemorySegment(ds, dOff + b, NATIVE);
                 acc = acc.add(loss);
             }
-            total += acc.reduceLanes(VectorOperators.ADD);
+            total += VectorMath.sum(acc);
         }
         if (i < n) {
             VectorMask<Float> tail = S.indexInRange(i, n);
@@ -263,7 +263,7 @@ final class SimdLosses {
             FloatVector grad = zero.blend(scale, diff.compare(VectorOperators.GT, 0f))
                     .blend(-scale, diff.compare(VectorOperators.LT, 0f));
             grad.intoMemorySegment(ds, dOff + b, NATIVE, tail);
-            total += loss.reduceLanes(VectorOperators.ADD, tail);
+            total += VectorMath.sum(loss, tail);
         }
         return total;
     }
@@ -289,7 +289,7 @@ final class SimdLosses {
                 grad.intoMemorySegment(ds, dOff + b, NATIVE);
                 acc = acc.add(loss);
             }
-            total += acc.reduceLanes(VectorOperators.ADD);
+            total += VectorMath.sum(acc);
         }
         if (i < n) {
             VectorMask<Float> tail = S.indexInRange(i, n);
@@ -303,7 +303,7 @@ final class SimdLosses {
             FloatVector grad = FloatVector.broadcast(S, delta).blend(-delta, diff.compare(VectorOperators.LT, 0f))
                     .blend(diff, inside).mul(scale);
             grad.intoMemorySegment(ds, dOff + b, NATIVE, tail);
-            total += loss.reduceLanes(VectorOperators.ADD, tail);
+            total += VectorMath.sum(loss, tail);
         }
         return total;
     }
@@ -343,7 +343,7 @@ final class SimdLosses {
                 sigmoid.sub(y).mul(scale).intoMemorySegment(ds, dOff + b, NATIVE, m);
                 acc = acc.add(loss, m);
             }
-            total += acc.reduceLanes(VectorOperators.ADD);
+            total += VectorMath.sum(acc);
         }
         return total;
     }

@@ -1,5 +1,7 @@
 package dev.lanes.kernel.simd;
 
+import dev.lanes.kernel.vector.VectorMath;
+
 import static dev.lanes.kernel.simd.Vec.L;
 import static dev.lanes.kernel.simd.Vec.NATIVE;
 import static dev.lanes.kernel.simd.Vec.S;
@@ -144,14 +146,14 @@ final class SimdReductions {
                 a2 = v2.fma(v2, a2);
                 a3 = v3.fma(v3, a3);
             }
-            total += a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+            total += VectorMath.sum(a0.add(a1).add(a2.add(a3)));
         }
         FloatVector a = FloatVector.zero(S);
         for (; i < n; i += L) {
             FloatVector v = fromMemorySegment(S, xs, xo + (long) i * Float.BYTES, NATIVE, S.indexInRange(i, n));
             a = v.fma(v, a);
         }
-        return total + a.reduceLanes(VectorOperators.ADD);
+        return total + VectorMath.sum(a);
     }
 
     private static double sumOfAbs(MemorySegment xs, long xo, int n) {
@@ -168,12 +170,12 @@ final class SimdReductions {
                 a2 = a2.add(fromMemorySegment(S, xs, b + 8L * L, NATIVE).abs());
                 a3 = a3.add(fromMemorySegment(S, xs, b + 12L * L, NATIVE).abs());
             }
-            total += a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+            total += VectorMath.sum(a0.add(a1).add(a2.add(a3)));
         }
         FloatVector a = FloatVector.zero(S);
         for (; i < n; i += L) {
             a = a.add(fromMemorySegment(S, xs, xo + (long) i * Float.BYTES, NATIVE, S.indexInRange(i, n)).abs());
         }
-        return total + a.reduceLanes(VectorOperators.ADD);
+        return total + VectorMath.sum(a);
     }
 }

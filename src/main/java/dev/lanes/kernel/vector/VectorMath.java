@@ -2,7 +2,9 @@ package dev.lanes.kernel.vector;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -40,6 +42,33 @@ public final class VectorMath {
     private static final int SIGN_BIT = 0x80000000;
 
     private VectorMath() {}
+
+    /** Lane i ↔ lane i XOR h: the stages of a fixed pairwise summation tree (null past this species). */
+    private static final VectorShuffle<Float> SWAP8 = swap(8), SWAP4 = swap(4), SWAP2 = swap(2), SWAP1 = swap(1);
+
+    private static VectorShuffle<Float> swap(int h) {
+        return h < S.length() ? VectorShuffle.fromOp(S, i -> i ^ h) : null;
+    }
+
+    /**
+     * The sum of the lanes in one fixed order (a pairwise tree), whether this code runs compiled or
+     * not. {@code reduceLanes(ADD)} leaves the order to the implementation, and on x86 C2 does use
+     * a different order than the interpreter and C1 (JDK-8337062), so the same training run gave
+     * different bits depending on how far compilation had got: an early run in a JVM and a later
+     * one disagreed. Adds and lane moves are exact per lane in every mode.
+     */
+    public static float sum(FloatVector v) {
+        if (S.length() > 8) v = v.add(v.rearrange(SWAP8));
+        if (S.length() > 4) v = v.add(v.rearrange(SWAP4));
+        if (S.length() > 2) v = v.add(v.rearrange(SWAP2));
+        if (S.length() > 1) v = v.add(v.rearrange(SWAP1));
+        return v.lane(0);
+    }
+
+    /** {@link #sum(FloatVector)} of the lanes set in {@code m} (the others count as +0). */
+    public static float sum(FloatVector v, VectorMask<Float> m) {
+        return sum(FloatVector.zero(S).blend(v, m));
+    }
 
     /** eˣ: x = n·ln2 + r with |r| ≤ ln2/2, eʳ by a degree-7 polynomial, times 2ⁿ. */
     public static FloatVector exp(FloatVector x) {

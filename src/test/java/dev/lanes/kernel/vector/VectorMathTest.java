@@ -18,6 +18,41 @@ import org.junit.jupiter.api.Test;
 class VectorMathTest {
     private static final double EPS = Math.ulp(1f);
 
+    /**
+     * sum adds in one fixed pairwise order, whether it runs interpreted or compiled: bit for bit the
+     * same tree computed here in scalar code. Values of mixed magnitude make every order give
+     * different bits, so a sequential or implementation-chosen order (reduceLanes) fails this.
+     */
+    @Test
+    void sumAddsLanesInOneFixedPairwiseOrder() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+        int n = VectorMath.S.length();
+        int differsFromSequential = 0;
+        for (int trial = 0; trial < 20_000; trial++) {
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) x[i] = (float) (random.nextDouble(-1, 1) * Math.pow(10, random.nextInt(-3, 4)));
+            float[] tree = x.clone();
+            for (int h = n / 2; h >= 1; h /= 2) {
+                float[] next = new float[n];
+                for (int i = 0; i < n; i++) next[i] = tree[i] + tree[i ^ h];
+                tree = next;
+            }
+            float sequential = 0;
+            for (float v : x) sequential += v;
+            float got = VectorMath.sum(FloatVector.fromArray(VectorMath.S, x, 0));
+            assertEquals(Float.floatToRawIntBits(tree[0]), Float.floatToRawIntBits(got), "trial " + trial);
+            if (got != sequential) differsFromSequential++;
+            boolean[] keep = new boolean[n];
+            for (int i = 0; i < n; i++) keep[i] = random.nextBoolean();
+            float[] masked = new float[n];
+            for (int i = 0; i < n; i++) masked[i] = keep[i] ? x[i] : 0f;
+            assertEquals(VectorMath.sum(FloatVector.fromArray(VectorMath.S, masked, 0)),
+                    VectorMath.sum(FloatVector.fromArray(VectorMath.S, x, 0),
+                            jdk.incubator.vector.VectorMask.fromArray(VectorMath.S, keep, 0)), "masked, trial " + trial);
+        }
+        assertTrue(differsFromSequential > 100, "the inputs must tell orders apart: " + differsFromSequential);
+    }
+
     @Test
     void expMatchesMathExpFromUnderflowToOverflow() {
         double worst = sweep(VectorMath::exp, Math::exp, -103f, 88.7f, 1e-37);

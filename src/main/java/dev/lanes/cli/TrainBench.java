@@ -92,7 +92,8 @@ final class TrainBench {
                 History h = trainer.fit(x, y, FitOptions.builder().epochs(epochs).batchSize(batch).seed(seed + 1)
                         .verbose(false).build());
                 double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
-                double[] sps = h.samplesPerSecond().stream().mapToDouble(Double::doubleValue).toArray();
+                double[] perEpoch = h.samplesPerSecond().stream().mapToDouble(Double::doubleValue).toArray();
+                double[] sps = perEpoch.clone();
                 Arrays.sort(sps);
                 double median = sps[sps.length / 2];
                 double msPerStep = 1000.0 * batch / median;
@@ -101,9 +102,11 @@ final class TrainBench {
                 if (a.flag("json")) {
                     out.printf(Locale.ROOT, "{\"lib\":\"lanes\",\"backend\":\"%s\",\"threads\":%d,\"layers\":\"%s\","
                                     + "\"batch\":%d,\"samples\":%d,\"epochs\":%d,\"optimizer\":\"%s\","
-                                    + "\"samples_per_s\":%.1f,\"ms_per_step\":%.4f,\"final_loss\":%.5f}%n",
+                                    + "\"samples_per_s\":%.1f,\"ms_per_step\":%.4f,\"final_loss\":%.5f,"
+                                    + "\"epoch_samples_per_s\":[%s]}%n",
                             backend, threads, layers, batch, samples, epochs, optimizer, median, msPerStep,
-                            h.last("loss"));
+                            h.last("loss"), String.join(",", Arrays.stream(perEpoch)
+                                    .mapToObj(v -> String.format(Locale.ROOT, "%.1f", v)).toList()));
                 } else {
                     out.printf(Locale.ROOT, "train %s batch %d, %s, %s, %d thread%s: %,.0f samples/s, %.3f ms/step "
                                     + "(median of %d epoch%s of %,d samples)%n",

@@ -225,6 +225,7 @@ final class SimdActivations {
     /** As {@link #sigmoidVectors}, for out = exp(x − shift); returns Σ out. */
     private static float expShiftedVectors(MemorySegment xs, long xo, float shift, MemorySegment os, long oo,
                                            int count, int lanes) {
+        float[] scratch = Vec.scratch();
         VectorMask<Float> m = S.indexInRange(0, lanes);
         boolean whole = lanes == L;
         FloatVector sum = FloatVector.zero(S);
@@ -242,7 +243,8 @@ final class SimdActivations {
                 sum = sum.add(e, m);
             }
         }
-        return VectorMath.sum(sum);
+        sum.intoArray(scratch, 0);
+        return VectorMath.sumLanes(scratch, 0);
     }
 
     private static void scaleRun(MemorySegment os, long oo, int n, float factor) {

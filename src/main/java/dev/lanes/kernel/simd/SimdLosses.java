@@ -31,6 +31,7 @@ final class SimdLosses {
 
     /** See {@code LoopLosses}: per row loss = Σ y·(log s − (z − max)); dz = (e/s − y)/m. */
     static float softmaxCrossEntropy(Matrix logits, Matrix targets, Matrix d) {
+        float[] scratch = Vec.scratch();
         FusedShapes.same("softmaxCrossEntropy", "logits", logits, "targets", targets);
         FusedShapes.same("softmaxCrossEntropy", "logits", logits, "dLogits", d);
         MemorySegment zs = logits.segment(), ys = targets.segment(), ds = d.segment();
@@ -56,9 +57,13 @@ final class SimdLosses {
                 sy = sy.add(y);
                 syz = y.fma(shifted, syz);
             }
-            float s = VectorMath.sum(sum);
-            double logSum = logOfSum(ones, VectorMath.sum(rest));
-            total += VectorMath.sum(sy) * logSum - VectorMath.sum(syz);
+            sum.intoArray(scratch, 0);
+            float s = VectorMath.sumLanes(scratch, 0);
+            rest.intoArray(scratch, 0);
+            double logSum = logOfSum(ones, VectorMath.sumLanes(scratch, 0));
+            sy.intoArray(scratch, 0);
+            syz.intoArray(scratch, 16);
+            total += VectorMath.sumLanes(scratch, 0) * logSum - VectorMath.sumLanes(scratch, 16);
             probabilitiesMinusTargets(ds, dOff, ys, yo, n, 1f / s, invM);
         }
         return (float) (total / m);
@@ -94,6 +99,7 @@ final class SimdLosses {
     }
 
     static float sparseSoftmaxCrossEntropy(Matrix logits, Matrix labels, Matrix d) {
+        float[] scratch = Vec.scratch();
         FusedShapes.labels("sparseSoftmaxCrossEntropy", labels, logits.rows());
         FusedShapes.same("sparseSoftmaxCrossEntropy", "logits", logits, "dLogits", d);
         MemorySegment zs = logits.segment(), ls = labels.segment(), ds = d.segment();
@@ -118,8 +124,10 @@ final class SimdLosses {
                 rest = rest.add(e, one.not().and(t));
                 ones += one.trueCount();
             }
-            float s = VectorMath.sum(sum);
-            total += logOfSum(ones, VectorMath.sum(rest)) - labelShifted;
+            sum.intoArray(scratch, 0);
+            float s = VectorMath.sumLanes(scratch, 0);
+            rest.intoArray(scratch, 0);
+            total += logOfSum(ones, VectorMath.sumLanes(scratch, 0)) - labelShifted;
             float invSum = 1f / s;
             float labelP = ds.getAtIndex(Vec.FLOAT, dOff / Float.BYTES + label) * invSum;
             scaleRun(ds, dOff, n, invSum, invM);
@@ -199,6 +207,7 @@ final class SimdLosses {
 
     private static double mseRun(MemorySegment ps, long po, MemorySegment ys, long yo, MemorySegment ds, long dOff,
                                   int n, float delta, float scale) {
+        float[] scratch = Vec.scratch();
         double total = 0;
         int i = 0;
         int bound = S.loopBound(n);
@@ -215,7 +224,8 @@ final class SimdLosses {
                 grad.intoMemorySegment(ds, dOff + b, NATIVE);
                 acc = acc.add(loss);
             }
-            total += VectorMath.sum(acc);
+            acc.intoArray(scratch, 0);
+            total += VectorMath.sumLanes(scratch, 0);
         }
         if (i < n) {
             VectorMask<Float> tail = S.indexInRange(i, n);
@@ -226,13 +236,15 @@ final class SimdLosses {
             FloatVector loss = diff.mul(diff);
             FloatVector grad = diff.mul(scale);
             grad.intoMemorySegment(ds, dOff + b, NATIVE, tail);
-            total += VectorMath.sum(loss, tail);
+            FloatVector.zero(S).blend(loss, tail).intoArray(scratch, 0);
+            total += VectorMath.sumLanes(scratch, 0);
         }
         return total;
     }
 
     private static double maeRun(MemorySegment ps, long po, MemorySegment ys, long yo, MemorySegment ds, long dOff,
                                   int n, float delta, float scale) {
+        float[] scratch = Vec.scratch();
         FloatVector zero = FloatVector.zero(S);
         double total = 0;
         int i = 0;
@@ -251,7 +263,8 @@ final class SimdLosses {
                 grad.intoMemorySegment(ds, dOff + b, NATIVE);
                 acc = acc.add(loss);
             }
-            total += VectorMath.sum(acc);
+            acc.intoArray(scratch, 0);
+            total += VectorMath.sumLanes(scratch, 0);
         }
         if (i < n) {
             VectorMask<Float> tail = S.indexInRange(i, n);
@@ -263,13 +276,15 @@ final class SimdLosses {
             FloatVector grad = zero.blend(scale, diff.compare(VectorOperators.GT, 0f))
                     .blend(-scale, diff.compare(VectorOperators.LT, 0f));
             grad.intoMemorySegment(ds, dOff + b, NATIVE, tail);
-            total += VectorMath.sum(loss, tail);
+            FloatVector.zero(S).blend(loss, tail).intoArray(scratch, 0);
+            total += VectorMath.sumLanes(scratch, 0);
         }
         return total;
     }
 
     private static double huberRun(MemorySegment ps, long po, MemorySegment ys, long yo, MemorySegment ds, long dOff,
                                   int n, float delta, float scale) {
+        float[] scratch = Vec.scratch();
         double total = 0;
         int i = 0;
         int bound = S.loopBound(n);
@@ -289,7 +304,8 @@ final class SimdLosses {
                 grad.intoMemorySegment(ds, dOff + b, NATIVE);
                 acc = acc.add(loss);
             }
-            total += VectorMath.sum(acc);
+            acc.intoArray(scratch, 0);
+            total += VectorMath.sumLanes(scratch, 0);
         }
         if (i < n) {
             VectorMask<Float> tail = S.indexInRange(i, n);
@@ -303,7 +319,8 @@ final class SimdLosses {
             FloatVector grad = FloatVector.broadcast(S, delta).blend(-delta, diff.compare(VectorOperators.LT, 0f))
                     .blend(diff, inside).mul(scale);
             grad.intoMemorySegment(ds, dOff + b, NATIVE, tail);
-            total += VectorMath.sum(loss, tail);
+            FloatVector.zero(S).blend(loss, tail).intoArray(scratch, 0);
+            total += VectorMath.sumLanes(scratch, 0);
         }
         return total;
     }
@@ -311,6 +328,7 @@ final class SimdLosses {
     /** One masked loop (see the note above SimdActivations#squash): exp and log1p each get one hot call site. */
     private static double bceRun(MemorySegment ps, long po, MemorySegment ys, long yo, MemorySegment ds, long dOff,
                                  int n, float delta, float scale) {
+        float[] scratch = Vec.scratch();
         FloatVector one = FloatVector.broadcast(S, 1f);
         double total = 0;
         int i = 0;
@@ -343,7 +361,8 @@ final class SimdLosses {
                 sigmoid.sub(y).mul(scale).intoMemorySegment(ds, dOff + b, NATIVE, m);
                 acc = acc.add(loss, m);
             }
-            total += VectorMath.sum(acc);
+            acc.intoArray(scratch, 0);
+            total += VectorMath.sumLanes(scratch, 0);
         }
         return total;
     }

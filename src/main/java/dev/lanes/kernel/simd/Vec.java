@@ -22,6 +22,17 @@ final class Vec {
     static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
+    /**
+     * Room for two vectors, per thread: kernels hand accumulators to {@code VectorMath.sumLanes}
+     * through it, since a vector passed to a method that C2 does not inline (in a kernel already
+     * holding a polynomial, it often does not) is boxed on the heap, per row.
+     */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[2 * 16]);
+
+    static float[] scratch() {
+        return SCRATCH.get();
+    }
+
     private Vec() {}
 
     /** Byte offset of row {@code r} of {@code m}. */

@@ -65,6 +65,18 @@ public final class VectorMath {
         return v.lane(0);
     }
 
+    /**
+     * {@link #sum(FloatVector)} of a vector stored at {@code a[off]} (S.length() floats; the array
+     * is used as scratch), in the same order and so with the same result. For kernels whose
+     * accumulators would otherwise be passed to a method C2 may not inline: such a vector is boxed.
+     */
+    public static float sumLanes(float[] a, int off) {
+        for (int h = S.length() / 2; h >= 1; h /= 2) {
+            for (int i = 0; i < h; i++) a[off + i] += a[off + i + h];
+        }
+        return a[off];
+    }
+
     /** {@link #sum(FloatVector)} of the lanes set in {@code m} (the others count as +0). */
     public static float sum(FloatVector v, VectorMask<Float> m) {
         return sum(FloatVector.zero(S).blend(v, m));

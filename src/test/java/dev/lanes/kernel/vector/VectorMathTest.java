@@ -20,7 +20,7 @@ class VectorMathTest {
 
     /**
      * sum adds in one fixed pairwise order, whether it runs interpreted or compiled: bit for bit the
-     * same tree computed here in scalar code. Values of mixed magnitude make every order give
+     * same tree computed here in scalar code, and the same as sumLanes on the stored vector. Values of mixed magnitude make every order give
      * different bits, so a sequential or implementation-chosen order (reduceLanes) fails this.
      */
     @Test
@@ -41,6 +41,8 @@ class VectorMathTest {
             for (float v : x) sequential += v;
             float got = VectorMath.sum(FloatVector.fromArray(VectorMath.S, x, 0));
             assertEquals(Float.floatToRawIntBits(tree[0]), Float.floatToRawIntBits(got), "trial " + trial);
+            assertEquals(Float.floatToRawIntBits(got), Float.floatToRawIntBits(VectorMath.sumLanes(x.clone(), 0)),
+                    "sumLanes, trial " + trial);
             if (got != sequential) differsFromSequential++;
             boolean[] keep = new boolean[n];
             for (int i = 0; i < n; i++) keep[i] = random.nextBoolean();

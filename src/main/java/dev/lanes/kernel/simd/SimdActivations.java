@@ -186,10 +186,11 @@ final class SimdActivations {
         FusedShapes.same("softmaxRows", "x", x, "out", out);
         MemorySegment xs = x.segment(), os = out.segment();
         int n = x.cols();
+        float[] scratch = Vec.scratch();
         for (int r = 0; r < x.rows(); r++) {
             long xo = row(x, r), oo = row(out, r);
             float max = rowMax(xs, xo, n);
-            float sum = expShiftedInto(xs, xo, max, os, oo, n);
+            float sum = expShiftedInto(xs, xo, max, os, oo, n, scratch);
             scaleRun(os, oo, n, 1f / sum);
         }
     }
@@ -210,22 +211,25 @@ final class SimdActivations {
         return max.reduceLanes(VectorOperators.MAX);
     }
 
-    /** out = exp(x − shift); returns Σ out. Whole vectors, then the tail: see the note above {@code squash}. */
-    static float expShiftedInto(MemorySegment xs, long xo, float shift, MemorySegment os, long oo, int n) {
+    /**
+     * out = exp(x − shift); returns Σ out. Whole vectors, then the tail: see the note above
+     * {@code squash}. {@code scratch}: {@link Vec#scratch()}, looked up once per call, not per row.
+     */
+    static float expShiftedInto(MemorySegment xs, long xo, float shift, MemorySegment os, long oo, int n,
+                                float[] scratch) {
         int whole = S.loopBound(n);
         float sum = 0f;
         for (int pass = whole == 0 ? 1 : 0; pass < (whole < n ? 2 : 1); pass++) {
             boolean tail = pass == 1;
             long b = tail ? (long) whole * Float.BYTES : 0;
-            sum += expShiftedVectors(xs, xo + b, shift, os, oo + b, tail ? 1 : whole / L, tail ? n - whole : L);
+            sum += expShiftedVectors(xs, xo + b, shift, os, oo + b, tail ? 1 : whole / L, tail ? n - whole : L, scratch);
         }
         return sum;
     }
 
     /** As {@link #sigmoidVectors}, for out = exp(x − shift); returns Σ out. */
     private static float expShiftedVectors(MemorySegment xs, long xo, float shift, MemorySegment os, long oo,
-                                           int count, int lanes) {
-        float[] scratch = Vec.scratch();
+                                           int count, int lanes, float[] scratch) {
         VectorMask<Float> m = S.indexInRange(0, lanes);
         boolean whole = lanes == L;
         FloatVector sum = FloatVector.zero(S);

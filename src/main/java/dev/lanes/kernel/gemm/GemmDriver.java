@@ -133,8 +133,7 @@ public final class GemmDriver implements AutoCloseable {
         long fmas = (long) m * n * k;
         parts = fmas < PARALLEL_MIN_FMAS || !workersCanAccess(epilogue) ? 1 : Math.min(team.size(), tiles);
         int maxRowsPerPart = (mTiles + parts - 1) / parts * blocks.mr();
-        sharedB = parts > 1 && splitRows && !narrowPath
-                && (transB || !kernel.supportsUnpackedB() || maxRowsPerPart > SMALL_M);
+        sharedB = parts > 1 && splitRows && !narrowPath && !(canReadBInPlace() && maxRowsPerPart <= SMALL_M);
         try {
             if (parts == 1 && narrowPath) {
                 narrowRows(workspaces[0], 0, m);
@@ -262,11 +261,14 @@ public final class GemmDriver implements AutoCloseable {
                 pc == 0 ? beta : 1f, pc + kc == k ? ep : null);
     }
 
+    /** B as it lies can feed the micro-kernel: not transposed, and a kernel that reads it so. */
+    private boolean canReadBInPlace() {
+        return !transB && kernel.supportsUnpackedB();
+    }
+
     private boolean readsBInPlace(int rows, int cols) {
-        if (transB || !kernel.supportsUnpackedB()) {
-            return false;
-        }
-        return rows <= SMALL_M || (rows <= MEDIUM_M && (long) k * cols <= 2L * blocks.mc() * blocks.kc());
+        return canReadBInPlace()
+                && (rows <= SMALL_M || (rows <= MEDIUM_M && (long) k * cols <= 2L * blocks.mc() * blocks.kc()));
     }
 
     /**

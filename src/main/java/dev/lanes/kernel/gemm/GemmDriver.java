@@ -3,8 +3,6 @@ package dev.lanes.kernel.gemm;
 import dev.lanes.kernel.Epilogue;
 import dev.lanes.tensor.Matrix;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 
 /**
  * The portable Goto/BLIS GEMM driver: five loops over NC, KC and MC blocks and NR/MR micro-panels
@@ -54,7 +52,7 @@ public final class GemmDriver implements AutoCloseable {
     // The K×N block of the shared-B path being worked on (see runSharedB).
     private int blockJc, blockNc, blockPc, blockKc;
 
-    // op(B) for the narrow path: K rows of one zero-padded vector, shared by the team, grown on demand.
+    // op(B) for the narrow path in the narrow kernel's layout, shared by the team, grown on demand.
     private float[] narrowB = new float[0];
     // Packed op(B) block for the shared-B path, packed by the whole team and read by all of it.
     private float[] sharedPackedB = new float[0];
@@ -68,10 +66,6 @@ public final class GemmDriver implements AutoCloseable {
         this.narrow = narrow;
         this.blocks = blocks;
         this.team = team;
-        if (narrow != null && narrow.mr() != kernel.mr()) {
-            throw new IllegalArgumentException("narrow kernel MR " + narrow.mr() + " must equal the micro-kernel's "
-                    + kernel.mr() + ": they share packed A panels");
-        }
         this.workspaces = new Workspace[team.size()];
         for (int i = 0; i < workspaces.length; i++) {
             workspaces[i] = new Workspace(Math.max(kernel.mr() * kernel.nr(),
@@ -310,7 +304,7 @@ public final class GemmDriver implements AutoCloseable {
 
     /** op(B) packed once per call for the narrow path (every team member reads it). */
     private void prepareNarrowB() {
-        int size = k * narrow.maxCols();
+        int size = narrow.packedBSize(k, n);
         if (narrowB.length < size) {
             narrowB = new float[size];
         }
@@ -318,34 +312,27 @@ public final class GemmDriver implements AutoCloseable {
     }
 
     /**
-     * The narrow path on rows [m0, m1) of C: per MR-row block and K block, pack that sliver of
-     * op(A) and run the narrow kernel. Same K blocks as the wide path, whatever the thread count.
+     * The narrow path on rows [m0, m1) of C: per chunk of rows the kernel packs at once and K
+     * block, pack that part of op(A) and run the narrow kernel on each of its MR-row panels.
      */
     private void narrowRows(Workspace w, int m0, int m1) {
-        int mr = narrow.mr(), width = narrow.maxCols(), kcMax = kcStep();
-        float[] ap = w.packedA(mr * Math.min(kcMax, k));
-        for (int i = m0; i < m1; i += mr) {
-            int rows = Math.min(mr, m1 - i);
+        // K blocks start at even k: the narrow kernel works on pairs of k. (Only odd KC block sizes,
+        // set by hand, need the rounding; the narrow path serves its shapes at every thread count,
+        // so its blocks need not match the wide path's.)
+        int mr = narrow.mr(), step = narrow.packRows(transA), kcMax = Math.max(2, kcStep() & ~1);
+        int panel = narrow.packedASize(Math.min(kcMax, k));
+        double[] ap = w.narrowA(step / mr * panel);
+        for (int i = m0; i < m1; i += step) {
+            int chunk = Math.min(step, m1 - i);
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
-                if (transA) {
-                    kernel.packA(a, lda, true, i, pc, rows, kc, ap);
-                } else {
-                    copyRowsA(i, pc, rows, kc, mr, ap);
+                narrow.packA(a, lda, transA, i, pc, chunk, kc, ap, w.narrowAView);
+                for (int s = 0; s < chunk; s += mr) {
+                    narrow.run(kc, ap, s / mr * narrow.packedASize(kc), transA, narrowB, pc, n, c, ldc, i + s,
+                            Math.min(mr, chunk - s), alpha, pc == 0 ? beta : 1f, pc + kc == k ? ep : null, w.tile);
                 }
-                narrow.run(kc, ap, 0, !transA, narrowB, pc * width, n, c, ldc, i, rows, alpha,
-                        pc == 0 ? beta : 1f, pc + kc == k ? ep : null, w.tile);
             }
         }
-    }
-
-    /** Rows [i, i+rows) × columns [pc, pc+kc) of A as they lie, one row of kc floats each; zero rows pad to mr. */
-    private void copyRowsA(int i, int pc, int rows, int kc, int mr, float[] ap) {
-        for (int r = 0; r < rows; r++) {
-            MemorySegment.copy(a, ValueLayout.JAVA_FLOAT_UNALIGNED, ((long) (i + r) * lda + pc) * Float.BYTES,
-                    ap, r * kc, kc);
-        }
-        Arrays.fill(ap, rows * kc, mr * kc, 0f);
     }
 
     /**
@@ -386,6 +373,9 @@ public final class GemmDriver implements AutoCloseable {
         final float[] tile;
         private float[] a = new float[0];
         private float[] b = new float[0];
+        private double[] narrowA = new double[0];
+        /** {@code narrowA} seen as memory, for the narrow kernel's bulk copies into it. */
+        MemorySegment narrowAView = MemorySegment.ofArray(narrowA);
 
         Workspace(int tileSize) {
             tile = new float[tileSize];
@@ -394,6 +384,14 @@ public final class GemmDriver implements AutoCloseable {
         float[] packedA(int size) {
             if (a.length < size) a = new float[size];
             return a;
+        }
+
+        double[] narrowA(int size) {
+            if (narrowA.length < size) {
+                narrowA = new double[size];
+                narrowAView = MemorySegment.ofArray(narrowA);
+            }
+            return narrowA;
         }
 
         float[] packedB(int size) {

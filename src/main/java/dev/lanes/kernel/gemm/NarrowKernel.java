@@ -4,35 +4,52 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A micro-kernel for outputs only a few columns wide (a classifier's 10 logits and their
- * gradients). op(B) is one vector wide, so each k is one vector load against MR broadcasts, and a
- * whole MR×N tile stays in registers over a K block. Each element of A is used only N times, so
- * its packing must be nearly free: the driver copies the MR-row sliver of A as it lies (row-major,
- * one bulk copy per row) when A is not transposed, and uses the wide kernel's k-major
- * {@link MicroKernel#packA} (contiguous copies too) when it is. B comes packed as K rows of one
- * zero-padded vector. Both are heap arrays, which C2 indexes without per-element bounds checks
- * (reading A in place through a MemorySegment cost a bounds check and a stack reload per
+ * gradients, a regression's single output). A whole MR×N tile stays in registers over a K block,
+ * and each element of A is used only N times, so packing A must be nearly free and the kernel must
+ * not be bound by anything but FMAs. Each kernel owns the layout of both packed operands: the driver
+ * sizes the buffers with {@link #packedASize}/{@link #packedBSize}, asks the kernel to fill them and
+ * hands them back to {@link #run}. They are heap arrays, which C2 indexes without per-element bounds
+ * checks (reading A in place through a MemorySegment cost a bounds check and a stack reload per
  * broadcast, twice the time).
  */
 public interface NarrowKernel {
-    /** Rows of C per call; equal to the wide kernel's MR so they share packed A panels. */
+    /** Rows of C per call. */
     int mr();
 
-    /** The widest C this kernel handles (one vector). */
+    /** The widest C this kernel handles. */
     int maxCols();
 
+    /** Floats of packed op(B) for a k × n operand. */
+    int packedBSize(int k, int n);
+
     /**
-     * Packs op(B) (k × n, n ≤ {@link #maxCols()}) as k rows of maxCols floats, zero past column n:
-     * {@code bp[p·maxCols + j]} = op(B)(p, j).
+     * Packs all of op(B) (k × n, n ≤ {@link #maxCols()}) once per call; {@link #run} finds the K
+     * block starting at any even {@code k0} in it.
      */
     void packB(MemorySegment b, int ldb, boolean trans, int k, int n, float[] bp);
 
+    /** Elements of packed A for one MR-row panel of a K block of {@code kc}. */
+    int packedASize(int kc);
+
+    /** Rows of op(A) worth packing in one {@link #packA} call (a multiple of MR). */
+    int packRows(boolean trans);
+
     /**
-     * C[row0 : row0+rows, 0 : n] = epilogue(alpha·Σₖ op(A)(i,k)·op(B)(k,j) + beta·C) over one K block
-     * of {@code kc}. op(A)(row0+i, k) is {@code ap[aOff + i·kc + k]} when {@code aRowMajor}, else
-     * {@code ap[aOff + k·MR + i]}; op(B)(k, j) = {@code bp[bOff + k·maxCols + j]} (zero past column n).
-     * {@code ep} is null except on the last K block.
+     * Packs rows [i, i+rows) × k [k0, k0+kc) of op(A) into {@code ap} as ceil(rows/MR) panels,
+     * panel s at {@code s·packedASize(kc)}; rows past {@code rows} in the last panel are don't-cares.
+     * {@code apView} is {@code MemorySegment.ofArray(ap)}, kept by the caller so that packing
+     * allocates nothing.
      */
-    void run(int kc, float[] ap, int aOff, boolean aRowMajor, float[] bp, int bOff, int n,
+    void packA(MemorySegment a, int lda, boolean trans, int i, int k0, int rows, int kc,
+               double[] ap, MemorySegment apView);
+
+    /**
+     * C[row0 : row0+rows, 0 : n] = epilogue(alpha·Σₖ op(A)(i,k)·op(B)(k,j) + beta·C) over the K
+     * block [k0, k0+kc), A the panel at {@code aOff} packed by {@link #packA} with the same
+     * {@code trans}, B by
+     * {@link #packB}. {@code ep} is null except on the last K block.
+     */
+    void run(int kc, double[] ap, int aOff, boolean aTrans, float[] bp, int k0, int n,
              MemorySegment c, int ldc, int row0, int rows, float alpha, float beta, TileEpilogue ep,
              float[] tile);
 }

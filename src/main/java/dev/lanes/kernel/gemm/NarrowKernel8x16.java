@@ -4,104 +4,281 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link NarrowKernel} for 512-bit vectors: 8 rows × up to 16 columns. Eight accumulators are just
- * enough to cover two FMA pipes of four-cycle latency; each k costs eight broadcasts from the packed
- * A panel and one vector load of packed B, so loads and FMAs stay balanced.
+ * {@link NarrowKernel} for 512-bit vectors: 8 rows × up to 16 columns, two k at a time.
+ *
+ * <p>A kernel that broadcasts one element of A per FMA is bound by broadcasts, not FMAs: this core
+ * issues about one a cycle, so a 10-wide product ran at 75–80 GFLOP/s. Here each vector lane pair
+ * (2j, 2j+1) holds column j at k and k+1: a single 64-bit broadcast of A's two consecutive
+ * elements (a plain load, {@code vbroadcastsd}) then feeds one FMA per 8 columns for both k. Up to
+ * 8 columns that is one FMA per broadcast doing twice the work; up to 16, two FMAs per broadcast.
+ * The pairs are added once per tile (two two-vector permutes and an add per row), which also means
+ * even and odd k are summed separately: a different, equally accurate, rounding order.
+ *
+ * <p>Packed A is a {@code double[]} because each of its elements is such a pair: row-major A is
+ * copied as it lies (a bulk copy per row), transposed A is interleaved into 8-row panels.
  */
 public final class NarrowKernel8x16 implements NarrowKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+    static final VectorSpecies<Double> SD = DoubleVector.SPECIES_512;
+    private static final VectorSpecies<Float> H = FloatVector.SPECIES_256;
     static final int MR = 8;
     static final int W = 16;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    /** Lanes 2j and 2j+1 from x[j] and y[j]: interleaves two k rows into pairs (indices ≥ 16 pick y). */
+    private static final FloatVector ZIP_LO = indices(j -> j % 2 == 0 ? j / 2 : 16 + j / 2);
+    private static final FloatVector ZIP_HI = indices(j -> j % 2 == 0 ? 8 + j / 2 : 24 + j / 2);
+    /** Even and odd lanes of two accumulators: their sum is the tile row, column j in lane j. */
+    private static final FloatVector EVEN = indices(j -> 2 * j);
+    private static final FloatVector ODD = indices(j -> 2 * j + 1);
+
+    private static FloatVector indices(java.util.function.IntUnaryOperator f) {
+        float[] v = new float[W];
+        for (int j = 0; j < W; j++) v[j] = f.applyAsInt(j);
+        return FloatVector.fromArray(S, v, 0);
+    }
 
     @Override public int mr() { return MR; }
 
     @Override public int maxCols() { return W; }
 
+    /** Vectors per k pair: columns 0–7 in the first, 8–15 in the second. */
+    private static int vectors(int n) {
+        return n <= W / 2 ? 1 : 2;
+    }
+
+    @Override
+    public int packedBSize(int k, int n) {
+        return (k + 1) / 2 * W * vectors(n);
+    }
+
     /**
-     * Not transposed, each row of op(B) is one masked vector load (B's segment has a vector of
-     * slack past its end, {@code Matrix.TAIL_PADDING}, so it stays on the fast path): the per-row
-     * bulk copy and fill this replaces cost about 30 cycles a row, a quarter of a 128×256·256×10
-     * product.
+     * Pair q of op(B) is {@code vectors(n)} vectors at {@code bp[q·16·vectors(n)]}; lane 2j+t of
+     * the v-th holds op(B)(2q+t, 8v+j), zero past column n and past row k.
      */
     @Override
     public void packB(MemorySegment b, int ldb, boolean trans, int k, int n, float[] bp) {
+        int v = vectors(n);
         if (!trans) {
+            // Rows 2q and 2q+1 of B, one full-width load each with the lanes past n cleared; the
+            // last rows, whose vector would run past the segment, are read masked (a slow path:
+            // masked loads from a segment cost about 20 cycles each).
             VectorMask<Float> m = S.indexInRange(0, n);
             long rowBytes = (long) ldb * Float.BYTES;
-            for (int p = 0; p < k; p++) {
-                FloatVector.fromMemorySegment(S, b, p * rowBytes, NATIVE, m).intoArray(bp, p * W);
+            long fast = b.byteSize() - S.vectorByteSize();
+            FloatVector zero = FloatVector.zero(S);
+            int p = 0, o = 0;
+            for (; p + 1 < k && (p + 1) * rowBytes <= fast; p += 2, o += W * v) {
+                FloatVector x = FloatVector.fromMemorySegment(S, b, p * rowBytes, NATIVE).blend(zero, m.not());
+                FloatVector y = FloatVector.fromMemorySegment(S, b, (p + 1) * rowBytes, NATIVE).blend(zero, m.not());
+                ZIP_LO.selectFrom(x, y).intoArray(bp, o);
+                if (v == 2) {
+                    ZIP_HI.selectFrom(x, y).intoArray(bp, o + W);
+                }
+            }
+            for (; p < k; p += 2, o += W * v) {
+                FloatVector x = FloatVector.fromMemorySegment(S, b, p * rowBytes, NATIVE, m);
+                FloatVector y = p + 1 < k ? FloatVector.fromMemorySegment(S, b, (p + 1) * rowBytes, NATIVE, m) : zero;
+                ZIP_LO.selectFrom(x, y).intoArray(bp, o);
+                if (v == 2) {
+                    ZIP_HI.selectFrom(x, y).intoArray(bp, o + W);
+                }
             }
             return;
         }
-        // op(B)(p, j) = B[j][p]: n rows of B, each read along p and scattered with stride W.
-        Arrays.fill(bp, 0, k * W, 0f);
+        // op(B)(p, j) = B[j][p]: n rows of B read along p; a pair is already adjacent there.
+        Arrays.fill(bp, 0, packedBSize(k, n), 0f);
+        int pairStride = W * v;
         for (int j = 0; j < n; j++) {
             long src = (long) j * ldb;
-            for (int p = 0; p < k; p++) {
-                bp[p * W + j] = b.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, src + p);
+            int dst = (j / 8) * W + (j % 8) * 2;
+            int p = 0;
+            for (; p + 1 < k; p += 2, dst += pairStride) {
+                bp[dst] = b.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, src + p);
+                bp[dst + 1] = b.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, src + p + 1);
+            }
+            if (p < k) {
+                bp[dst] = b.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, src + p);
             }
         }
     }
 
     @Override
-    public void run(int kc, float[] ap, int aOff, boolean aRowMajor, float[] bp, int bOff, int n,
+    public int packedASize(int kc) {
+        return MR * ((kc + 1) / 2);
+    }
+
+    /** Transposed A is packed 16 rows at a time: one whole cache line of each row of the stored A. */
+    @Override
+    public int packRows(boolean trans) {
+        return trans ? 2 * MR : MR;
+    }
+
+    /**
+     * Panel s (rows 8s..8s+7) starts at {@code s·packedASize(kc)}. Not transposed, its row r is
+     * {@code [r·pairs + q]}, the pair op(A)(r, 2q..2q+1), copied as it lies. Transposed, the
+     * panel is k-major, {@code [q·8 + r]}: each pair of rows of the stored A is read along a
+     * whole cache line (16 rows of op(A), two panels) and interleaved by two permutes. Reading one
+     * panel's half line at a time instead, 8 rows down a column of A, cost as much as the multiply.
+     */
+    @Override
+    public void packA(MemorySegment a, int lda, boolean trans, int i, int k0, int rows, int kc,
+                      double[] ap, MemorySegment apView) {
+        if (trans) {
+            packTransposedA(a, lda, i, k0, rows, kc, ap);
+        } else {
+            packRowMajorA(a, lda, i, k0, rows, kc, ap, apView);
+        }
+    }
+
+    private void packRowMajorA(MemorySegment a, int lda, int i, int k0, int rows, int kc, double[] ap,
+                               MemorySegment apView) {
+        int pairs = (kc + 1) / 2, panel = packedASize(kc);
+        long pairBytes = (long) pairs * Double.BYTES;
+        for (int r = 0; r < rows; r++) {
+            long dst = (long) (r / MR) * panel * Double.BYTES + (r % MR) * pairBytes;
+            MemorySegment.copy(a, ((long) (i + r) * lda + k0) * Float.BYTES, apView, dst, (long) kc * Float.BYTES);
+            if ((kc & 1) != 0) {
+                apView.set(ValueLayout.JAVA_FLOAT_UNALIGNED, dst + (long) kc * Float.BYTES, 0f);
+            }
+        }
+        int padded = (rows + MR - 1) / MR * MR;
+        for (int r = rows; r < padded; r++) {
+            int dst = (r / MR) * panel + (r % MR) * pairs;
+            Arrays.fill(ap, dst, dst + pairs, 0.0);
+        }
+    }
+
+    private void packTransposedA(MemorySegment a, int lda, int i, int k0, int rows, int kc, double[] ap) {
+        int pairs = (kc + 1) / 2, panel = packedASize(kc);
+        long rowBytes = (long) lda * Float.BYTES;
+        long fast = a.byteSize() - S.vectorByteSize();
+        int full = kc / 2;
+        for (int s = 0; s < rows; s += 2 * MR) {
+            int left = Math.min(2 * MR, rows - s);
+            long col = (long) (i + s) * Float.BYTES;
+            int lo = (s / MR) * panel, hi = lo + panel;
+            boolean two = left > MR;
+            // Unmasked loads while 16 floats lie inside the segment (masked segment loads take a
+            // slow path); lanes past `left` then hold neighbouring columns, multiplied into rows
+            // of the panel that are never stored. Each branch has its own loop: a vector merged
+            // from two branches is boxed.
+            if ((k0 + kc - 1L) * rowBytes + col <= fast) {
+                for (int q = 0; q < full; q++) {
+                    long off = (k0 + 2L * q) * rowBytes + col;
+                    FloatVector x = FloatVector.fromMemorySegment(S, a, off, NATIVE);
+                    FloatVector y = FloatVector.fromMemorySegment(S, a, off + rowBytes, NATIVE);
+                    ZIP_LO.selectFrom(x, y).reinterpretAsDoubles().intoArray(ap, lo + q * MR);
+                    if (two) {
+                        ZIP_HI.selectFrom(x, y).reinterpretAsDoubles().intoArray(ap, hi + q * MR);
+                    }
+                }
+            } else {
+                VectorMask<Float> m = S.indexInRange(0, left);
+                for (int q = 0; q < full; q++) {
+                    long off = (k0 + 2L * q) * rowBytes + col;
+                    FloatVector x = FloatVector.fromMemorySegment(S, a, off, NATIVE, m);
+                    FloatVector y = FloatVector.fromMemorySegment(S, a, off + rowBytes, NATIVE, m);
+                    ZIP_LO.selectFrom(x, y).reinterpretAsDoubles().intoArray(ap, lo + q * MR);
+                    if (two) {
+                        ZIP_HI.selectFrom(x, y).reinterpretAsDoubles().intoArray(ap, hi + q * MR);
+                    }
+                }
+            }
+            if (full < pairs) {
+                VectorMask<Float> m = S.indexInRange(0, left);
+                FloatVector x = FloatVector.fromMemorySegment(S, a, (k0 + kc - 1L) * rowBytes + col, NATIVE, m);
+                FloatVector zero = FloatVector.zero(S);
+                ZIP_LO.selectFrom(x, zero).reinterpretAsDoubles().intoArray(ap, lo + full * MR);
+                if (two) {
+                    ZIP_HI.selectFrom(x, zero).reinterpretAsDoubles().intoArray(ap, hi + full * MR);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void run(int kc, double[] ap, int aOff, boolean aTrans, float[] bp, int k0, int n,
                     MemorySegment c, int ldc, int row0, int rows, float alpha, float beta, TileEpilogue ep,
                     float[] tile) {
-        if (aRowMajor) {
-            runRowMajorA(kc, ap, aOff, bp, bOff, tile);
+        int pairs = (kc + 1) / 2;
+        // Element (r, q) of packed A is ap[r·rowStride + q·pairStride].
+        int rowStride = aTrans ? 1 : pairs, pairStride = aTrans ? MR : 1;
+        int v = vectors(n);
+        int bOff = k0 / 2 * W * v;
+        if (v == 1) {
+            runOneVector(pairs, ap, aOff, rowStride, pairStride, bp, bOff, tile);
         } else {
-            runPanelA(kc, ap, aOff, bp, bOff, tile);
+            runTwoVectors(pairs, ap, aOff, rowStride, pairStride, bp, bOff, tile);
         }
         for (int r = 0; r < rows; r++) {
             TileStore512.store(tile, r * W, c, ldc, row0 + r, 0, n, alpha, beta, ep);
         }
     }
 
-    /** A as eight rows of kc floats: eight unit-stride broadcast streams. */
-    private static void runRowMajorA(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
-        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
-        FloatVector c4 = FloatVector.zero(S), c5 = FloatVector.zero(S), c6 = FloatVector.zero(S), c7 = FloatVector.zero(S);
-        int a0 = aOff, a1 = a0 + kc, a2 = a1 + kc, a3 = a2 + kc, a4 = a3 + kc, a5 = a4 + kc, a6 = a5 + kc, a7 = a6 + kc;
-        int b = bOff;
-        for (int p = 0; p < kc; p++, b += W) {
-            FloatVector bv = FloatVector.fromArray(S, bp, b);
-            c0 = FloatVector.broadcast(S, ap[a0 + p]).fma(bv, c0);
-            c1 = FloatVector.broadcast(S, ap[a1 + p]).fma(bv, c1);
-            c2 = FloatVector.broadcast(S, ap[a2 + p]).fma(bv, c2);
-            c3 = FloatVector.broadcast(S, ap[a3 + p]).fma(bv, c3);
-            c4 = FloatVector.broadcast(S, ap[a4 + p]).fma(bv, c4);
-            c5 = FloatVector.broadcast(S, ap[a5 + p]).fma(bv, c5);
-            c6 = FloatVector.broadcast(S, ap[a6 + p]).fma(bv, c6);
-            c7 = FloatVector.broadcast(S, ap[a7 + p]).fma(bv, c7);
+    private static void runTwoVectors(int pairs, double[] ap, int a0, int rs, int ps, float[] bp, int b, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        int o1 = rs, o2 = 2 * rs, o3 = 3 * rs, o4 = 4 * rs, o5 = 5 * rs, o6 = 6 * rs, o7 = 7 * rs;
+        int end = a0 + pairs * ps;
+        for (int a = a0; a < end; a += ps, b += 2 * W) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, b);
+            FloatVector b1 = FloatVector.fromArray(S, bp, b + W);
+            FloatVector x = DoubleVector.broadcast(SD, ap[a]).reinterpretAsFloats();
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = DoubleVector.broadcast(SD, ap[a + o1]).reinterpretAsFloats();
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = DoubleVector.broadcast(SD, ap[a + o2]).reinterpretAsFloats();
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = DoubleVector.broadcast(SD, ap[a + o3]).reinterpretAsFloats();
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = DoubleVector.broadcast(SD, ap[a + o4]).reinterpretAsFloats();
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = DoubleVector.broadcast(SD, ap[a + o5]).reinterpretAsFloats();
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = DoubleVector.broadcast(SD, ap[a + o6]).reinterpretAsFloats();
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = DoubleVector.broadcast(SD, ap[a + o7]).reinterpretAsFloats();
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
         }
-        c0.intoArray(tile, 0);   c1.intoArray(tile, 16);  c2.intoArray(tile, 32);  c3.intoArray(tile, 48);
-        c4.intoArray(tile, 64);  c5.intoArray(tile, 80);  c6.intoArray(tile, 96);  c7.intoArray(tile, 112);
+        EVEN.selectFrom(c00, c01).add(ODD.selectFrom(c00, c01)).intoArray(tile, 0);
+        EVEN.selectFrom(c10, c11).add(ODD.selectFrom(c10, c11)).intoArray(tile, W);
+        EVEN.selectFrom(c20, c21).add(ODD.selectFrom(c20, c21)).intoArray(tile, 2 * W);
+        EVEN.selectFrom(c30, c31).add(ODD.selectFrom(c30, c31)).intoArray(tile, 3 * W);
+        EVEN.selectFrom(c40, c41).add(ODD.selectFrom(c40, c41)).intoArray(tile, 4 * W);
+        EVEN.selectFrom(c50, c51).add(ODD.selectFrom(c50, c51)).intoArray(tile, 5 * W);
+        EVEN.selectFrom(c60, c61).add(ODD.selectFrom(c60, c61)).intoArray(tile, 6 * W);
+        EVEN.selectFrom(c70, c71).add(ODD.selectFrom(c70, c71)).intoArray(tile, 7 * W);
     }
 
-    /** A as a k-major MR panel (the wide kernel's packing): eight consecutive floats per k. */
-    private static void runPanelA(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
-        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
-        FloatVector c4 = FloatVector.zero(S), c5 = FloatVector.zero(S), c6 = FloatVector.zero(S), c7 = FloatVector.zero(S);
-        int a = aOff;
-        int b = bOff;
-        for (int p = 0; p < kc; p++, a += MR, b += W) {
+    /** Up to 8 columns: one vector per pair; lanes 8–15 of each tile row come out as don't-cares. */
+    private static void runOneVector(int pairs, double[] ap, int a0, int rs, int ps, float[] bp, int b, float[] tile) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        int o1 = rs, o2 = 2 * rs, o3 = 3 * rs, o4 = 4 * rs, o5 = 5 * rs, o6 = 6 * rs, o7 = 7 * rs;
+        int end = a0 + pairs * ps;
+        for (int a = a0; a < end; a += ps, b += W) {
             FloatVector bv = FloatVector.fromArray(S, bp, b);
-            c0 = FloatVector.broadcast(S, ap[a]).fma(bv, c0);
-            c1 = FloatVector.broadcast(S, ap[a + 1]).fma(bv, c1);
-            c2 = FloatVector.broadcast(S, ap[a + 2]).fma(bv, c2);
-            c3 = FloatVector.broadcast(S, ap[a + 3]).fma(bv, c3);
-            c4 = FloatVector.broadcast(S, ap[a + 4]).fma(bv, c4);
-            c5 = FloatVector.broadcast(S, ap[a + 5]).fma(bv, c5);
-            c6 = FloatVector.broadcast(S, ap[a + 6]).fma(bv, c6);
-            c7 = FloatVector.broadcast(S, ap[a + 7]).fma(bv, c7);
+            c0 = DoubleVector.broadcast(SD, ap[a]).reinterpretAsFloats().fma(bv, c0);
+            c1 = DoubleVector.broadcast(SD, ap[a + o1]).reinterpretAsFloats().fma(bv, c1);
+            c2 = DoubleVector.broadcast(SD, ap[a + o2]).reinterpretAsFloats().fma(bv, c2);
+            c3 = DoubleVector.broadcast(SD, ap[a + o3]).reinterpretAsFloats().fma(bv, c3);
+            c4 = DoubleVector.broadcast(SD, ap[a + o4]).reinterpretAsFloats().fma(bv, c4);
+            c5 = DoubleVector.broadcast(SD, ap[a + o5]).reinterpretAsFloats().fma(bv, c5);
+            c6 = DoubleVector.broadcast(SD, ap[a + o6]).reinterpretAsFloats().fma(bv, c6);
+            c7 = DoubleVector.broadcast(SD, ap[a + o7]).reinterpretAsFloats().fma(bv, c7);
         }
-        c0.intoArray(tile, 0);   c1.intoArray(tile, 16);  c2.intoArray(tile, 32);  c3.intoArray(tile, 48);
-        c4.intoArray(tile, 64);  c5.intoArray(tile, 80);  c6.intoArray(tile, 96);  c7.intoArray(tile, 112);
+        EVEN.selectFrom(c0, c0).add(ODD.selectFrom(c0, c0)).intoArray(tile, 0);
+        EVEN.selectFrom(c1, c1).add(ODD.selectFrom(c1, c1)).intoArray(tile, W);
+        EVEN.selectFrom(c2, c2).add(ODD.selectFrom(c2, c2)).intoArray(tile, 2 * W);
+        EVEN.selectFrom(c3, c3).add(ODD.selectFrom(c3, c3)).intoArray(tile, 3 * W);
+        EVEN.selectFrom(c4, c4).add(ODD.selectFrom(c4, c4)).intoArray(tile, 4 * W);
+        EVEN.selectFrom(c5, c5).add(ODD.selectFrom(c5, c5)).intoArray(tile, 5 * W);
+        EVEN.selectFrom(c6, c6).add(ODD.selectFrom(c6, c6)).intoArray(tile, 6 * W);
+        EVEN.selectFrom(c7, c7).add(ODD.selectFrom(c7, c7)).intoArray(tile, 7 * W);
     }
 }

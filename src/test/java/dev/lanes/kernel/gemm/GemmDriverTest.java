@@ -89,6 +89,28 @@ class GemmDriverTest {
     }
 
     @Test
+    void narrowKernelWithOddKBlocks() {
+        // The narrow kernel works on pairs of k; a KC of 13 makes every K block boundary but the
+        // first odd, and every narrow width, transpose and row count meets it.
+        BlockSizes odd = new BlockSizes(8, 32, 16, 13, 64);
+        try (GemmDriver one = new GemmDriver(new MicroKernel8x32(), new NarrowKernel8x16(), odd, new ThreadTeam(1, "t1"));
+             GemmDriver two = new GemmDriver(new MicroKernel8x32(), new NarrowKernel8x16(), odd, new ThreadTeam(2, "t2"))) {
+            List<String> failures = new ArrayList<>();
+            SplittableRandom rnd = new SplittableRandom(13);
+            for (int i = 0; i < 64; i++) {
+                int m = 1 + rnd.nextInt(70), n = 1 + i % 16, k = 1 + rnd.nextInt(90);
+                GemmProblem p = new GemmProblem(m, n, k).seed(rnd.nextLong()).trans((i & 1) != 0, (i & 2) != 0)
+                        .scale(1f, i % 3 == 0 ? 0f : 0.5f).strided(rnd.nextBoolean(), rnd.nextBoolean(), rnd.nextBoolean());
+                GemmProblem.Outcome o1 = run(one, p, "narrow(1 thread)");
+                String e = p.checkAgainstReference(o1);
+                if (e == null && !Arrays.equals(o1.c(), run(two, p, "narrow(2 threads)").c())) e = "1 vs 2 threads differ: " + p;
+                if (e != null) failures.add("problem " + i + ": " + e);
+            }
+            assertTrue(failures.isEmpty(), failures.size() + " failed:\n" + String.join("\n", failures));
+        }
+    }
+
+    @Test
     void tile6x16WithTinyBlocks() {
         randomProblemsAgreeWithReferenceAcrossThreads(MicroKernel6x16::new, new BlockSizes(6, 16, 12, 20, 48));
     }

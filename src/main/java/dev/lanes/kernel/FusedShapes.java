@@ -17,6 +17,28 @@ public final class FusedShapes {
         }
     }
 
+    /**
+     * Throws unless {@code out} has {@code source}'s columns, {@code index[from, from + out.rows())}
+     * exists and every one of those indices is a row of {@code source}.
+     */
+    public static void gather(String kernel, Matrix source, int[] index, int from, Matrix out) {
+        if (out.cols() != source.cols()) {
+            throw new IllegalArgumentException(kernel + ": out is " + out.shape() + " but source is " + source.shape()
+                    + " (they must have the same number of columns)");
+        }
+        if (from < 0 || from > index.length - out.rows()) {
+            throw new IndexOutOfBoundsException(kernel + ": rows " + from + " to " + ((long) from + out.rows())
+                    + " of an index of length " + index.length + " (out has " + out.rows() + " rows)");
+        }
+        for (int r = 0; r < out.rows(); r++) {
+            int i = index[from + r];
+            if (i < 0 || i >= source.rows()) {
+                throw new IndexOutOfBoundsException(kernel + ": index[" + (from + r) + "] = " + i
+                        + " is not a row of source " + source.shape());
+            }
+        }
+    }
+
     /** Throws unless {@code row} is 1×{@code cols}. */
     public static void row(String kernel, String name, Matrix row, int cols) {
         if (row.rows() != 1 || row.cols() != cols) {

@@ -122,6 +122,12 @@ public interface Kernels extends AutoCloseable {
     /** {@code y = x}. */
     void copy(Matrix x, Matrix y);
 
+    /**
+     * Row r of {@code out} = row {@code index[from + r]} of {@code source}, for every row of
+     * {@code out}: a shuffled mini-batch. The simd backend splits the rows across its threads.
+     */
+    void gatherRows(Matrix source, int[] index, int from, Matrix out);
+
     /** {@code x = value}. */
     void fill(Matrix x, float value);
 

@@ -195,6 +195,13 @@ public final class ProfilingKernels implements Kernels {
     }
 
     @Override
+    public void gatherRows(Matrix source, int[] index, int from, Matrix out) {
+        long t = System.nanoTime();
+        inner.gatherRows(source, index, from, out);
+        add(Group.ELEMENTWISE, t);
+    }
+
+    @Override
     public void fill(Matrix x, float value) {
         long t = System.nanoTime();
         inner.fill(x, value);

@@ -358,8 +358,8 @@ public final class Trainer implements AutoCloseable {
                 if (order != null) {
                     xb = batchX.rows(rows);
                     yb = batchY.rows(rows);
-                    gather(trainX, order, from, xb);
-                    gather(trainY, order, from, yb);
+                    kernels.gatherRows(trainX, order, from, xb);
+                    kernels.gatherRows(trainY, order, from, yb);
                 } else {
                     xb = xViews[batch];
                     yb = yViews[batch];
@@ -402,15 +402,6 @@ public final class Trainer implements AutoCloseable {
             int t = order[i];
             order[i] = order[j];
             order[j] = t;
-        }
-    }
-
-    private static void gather(Matrix source, int[] order, int from, Matrix batch) {
-        MemorySegment src = source.segment(), dst = batch.segment();
-        long rowBytes = (long) source.cols() * Float.BYTES;
-        long srcStride = (long) source.stride() * Float.BYTES, dstStride = (long) batch.stride() * Float.BYTES;
-        for (int r = 0; r < batch.rows(); r++) {
-            MemorySegment.copy(src, order[from + r] * srcStride, dst, r * dstStride, rowBytes);
         }
     }
 

@@ -72,6 +72,9 @@ final class MeteredKernels implements Kernels {
     @Override public double sumOfAbs(Matrix x) {
         long s = begin(); double v = k.sumOfAbs(x); end(s); return v;
     }
+    @Override public void gatherRows(Matrix source, int[] index, int from, Matrix out) {
+        long s = begin(); k.gatherRows(source, index, from, out); end(s);
+    }
     @Override public boolean allFinite(Matrix x) {
         long s = begin(); boolean v = k.allFinite(x); end(s); return v;
     }

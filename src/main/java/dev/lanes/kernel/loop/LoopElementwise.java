@@ -44,6 +44,17 @@ final class LoopElementwise {
         }
     }
 
+    static void gatherRows(Matrix source, int[] index, int from, Matrix out) {
+        FusedShapes.gather("gatherRows", source, index, from, out);
+        MemorySegment xs = source.segment(), ys = out.segment();
+        for (int r = 0; r < out.rows(); r++) {
+            long xb = (long) index[from + r] * source.stride(), yb = (long) r * out.stride();
+            for (int c = 0; c < out.cols(); c++) {
+                ys.setAtIndex(F, yb + c, xs.getAtIndex(F, xb + c));
+            }
+        }
+    }
+
     static void fill(Matrix x, float value) {
         MemorySegment xs = x.segment();
         for (int r = 0; r < x.rows(); r++) {

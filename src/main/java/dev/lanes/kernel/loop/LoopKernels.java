@@ -158,6 +158,11 @@ public final class LoopKernels implements Kernels {
     }
 
     @Override
+    public void gatherRows(Matrix source, int[] index, int from, Matrix out) {
+        LoopElementwise.gatherRows(source, index, from, out);
+    }
+
+    @Override
     public void fill(Matrix x, float value) {
         LoopElementwise.fill(x, value);
     }

@@ -16,11 +16,13 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Whole-buffer copies and finiteness checks split across the kernel thread team. A training step's
- * divergence guard copies every weight and checks every gradient and weight; on one core these
- * streaming passes were about a tenth of a two-thread step (784-256-128-10, batch 128), time the
- * second core sat idle. Both results are exact, so splitting changes nothing but the time. One
- * instance per kernels object, re-pointed per call: nothing is allocated.
+ * Whole-buffer copies, finiteness checks and row gathers split across the kernel thread team. A
+ * training step's divergence guard copies every weight and checks every gradient and weight; on
+ * one core these streaming passes were about a tenth of a two-thread step (784-256-128-10, batch
+ * 128), time the second core sat idle. Gathering a shuffled batch (rows scattered over the whole
+ * training set, mostly outside the caches) was another tenth. All results are exact, so
+ * splitting changes nothing but the time. One instance per kernels object, re-pointed per call:
+ * nothing is allocated.
  */
 final class ParallelSweeps implements ThreadTeam.Task {
     /** Below this many elements one core finishes before a second one would have woken up. */
@@ -28,9 +30,15 @@ final class ParallelSweeps implements ThreadTeam.Task {
 
     private final ThreadTeam team;
     private final boolean[] nonFinite;
-    private boolean copying;
+    private enum Sweep { COPY, ALL_FINITE, GATHER }
+
+    private Sweep sweep;
     private MemorySegment xs, ys;
     private int n;
+    // GATHER: out row r = source row index[from + r]; n counts rows.
+    private int[] index;
+    private int indexFrom;
+    private long rowBytes, srcStride, dstStride;
 
     ParallelSweeps(ThreadTeam team) {
         this.team = team;
@@ -44,8 +52,33 @@ final class ParallelSweeps implements ThreadTeam.Task {
             SimdElementwise.copy(x, y);
             return;
         }
-        copying = true;
+        sweep = Sweep.COPY;
         runSplit(x.segment(), y.segment(), run);
+    }
+
+    void gatherRows(Matrix source, int[] index, int from, Matrix out) {
+        FusedShapes.gather("gatherRows", source, index, from, out);
+        this.index = index;
+        this.indexFrom = from;
+        this.rowBytes = (long) out.cols() * Float.BYTES;
+        this.srcStride = (long) source.stride() * Float.BYTES;
+        this.dstStride = (long) out.stride() * Float.BYTES;
+        try {
+            if ((long) out.rows() * out.cols() < MIN_ELEMENTS || !shareable(source.segment(), out.segment())) {
+                gather(source.segment(), out.segment(), 0, out.rows());
+                return;
+            }
+            sweep = Sweep.GATHER;
+            runSplit(source.segment(), out.segment(), out.rows());
+        } finally {
+            this.index = null;
+        }
+    }
+
+    private void gather(MemorySegment src, MemorySegment dst, int from, int to) {
+        for (int r = from; r < to; r++) {
+            MemorySegment.copy(src, index[indexFrom + r] * srcStride, dst, r * dstStride, rowBytes);
+        }
     }
 
     boolean allFinite(Matrix x) {
@@ -57,7 +90,7 @@ final class ParallelSweeps implements ThreadTeam.Task {
             }
             return true;
         }
-        copying = false;
+        sweep = Sweep.ALL_FINITE;
         Arrays.fill(nonFinite, false);
         runSplit(x.segment(), null, run);
         for (boolean bad : nonFinite) {
@@ -83,12 +116,16 @@ final class ParallelSweeps implements ThreadTeam.Task {
 
     @Override
     public void run(int member, int members) {
+        if (sweep == Sweep.GATHER) {
+            gather(xs, ys, (int) ((long) n * member / members), (int) ((long) n * (member + 1) / members));
+            return;
+        }
         int chunks = (n + L - 1) / L;
         int from = (int) Math.min(n, (long) chunks * member / members * L);
         int to = (int) Math.min(n, (long) chunks * (member + 1) / members * L);
         if (from >= to) return;
         long off = (long) from * Float.BYTES;
-        if (copying) {
+        if (sweep == Sweep.COPY) {
             SimdElementwise.copy(xs, off, ys, off, to - from);
         } else {
             nonFinite[member] = !allFinite(xs, off, to - from);

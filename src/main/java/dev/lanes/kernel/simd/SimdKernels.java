@@ -146,6 +146,11 @@ public final class SimdKernels implements Kernels {
     }
 
     @Override
+    public void gatherRows(Matrix source, int[] index, int from, Matrix out) {
+        sweeps.gatherRows(source, index, from, out);
+    }
+
+    @Override
     public void fill(Matrix x, float value) {
         SimdElementwise.fill(x, value);
     }

@@ -2,6 +2,8 @@ package dev.lanes.kernel.simd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lanes.kernel.KernelProvider;
@@ -12,8 +14,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * allFinite and copy, on one thread and split across two and three: every backend and thread
- * count agrees with a plain scan, for a NaN, +∞ or −∞ planted anywhere (first element, last
+ * allFinite, copy and gatherRows, on one thread and split across two and three: every backend and
+ * thread count agrees with a plain scan, for a NaN, +∞ or −∞ planted anywhere (first element, last
  * element, a masked tail, either side of a thread split), on dense buffers and strided views.
  */
 class ParallelSweepsTest {
@@ -98,6 +100,61 @@ class ParallelSweepsTest {
             assertEquals(true, two.allFinite(y));
             y.set(299, 299, Float.NaN);
             assertEquals(false, two.allFinite(y));
+        }
+    }
+
+    @Test
+    void gatherRowsCopiesTheIndexedRowsOnEveryBackendAndThreadCount() {
+        assumeTrue(KernelProvider.simdUnavailableReason() == null);
+        // Batches below and above the split threshold, one column to a full MNIST row, dense
+        // and strided on both sides, an index window not starting at 0, repeated source rows.
+        int[][] shapes = {{1, 1}, {7, 3}, {128, 784}, {41, 801}, {300, 17}, {3, 40_000}};
+        try (Kernels one = Kernels.create("simd", 1); Kernels two = Kernels.create("simd", 2);
+             Kernels three = Kernels.create("simd", 3); Kernels loop = Kernels.create("loop", 1)) {
+            SplittableRandom rnd = new SplittableRandom(11);
+            for (int[] shape : shapes) {
+                int rows = shape[0], cols = shape[1], sourceRows = rows + 50;
+                for (boolean strided : new boolean[] {false, true}) {
+                    try (Matrix srcParent = Matrix.allocate(sourceRows + 2, cols + 5);
+                         Matrix outParent = Matrix.allocate(rows + 3, cols + 9)) {
+                        Matrix source = strided ? srcParent.view(1, 2, sourceRows, cols) : Matrix.allocate(sourceRows, cols);
+                        float[] data = new float[sourceRows * cols];
+                        for (int i = 0; i < data.length; i++) data[i] = (float) rnd.nextGaussian();
+                        source.copyFrom(data);
+                        int[] index = new int[rows + 5];
+                        for (int i = 0; i < index.length; i++) index[i] = rnd.nextInt(sourceRows);
+                        float[] expected = new float[rows * cols];
+                        for (int r = 0; r < rows; r++) {
+                            System.arraycopy(data, index[r + 5] * cols, expected, r * cols, cols);
+                        }
+                        for (Kernels k : new Kernels[] {one, two, three, loop}) {
+                            Matrix out = strided ? outParent.view(2, 4, rows, cols) : Matrix.allocate(rows, cols);
+                            k.gatherRows(source, index, 5, out);
+                            assertArrayEquals(expected, out.toArray(), k + " " + rows + "x" + cols + " strided=" + strided);
+                            if (!strided) out.close();
+                        }
+                        if (!strided) source.close();
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void gatherRowsNamesABadIndexOrShape() {
+        try (Kernels loop = Kernels.create("loop", 1); Matrix source = Matrix.allocate(10, 4);
+             Matrix out = Matrix.allocate(3, 4); Matrix wide = Matrix.allocate(3, 5)) {
+            Kernels[] all = KernelProvider.simdUnavailableReason() == null
+                    ? new Kernels[] {loop, Kernels.create("simd", 2)} : new Kernels[] {loop};
+            for (Kernels k : all) {
+                Exception e = assertThrows(IndexOutOfBoundsException.class, () -> k.gatherRows(source, new int[] {0, 10, 2}, 0, out));
+                assertTrue(e.getMessage().contains("index[1] = 10") && e.getMessage().contains("10x4"), e.getMessage());
+                e = assertThrows(IndexOutOfBoundsException.class, () -> k.gatherRows(source, new int[] {0, 1, 2, 3}, 2, out));
+                assertTrue(e.getMessage().contains("length 4"), e.getMessage());
+                e = assertThrows(IllegalArgumentException.class, () -> k.gatherRows(source, new int[] {0, 1, 2}, 0, wide));
+                assertTrue(e.getMessage().contains("3x5") && e.getMessage().contains("10x4"), e.getMessage());
+            }
+            if (all.length > 1) all[1].close();
         }
     }
 }

@@ -326,10 +326,11 @@ public final class GemmDriver implements AutoCloseable {
             int chunk = Math.min(step, m1 - i);
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
-                narrow.packA(a, lda, transA, i, pc, chunk, kc, ap, w.narrowAView);
+                if (!narrow.readsAInPlace(transA, kc)) narrow.packA(a, lda, transA, i, pc, chunk, kc, ap, w.narrowAView);
                 for (int s = 0; s < chunk; s += mr) {
-                    narrow.run(kc, ap, s / mr * narrow.packedASize(kc), transA, narrowB, pc, n, c, ldc, i + s,
-                            Math.min(mr, chunk - s), alpha, pc == 0 ? beta : 1f, pc + kc == k ? ep : null, w.tile);
+                    narrow.run(kc, a, lda, transA, w.narrowAView, s / mr * narrow.packedASize(kc), narrowB, pc, n,
+                            c, ldc, i + s, Math.min(mr, chunk - s), alpha, pc == 0 ? beta : 1f,
+                            pc + kc == k ? ep : null, w.tile);
                 }
             }
         }

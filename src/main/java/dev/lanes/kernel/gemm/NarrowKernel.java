@@ -8,9 +8,8 @@ import java.lang.foreign.MemorySegment;
  * and each element of A is used only N times, so packing A must be nearly free and the kernel must
  * not be bound by anything but FMAs. Each kernel owns the layout of both packed operands: the driver
  * sizes the buffers with {@link #packedASize}/{@link #packedBSize}, asks the kernel to fill them and
- * hands them back to {@link #run}. They are heap arrays, which C2 indexes without per-element bounds
- * checks (reading A in place through a MemorySegment cost a bounds check and a stack reload per
- * broadcast, twice the time).
+ * hands them back to {@link #run}; and the kernel says which K blocks of A it reads in place
+ * ({@link #readsAInPlace}), which the driver then does not pack.
  */
 public interface NarrowKernel {
     /** Rows of C per call. */
@@ -31,6 +30,12 @@ public interface NarrowKernel {
     /** Elements of packed A for one MR-row panel of a K block of {@code kc}. */
     int packedASize(int kc);
 
+    /**
+     * Whether {@link #run} reads this K block of op(A) where it lies, so that the driver skips
+     * {@link #packA} for it.
+     */
+    boolean readsAInPlace(boolean trans, int kc);
+
     /** Rows of op(A) worth packing in one {@link #packA} call (a multiple of MR). */
     int packRows(boolean trans);
 
@@ -45,11 +50,12 @@ public interface NarrowKernel {
 
     /**
      * C[row0 : row0+rows, 0 : n] = epilogue(alpha·Σₖ op(A)(i,k)·op(B)(k,j) + beta·C) over the K
-     * block [k0, k0+kc), A the panel at {@code aOff} packed by {@link #packA} with the same
-     * {@code trans}, B by
+     * block [k0, k0+kc). op(A) is read from {@code a} (leading dimension {@code lda}) when
+     * {@link #readsAInPlace}, else from the panel at element {@code aOff} of {@code ap} (the view
+     * of the array {@link #packA} filled with the same {@code trans}); B is packed by
      * {@link #packB}. {@code ep} is null except on the last K block.
      */
-    void run(int kc, double[] ap, int aOff, boolean aTrans, float[] bp, int k0, int n,
-             MemorySegment c, int ldc, int row0, int rows, float alpha, float beta, TileEpilogue ep,
+    void run(int kc, MemorySegment a, int lda, boolean aTrans, MemorySegment ap, int aOff, float[] bp, int k0,
+             int n, MemorySegment c, int ldc, int row0, int rows, float alpha, float beta, TileEpilogue ep,
              float[] tile);
 }

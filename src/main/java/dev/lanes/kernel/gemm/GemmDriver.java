@@ -328,7 +328,7 @@ public final class GemmDriver implements AutoCloseable {
                 int kc = Math.min(kcMax, k - pc);
                 if (!narrow.readsAInPlace(transA, kc)) narrow.packA(a, lda, transA, i, pc, chunk, kc, ap, w.narrowAView);
                 for (int s = 0; s < chunk; s += mr) {
-                    narrow.run(kc, a, lda, transA, w.narrowAView, s / mr * narrow.packedASize(kc), narrowB, pc, n,
+                    narrow.run(kc, a, lda, transA, ap, s / mr * narrow.packedASize(kc), narrowB, pc, n,
                             c, ldc, i + s, Math.min(mr, chunk - s), alpha, pc == 0 ? beta : 1f,
                             pc + kc == k ? ep : null, w.tile);
                 }

@@ -51,11 +51,11 @@ public interface NarrowKernel {
     /**
      * C[row0 : row0+rows, 0 : n] = epilogue(alpha·Σₖ op(A)(i,k)·op(B)(k,j) + beta·C) over the K
      * block [k0, k0+kc). op(A) is read from {@code a} (leading dimension {@code lda}) when
-     * {@link #readsAInPlace}, else from the panel at element {@code aOff} of {@code ap} (the view
-     * of the array {@link #packA} filled with the same {@code trans}); B is packed by
-     * {@link #packB}. {@code ep} is null except on the last K block.
+     * {@link #readsAInPlace}, else from the panel at element {@code aOff} of {@code ap} (the
+     * array {@link #packA} filled with the same {@code trans}); B is packed by {@link #packB}.
+     * {@code ep} is null except on the last K block.
      */
-    void run(int kc, MemorySegment a, int lda, boolean aTrans, MemorySegment ap, int aOff, float[] bp, int k0,
+    void run(int kc, MemorySegment a, int lda, boolean aTrans, double[] ap, int aOff, float[] bp, int k0,
              int n, MemorySegment c, int ldc, int row0, int rows, float alpha, float beta, TileEpilogue ep,
              float[] tile);
 }

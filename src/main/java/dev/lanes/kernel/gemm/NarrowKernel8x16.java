@@ -23,7 +23,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Row-major A is read where it lies, a pair as one unaligned 64-bit load: copying the rows
  * first took a fifth of a 128×256·256×10 product (89 against 107 GFLOP/s read in place). Only
  * transposed A, and the odd-length last K block of row-major A, are packed, into a
- * {@code double[]} of such pairs read through its segment view by the same kernel code.
+ * {@code double[]} of such pairs.
  */
 public final class NarrowKernel8x16 implements NarrowKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
@@ -213,31 +213,33 @@ public final class NarrowKernel8x16 implements NarrowKernel {
         return !trans && (kc & 1) == 0;
     }
 
+    /**
+     * Two copies of each kernel, one reading A in place through its segment and one reading the
+     * packed array: when one method's loads saw both (native A and a heap view of the packed array,
+     * as a training step does), C2's code for them was 10–15 % slower on both.
+     */
     @Override
-    public void run(int kc, MemorySegment a, int lda, boolean aTrans, MemorySegment ap, int aOff, float[] bp, int k0,
+    public void run(int kc, MemorySegment a, int lda, boolean aTrans, double[] ap, int aOff, float[] bp, int k0,
                     int n, MemorySegment c, int ldc, int row0, int rows, float alpha, float beta, TileEpilogue ep,
                     float[] tile) {
         int pairs = (kc + 1) / 2;
-        // Pair q of row r is the 8 bytes at rowOffset(r) + q·pairBytes of the segment read.
-        MemorySegment src;
-        long base, rowBytes, pairBytes;
-        if (readsAInPlace(aTrans, kc)) {
-            src = a;
-            rowBytes = (long) lda * Float.BYTES;
-            base = (long) row0 * rowBytes + (long) k0 * Float.BYTES;
-            pairBytes = Double.BYTES;
-        } else {
-            src = ap;
-            base = (long) aOff * Double.BYTES;
-            rowBytes = aTrans ? Double.BYTES : (long) pairs * Double.BYTES;
-            pairBytes = aTrans ? (long) MR * Double.BYTES : Double.BYTES;
-        }
         int v = vectors(n);
         int bOff = k0 / 2 * W * v;
-        if (v == 1) {
-            runOneVector(pairs, src, base, rowBytes, pairBytes, rows, bp, bOff, tile);
+        if (readsAInPlace(aTrans, kc)) {
+            long rowBytes = (long) lda * Float.BYTES, base = (long) row0 * rowBytes + (long) k0 * Float.BYTES;
+            if (v == 1) {
+                runOneVectorInPlace(pairs, a, base, rowBytes, rows, bp, bOff, tile);
+            } else {
+                runTwoVectorsInPlace(pairs, a, base, rowBytes, rows, bp, bOff, tile);
+            }
         } else {
-            runTwoVectors(pairs, src, base, rowBytes, pairBytes, rows, bp, bOff, tile);
+            // Element (r, q) of the packed panel is ap[aOff + r·rowStride + q·pairStride].
+            int rowStride = aTrans ? 1 : pairs, pairStride = aTrans ? MR : 1;
+            if (v == 1) {
+                runOneVector(pairs, ap, aOff, rowStride, pairStride, bp, bOff, tile);
+            } else {
+                runTwoVectors(pairs, ap, aOff, rowStride, pairStride, bp, bOff, tile);
+            }
         }
         for (int r = 0; r < rows; r++) {
             TileStore512.store(tile, r * W, c, ldc, row0 + r, 0, n, alpha, beta, ep);
@@ -252,15 +254,15 @@ public final class NarrowKernel8x16 implements NarrowKernel {
         return base + (r < rows ? r : 0) * rowBytes;
     }
 
-    private static void runTwoVectors(int pairs, MemorySegment as, long base, long rowBytes, long pairBytes, int rows,
-                                      float[] bp, int b, float[] tile) {
+    private static void runTwoVectorsInPlace(int pairs, MemorySegment as, long base, long rowBytes, int rows,
+                                             float[] bp, int b, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
         long a0 = row(base, rowBytes, 0, rows), a1 = row(base, rowBytes, 1, rows), a2 = row(base, rowBytes, 2, rows);
         long a3 = row(base, rowBytes, 3, rows), a4 = row(base, rowBytes, 4, rows), a5 = row(base, rowBytes, 5, rows);
         long a6 = row(base, rowBytes, 6, rows), a7 = row(base, rowBytes, 7, rows);
         for (int q = 0; q < pairs; q++, b += 2 * W) {
-            long o = q * pairBytes;
+            long o = (long) q * Double.BYTES;
             FloatVector b0 = FloatVector.fromArray(S, bp, b);
             FloatVector b1 = FloatVector.fromArray(S, bp, b + W);
             FloatVector x = DoubleVector.broadcast(SD, as.get(PAIR, a0 + o)).reinterpretAsFloats();
@@ -291,14 +293,14 @@ public final class NarrowKernel8x16 implements NarrowKernel {
     }
 
     /** Up to 8 columns: one vector per pair; lanes 8–15 of each tile row come out as don't-cares. */
-    private static void runOneVector(int pairs, MemorySegment as, long base, long rowBytes, long pairBytes, int rows,
-                                     float[] bp, int b, float[] tile) {
+    private static void runOneVectorInPlace(int pairs, MemorySegment as, long base, long rowBytes, int rows,
+                                            float[] bp, int b, float[] tile) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
         long a0 = row(base, rowBytes, 0, rows), a1 = row(base, rowBytes, 1, rows), a2 = row(base, rowBytes, 2, rows);
         long a3 = row(base, rowBytes, 3, rows), a4 = row(base, rowBytes, 4, rows), a5 = row(base, rowBytes, 5, rows);
         long a6 = row(base, rowBytes, 6, rows), a7 = row(base, rowBytes, 7, rows);
         for (int q = 0; q < pairs; q++, b += W) {
-            long o = q * pairBytes;
+            long o = (long) q * Double.BYTES;
             FloatVector bv = FloatVector.fromArray(S, bp, b);
             c0 = DoubleVector.broadcast(SD, as.get(PAIR, a0 + o)).reinterpretAsFloats().fma(bv, c0);
             c1 = DoubleVector.broadcast(SD, as.get(PAIR, a1 + o)).reinterpretAsFloats().fma(bv, c1);
@@ -308,6 +310,68 @@ public final class NarrowKernel8x16 implements NarrowKernel {
             c5 = DoubleVector.broadcast(SD, as.get(PAIR, a5 + o)).reinterpretAsFloats().fma(bv, c5);
             c6 = DoubleVector.broadcast(SD, as.get(PAIR, a6 + o)).reinterpretAsFloats().fma(bv, c6);
             c7 = DoubleVector.broadcast(SD, as.get(PAIR, a7 + o)).reinterpretAsFloats().fma(bv, c7);
+        }
+        EVEN.selectFrom(c0, c0).add(ODD.selectFrom(c0, c0)).intoArray(tile, 0);
+        EVEN.selectFrom(c1, c1).add(ODD.selectFrom(c1, c1)).intoArray(tile, W);
+        EVEN.selectFrom(c2, c2).add(ODD.selectFrom(c2, c2)).intoArray(tile, 2 * W);
+        EVEN.selectFrom(c3, c3).add(ODD.selectFrom(c3, c3)).intoArray(tile, 3 * W);
+        EVEN.selectFrom(c4, c4).add(ODD.selectFrom(c4, c4)).intoArray(tile, 4 * W);
+        EVEN.selectFrom(c5, c5).add(ODD.selectFrom(c5, c5)).intoArray(tile, 5 * W);
+        EVEN.selectFrom(c6, c6).add(ODD.selectFrom(c6, c6)).intoArray(tile, 6 * W);
+        EVEN.selectFrom(c7, c7).add(ODD.selectFrom(c7, c7)).intoArray(tile, 7 * W);
+    }
+
+    /** {@link #runTwoVectorsInPlace} over the packed array: element (r, q) is ap[a0 + r·rs + q·ps]. */
+    private static void runTwoVectors(int pairs, double[] ap, int a0, int rs, int ps, float[] bp, int b, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        int o1 = rs, o2 = 2 * rs, o3 = 3 * rs, o4 = 4 * rs, o5 = 5 * rs, o6 = 6 * rs, o7 = 7 * rs;
+        int end = a0 + pairs * ps;
+        for (int a = a0; a < end; a += ps, b += 2 * W) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, b);
+            FloatVector b1 = FloatVector.fromArray(S, bp, b + W);
+            FloatVector x = DoubleVector.broadcast(SD, ap[a]).reinterpretAsFloats();
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = DoubleVector.broadcast(SD, ap[a + o1]).reinterpretAsFloats();
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = DoubleVector.broadcast(SD, ap[a + o2]).reinterpretAsFloats();
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = DoubleVector.broadcast(SD, ap[a + o3]).reinterpretAsFloats();
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = DoubleVector.broadcast(SD, ap[a + o4]).reinterpretAsFloats();
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = DoubleVector.broadcast(SD, ap[a + o5]).reinterpretAsFloats();
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = DoubleVector.broadcast(SD, ap[a + o6]).reinterpretAsFloats();
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = DoubleVector.broadcast(SD, ap[a + o7]).reinterpretAsFloats();
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        EVEN.selectFrom(c00, c01).add(ODD.selectFrom(c00, c01)).intoArray(tile, 0);
+        EVEN.selectFrom(c10, c11).add(ODD.selectFrom(c10, c11)).intoArray(tile, W);
+        EVEN.selectFrom(c20, c21).add(ODD.selectFrom(c20, c21)).intoArray(tile, 2 * W);
+        EVEN.selectFrom(c30, c31).add(ODD.selectFrom(c30, c31)).intoArray(tile, 3 * W);
+        EVEN.selectFrom(c40, c41).add(ODD.selectFrom(c40, c41)).intoArray(tile, 4 * W);
+        EVEN.selectFrom(c50, c51).add(ODD.selectFrom(c50, c51)).intoArray(tile, 5 * W);
+        EVEN.selectFrom(c60, c61).add(ODD.selectFrom(c60, c61)).intoArray(tile, 6 * W);
+        EVEN.selectFrom(c70, c71).add(ODD.selectFrom(c70, c71)).intoArray(tile, 7 * W);
+    }
+
+    /** {@link #runOneVectorInPlace} over the packed array. */
+    private static void runOneVector(int pairs, double[] ap, int a0, int rs, int ps, float[] bp, int b, float[] tile) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        int o1 = rs, o2 = 2 * rs, o3 = 3 * rs, o4 = 4 * rs, o5 = 5 * rs, o6 = 6 * rs, o7 = 7 * rs;
+        int end = a0 + pairs * ps;
+        for (int a = a0; a < end; a += ps, b += W) {
+            FloatVector bv = FloatVector.fromArray(S, bp, b);
+            c0 = DoubleVector.broadcast(SD, ap[a]).reinterpretAsFloats().fma(bv, c0);
+            c1 = DoubleVector.broadcast(SD, ap[a + o1]).reinterpretAsFloats().fma(bv, c1);
+            c2 = DoubleVector.broadcast(SD, ap[a + o2]).reinterpretAsFloats().fma(bv, c2);
+            c3 = DoubleVector.broadcast(SD, ap[a + o3]).reinterpretAsFloats().fma(bv, c3);
+            c4 = DoubleVector.broadcast(SD, ap[a + o4]).reinterpretAsFloats().fma(bv, c4);
+            c5 = DoubleVector.broadcast(SD, ap[a + o5]).reinterpretAsFloats().fma(bv, c5);
+            c6 = DoubleVector.broadcast(SD, ap[a + o6]).reinterpretAsFloats().fma(bv, c6);
+            c7 = DoubleVector.broadcast(SD, ap[a + o7]).reinterpretAsFloats().fma(bv, c7);
         }
         EVEN.selectFrom(c0, c0).add(ODD.selectFrom(c0, c0)).intoArray(tile, 0);
         EVEN.selectFrom(c1, c1).add(ODD.selectFrom(c1, c1)).intoArray(tile, W);

@@ -28,7 +28,6 @@ import jdk.incubator.vector.VectorSpecies;
 public final class NarrowKernel8x16 implements NarrowKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
     static final VectorSpecies<Double> SD = DoubleVector.SPECIES_512;
-    private static final VectorSpecies<Float> H = FloatVector.SPECIES_256;
     static final int MR = 8;
     static final int W = 16;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
@@ -126,10 +125,10 @@ public final class NarrowKernel8x16 implements NarrowKernel {
     /**
      * Panel s (rows 8s..8s+7) starts at {@code s·packedASize(kc)}. Not transposed (only for an
      * odd kc), its row r is {@code [r·pairs + q]}, the pair op(A)(r, 2q..2q+1), copied as it lies
-     * with a zero after the last k. Transposed, the
-     * panel is k-major, {@code [q·8 + r]}: each pair of rows of the stored A is read along a
-     * whole cache line (16 rows of op(A), two panels) and interleaved by two permutes. Reading one
-     * panel's half line at a time instead, 8 rows down a column of A, cost as much as the multiply.
+     * with a zero after the last k. Transposed, the panel is k-major, {@code [q·8 + r]}: each pair
+     * of rows of the stored A is read along a whole cache line (16 rows of op(A), two panels) and
+     * interleaved by two permutes. Reading one panel's half line at a time instead, 8 rows down a
+     * column of A, cost as much as the multiply.
      */
     @Override
     public void packA(MemorySegment a, int lda, boolean trans, int i, int k0, int rows, int kc,

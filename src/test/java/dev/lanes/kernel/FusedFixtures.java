@@ -45,6 +45,9 @@ final class FusedFixtures {
         shapes.add(new Shape(5, 33, 40));
         shapes.add(new Shape(7, 16, 19));
         shapes.add(new Shape(128, 10, 10));
+        // Narrow rows over several blocks of the narrow cross-entropy, the last one partial.
+        shapes.add(new Shape(37, 7, 7));
+        shapes.add(new Shape(19, 15, 15));
         shapes.add(new Shape(4, 100, 117));
         shapes.add(new Shape(64, 65, 80));
         shapes.add(new Shape(3, 1000, 1003));

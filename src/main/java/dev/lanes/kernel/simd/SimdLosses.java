@@ -34,6 +34,7 @@ final class SimdLosses {
         float[] scratch = Vec.scratch();
         FusedShapes.same("softmaxCrossEntropy", "logits", logits, "targets", targets);
         FusedShapes.same("softmaxCrossEntropy", "logits", logits, "dLogits", d);
+        if (narrowDense(d)) return NarrowSoftmaxCrossEntropy.dense(logits, targets, d, scratch);
         MemorySegment zs = logits.segment(), ys = targets.segment(), ds = d.segment();
         int m = logits.rows(), n = logits.cols();
         float invM = 1f / m;
@@ -70,12 +71,20 @@ final class SimdLosses {
     }
 
     /**
+     * Rows narrower than a vector (10 classes: the usual classifier head) go through
+     * {@link NarrowSoftmaxCrossEntropy}, which needs the gradient's rows back to back.
+     */
+    private static boolean narrowDense(Matrix d) {
+        return d.cols() < L && d.stride() == d.cols();
+    }
+
+    /**
      * log Σ exp(z − max) in double, from the count of terms equal to 1 (the maximum and its ties,
      * at least one) and the float sum of the others: log1p((ones − 1) + rest). Taking log of the
      * float sum instead would round 1 + rest to a multiple of 2⁻²³ and lose the whole loss of a
      * confidently right row (≈ rest, often 1e-7 or less).
      */
-    private static double logOfSum(int ones, float rest) {
+    static double logOfSum(int ones, float rest) {
         return Math.log1p((ones - 1) + (double) rest);
     }
 
@@ -102,6 +111,7 @@ final class SimdLosses {
         float[] scratch = Vec.scratch();
         FusedShapes.labels("sparseSoftmaxCrossEntropy", labels, logits.rows());
         FusedShapes.same("sparseSoftmaxCrossEntropy", "logits", logits, "dLogits", d);
+        if (narrowDense(d)) return NarrowSoftmaxCrossEntropy.sparse(logits, labels, d, scratch);
         MemorySegment zs = logits.segment(), ls = labels.segment(), ds = d.segment();
         int m = logits.rows(), n = logits.cols();
         float invM = 1f / m;

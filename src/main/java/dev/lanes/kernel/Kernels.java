@@ -139,22 +139,24 @@ public interface Kernels extends AutoCloseable {
 
     // ---------------------------------------------------------------- optimizer updates, one pass per buffer
     // w: parameters, g: gradients (not modified), state buffers same shape as w. l2 adds l2·w to the
-    // gradient before the update (coupled weight decay); 0 disables it.
+    // gradient before the update (coupled weight decay); 0 disables it. Each returns whether every
+    // updated weight is finite, checked on the values as they are stored: a training loop's
+    // divergence guard needs no pass of its own over the weights.
 
     /** {@code w -= lr·(g + l2·w)}. */
-    void sgdUpdate(Matrix w, Matrix g, float lr, float l2);
+    boolean sgdUpdate(Matrix w, Matrix g, float lr, float l2);
 
     /**
      * Momentum (PyTorch form): {@code v = β·v + g'}; {@code w -= lr·v}, or with Nesterov
      * {@code w -= lr·(g' + β·v)}, where {@code g' = g + l2·w}.
      */
-    void momentumUpdate(Matrix w, Matrix g, Matrix v, float lr, float beta, boolean nesterov, float l2);
+    boolean momentumUpdate(Matrix w, Matrix g, Matrix v, float lr, float beta, boolean nesterov, float l2);
 
     /** Adagrad: {@code s += g'²; w -= lr·g'/(√s + ε)}. */
-    void adagradUpdate(Matrix w, Matrix g, Matrix s, float lr, float eps, float l2);
+    boolean adagradUpdate(Matrix w, Matrix g, Matrix s, float lr, float eps, float l2);
 
     /** RMSProp: {@code s = ρ·s + (1−ρ)·g'²; w -= lr·g'/(√s + ε)}. */
-    void rmspropUpdate(Matrix w, Matrix g, Matrix s, float lr, float rho, float eps, float l2);
+    boolean rmspropUpdate(Matrix w, Matrix g, Matrix s, float lr, float rho, float eps, float l2);
 
     /**
      * Adam with bias correction at step {@code t} (1-based):
@@ -162,7 +164,7 @@ public interface Kernels extends AutoCloseable {
      * {@code decoupledDecay > 0} this is AdamW: {@code w -= lr·decoupledDecay·w} as well, outside the
      * adaptive step (use {@code l2 = 0} then).
      */
-    void adamUpdate(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float beta1, float beta2, float eps,
+    boolean adamUpdate(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float beta1, float beta2, float eps,
                     int t, float l2, float decoupledDecay);
 
     // ---------------------------------------------------------------- dropout

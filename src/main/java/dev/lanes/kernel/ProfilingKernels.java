@@ -223,39 +223,44 @@ public final class ProfilingKernels implements Kernels {
     }
 
     @Override
-    public void sgdUpdate(Matrix w, Matrix g, float lr, float l2) {
+    public boolean sgdUpdate(Matrix w, Matrix g, float lr, float l2) {
         long t = System.nanoTime();
-        inner.sgdUpdate(w, g, lr, l2);
+        boolean finite = inner.sgdUpdate(w, g, lr, l2);
         add(Group.OPTIMIZER, t);
+        return finite;
     }
 
     @Override
-    public void momentumUpdate(Matrix w, Matrix g, Matrix v, float lr, float beta, boolean nesterov, float l2) {
+    public boolean momentumUpdate(Matrix w, Matrix g, Matrix v, float lr, float beta, boolean nesterov, float l2) {
         long t = System.nanoTime();
-        inner.momentumUpdate(w, g, v, lr, beta, nesterov, l2);
+        boolean finite = inner.momentumUpdate(w, g, v, lr, beta, nesterov, l2);
         add(Group.OPTIMIZER, t);
+        return finite;
     }
 
     @Override
-    public void adagradUpdate(Matrix w, Matrix g, Matrix s, float lr, float eps, float l2) {
+    public boolean adagradUpdate(Matrix w, Matrix g, Matrix s, float lr, float eps, float l2) {
         long t = System.nanoTime();
-        inner.adagradUpdate(w, g, s, lr, eps, l2);
+        boolean finite = inner.adagradUpdate(w, g, s, lr, eps, l2);
         add(Group.OPTIMIZER, t);
+        return finite;
     }
 
     @Override
-    public void rmspropUpdate(Matrix w, Matrix g, Matrix s, float lr, float rho, float eps, float l2) {
+    public boolean rmspropUpdate(Matrix w, Matrix g, Matrix s, float lr, float rho, float eps, float l2) {
         long t = System.nanoTime();
-        inner.rmspropUpdate(w, g, s, lr, rho, eps, l2);
+        boolean finite = inner.rmspropUpdate(w, g, s, lr, rho, eps, l2);
         add(Group.OPTIMIZER, t);
+        return finite;
     }
 
     @Override
-    public void adamUpdate(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float beta1, float beta2, float eps,
+    public boolean adamUpdate(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float beta1, float beta2, float eps,
                            int step, float l2, float decoupledDecay) {
         long t = System.nanoTime();
-        inner.adamUpdate(w, g, m, v, lr, beta1, beta2, eps, step, l2, decoupledDecay);
+        boolean finite = inner.adamUpdate(w, g, m, v, lr, beta1, beta2, eps, step, l2, decoupledDecay);
         add(Group.OPTIMIZER, t);
+        return finite;
     }
 
     @Override

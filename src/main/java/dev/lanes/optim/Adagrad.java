@@ -22,8 +22,8 @@ public final class Adagrad extends Optimizer {
     @Override protected int stateSlots() { return 1; }
 
     @Override
-    protected void update(Kernels k, Matrix w, Matrix g, Matrix[] state, float lr, float l2, boolean decays, int t) {
-        k.adagradUpdate(w, g, state[0], lr, epsilon, l2);
+    protected boolean update(Kernels k, Matrix w, Matrix g, Matrix[] state, float lr, float l2, boolean decays, int t) {
+        return k.adagradUpdate(w, g, state[0], lr, epsilon, l2);
     }
 
     @Override public String toString() { return "Adagrad(lr=" + schedule() + ", epsilon=" + epsilon + ")"; }

@@ -32,8 +32,8 @@ public class Adam extends Optimizer {
     @Override protected final int stateSlots() { return 2; }
 
     @Override
-    protected void update(Kernels k, Matrix w, Matrix g, Matrix[] state, float lr, float l2, boolean decays, int t) {
-        k.adamUpdate(w, g, state[0], state[1], lr, beta1, beta2, epsilon, t, l2, 0f);
+    protected boolean update(Kernels k, Matrix w, Matrix g, Matrix[] state, float lr, float l2, boolean decays, int t) {
+        return k.adamUpdate(w, g, state[0], state[1], lr, beta1, beta2, epsilon, t, l2, 0f);
     }
 
     @Override

@@ -30,8 +30,8 @@ public final class AdamW extends Adam {
     public float weightDecay() { return weightDecay; }
 
     @Override
-    protected void update(Kernels k, Matrix w, Matrix g, Matrix[] state, float lr, float l2, boolean decays, int t) {
-        k.adamUpdate(w, g, state[0], state[1], lr, beta1, beta2, epsilon, t, l2, decays ? weightDecay : 0f);
+    protected boolean update(Kernels k, Matrix w, Matrix g, Matrix[] state, float lr, float l2, boolean decays, int t) {
+        return k.adamUpdate(w, g, state[0], state[1], lr, beta1, beta2, epsilon, t, l2, decays ? weightDecay : 0f);
     }
 
     @Override

@@ -155,20 +155,23 @@ public abstract class Optimizer implements AutoCloseable {
      * (which clipping and L1 may modify).
      *
      * @param batchRows m, which scales the L1/L2 penalties (see {@link Regularizer})
+     * @return whether every updated weight is finite; false means some are NaN or infinite now
      */
-    public void step(int batchRows) {
+    public boolean step(int batchRows) {
         checkOpen();
         if (kernels == null) throw new IllegalStateException("optimizer is not bound to a model's parameters");
         iterations++;
         if (clipNorm > 0f) clipByGlobalNorm();
+        boolean finite = true;
         for (int i = 0; i < parameters.length; i++) {
             Parameter p = parameters[i];
             Matrix g = p.gradient();
             if (clipValue > 0f) kernels.clamp(g, -clipValue, clipValue);
             Regularizer r = p.regularizer();
             if (r.l1() > 0f) addL1Subgradient(p.value(), g, r.l1() / batchRows);
-            update(kernels, p.value(), g, state[i], learningRate, r.l2() / batchRows, p.decays(), iterations);
+            finite &= update(kernels, p.value(), g, state[i], learningRate, r.l2() / batchRows, p.decays(), iterations);
         }
+        return finite;
     }
 
     /** The global L2 norm of all bound gradients. */
@@ -220,8 +223,9 @@ public abstract class Optimizer implements AutoCloseable {
      * @param l2     coupled L2 coefficient to add as {@code l2·w} to the gradient
      * @param decays whether decoupled weight decay applies to this parameter
      * @param t      the 1-based step number
+     * @return whether every updated weight is finite (the update kernels report it)
      */
-    protected abstract void update(Kernels kernels, Matrix w, Matrix g, Matrix[] state, float lr, float l2,
+    protected abstract boolean update(Kernels kernels, Matrix w, Matrix g, Matrix[] state, float lr, float l2,
                                    boolean decays, int t);
 
     private void closeState() {

@@ -25,8 +25,8 @@ public final class RmsProp extends Optimizer {
     @Override protected int stateSlots() { return 1; }
 
     @Override
-    protected void update(Kernels k, Matrix w, Matrix g, Matrix[] state, float lr, float l2, boolean decays, int t) {
-        k.rmspropUpdate(w, g, state[0], lr, rho, epsilon, l2);
+    protected boolean update(Kernels k, Matrix w, Matrix g, Matrix[] state, float lr, float l2, boolean decays, int t) {
+        return k.rmspropUpdate(w, g, state[0], lr, rho, epsilon, l2);
     }
 
     @Override public String toString() { return "RMSProp(lr=" + schedule() + ", rho=" + rho + ", epsilon=" + epsilon + ")"; }

@@ -45,12 +45,8 @@ public final class Sgd extends Optimizer {
     @Override protected int stateSlots() { return momentum > 0f ? 1 : 0; }
 
     @Override
-    protected void update(Kernels k, Matrix w, Matrix g, Matrix[] state, float lr, float l2, boolean decays, int t) {
-        if (momentum == 0f) {
-            k.sgdUpdate(w, g, lr, l2);
-        } else {
-            k.momentumUpdate(w, g, state[0], lr, momentum, nesterov, l2);
-        }
+    protected boolean update(Kernels k, Matrix w, Matrix g, Matrix[] state, float lr, float l2, boolean decays, int t) {
+        return momentum == 0f ? k.sgdUpdate(w, g, lr, l2) : k.momentumUpdate(w, g, state[0], lr, momentum, nesterov, l2);
     }
 
     @Override

@@ -39,9 +39,10 @@ import java.util.SplittableRandom;
  * <p>Numerical faults: when the loss, a gradient or an updated weight becomes NaN or infinite,
  * training stops with a {@link TrainingDivergedException} naming the epoch, the step and the layer
  * or parameter, and the model is put back to the weights it had before that step (the last finite
- * ones; batch-norm running statistics included). The price is one copy of the weights and two
- * finiteness passes over gradients and weights per step, which the simd backend splits across its
- * threads ({@link #keepLastFiniteWeights} trades the copy and one pass for a weaker guarantee).
+ * ones; batch-norm running statistics included). The price is one copy of the weights and one
+ * finiteness pass over the gradients per step, which the simd backend splits across its threads;
+ * the optimizer kernels check the weights as they store them ({@link #keepLastFiniteWeights} trades
+ * the copy for a weaker guarantee).
  */
 public final class Trainer implements AutoCloseable {
     private static final int EVALUATION_BATCH = 256;
@@ -166,11 +167,13 @@ public final class Trainer implements AutoCloseable {
             throw rollBack(diverged(bad == null ? "the regularization penalty became " + value
                     : "the gradient of " + bad.name() + " " + bad.value().shape() + " became NaN or infinite", m));
         }
-        optimizer.step(m);
-        bad = keepLastFiniteWeights ? firstNonFinite(false) : null;
-        if (bad != null) {
-            throw rollBack(diverged("the update made the weights of " + bad.name() + " " + bad.value().shape()
-                    + " NaN or infinite (the step was too large for float)", m));
+        if (!optimizer.step(m)) {
+            // Off the hot path: the kernels only said that some weight is no longer finite.
+            bad = firstNonFinite(false);
+            String what = "the update made the weights of " + (bad == null ? "a parameter"
+                    : bad.name() + " " + bad.value().shape()) + " NaN or infinite (the step was too large for float)";
+            if (keepLastFiniteWeights) throw rollBack(diverged(what, m));
+            throw diverged(what, m, "The step was applied: without keepLastFiniteWeights there is no copy to restore.");
         }
         step++;
         return value;
@@ -191,11 +194,11 @@ public final class Trainer implements AutoCloseable {
 
     /**
      * Whether a step that produces a non-finite value puts the model back to the weights it had
-     * before the step (default: yes). Turning it off saves one copy of the weights and one finiteness
-     * pass over them per step (a few percent of a 784-256-128-10 step at batch 128); training still
-     * stops at the first non-finite loss or gradient, before the update, so
-     * only an update that overflows finite weights and the batch-norm running statistics of the
-     * failing step go unguarded.
+     * before the step (default: yes). Turning it off saves one copy of the weights per step (a few
+     * percent of a 784-256-128-10 step at batch 128); training still stops at the first non-finite
+     * loss or gradient, before the update, and at an update that overflows finite weights, but then
+     * the model keeps that step's non-finite weights, and a failing step's batch-norm running
+     * statistics stay as that step left them.
      */
     public Trainer keepLastFiniteWeights(boolean keep) {
         this.keepLastFiniteWeights = keep;
@@ -245,12 +248,16 @@ public final class Trainer implements AutoCloseable {
     }
 
     private TrainingDivergedException diverged(String what, int rows) {
+        return diverged(what, rows, keepLastFiniteWeights ? "The model keeps its weights from before this step."
+                : "The step was not applied.");
+    }
+
+    private TrainingDivergedException diverged(String what, int rows, String state) {
         return new TrainingDivergedException(String.format(Locale.ROOT,
                 "%s in epoch %d, step %d (training step %d overall; batch of %d rows, learning rate %g, %s). "
                         + "%s Try a lower learning rate, gradient "
                         + "clipping (optimizer.clipNorm(1)), standardized inputs, or check the data for NaN/Inf values.",
-                what, epoch + 1, batch + 1, step + 1, rows, optimizer.learningRate(), optimizer,
-                keepLastFiniteWeights ? "The model keeps its weights from before this step." : "The step was not applied."),
+                what, epoch + 1, batch + 1, step + 1, rows, optimizer.learningRate(), optimizer, state),
                 epoch, batch);
     }
 

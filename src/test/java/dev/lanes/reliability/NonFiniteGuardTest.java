@@ -108,6 +108,18 @@ class NonFiniteGuardTest {
     }
 
     @Test
+    void withoutRollbackAnOverflowingUpdateStillStopsTraining() {
+        try (Matrix x = gaussian(8, 4, 5, 1f); Matrix y = gaussian(8, 1, 6, 1f);
+             Sequential model = Sequential.builder(4).kernels(kernels).seed(3).add(new Dense(1)).build();
+             Trainer trainer = new Trainer(model, Loss.meanSquaredError(), new Sgd(3e38f)).keepLastFiniteWeights(false)) {
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> trainer.trainBatch(x, y));
+            assertTrue(e.getMessage().startsWith("the update made the weights of dense/")
+                    && e.getMessage().contains("The step was applied"), e.getMessage());
+            assertEquals(0, trainer.steps(), "the failed step does not count");
+        }
+    }
+
+    @Test
     void withoutRollbackAFailingStepIsStillNotApplied() {
         try (Matrix x = gaussian(8, 4, 5, 1f); Matrix y = gaussian(8, 1, 6, 1f);
              Sequential model = Sequential.builder(4).kernels(kernels).seed(3).add(new Dense(2)).add(new Dense(1)).build();

@@ -96,21 +96,21 @@ final class MeteredKernels implements Kernels {
     @Override public void clamp(Matrix x, float lo, float hi) {
         long s = begin(); k.clamp(x, lo, hi); end(s);
     }
-    @Override public void sgdUpdate(Matrix w, Matrix g, float lr, float l2) {
-        long s = begin(); k.sgdUpdate(w, g, lr, l2); end(s);
+    @Override public boolean sgdUpdate(Matrix w, Matrix g, float lr, float l2) {
+        long s = begin(); boolean f = k.sgdUpdate(w, g, lr, l2); end(s); return f;
     }
-    @Override public void momentumUpdate(Matrix w, Matrix g, Matrix v, float lr, float beta, boolean nesterov, float l2) {
-        long s = begin(); k.momentumUpdate(w, g, v, lr, beta, nesterov, l2); end(s);
+    @Override public boolean momentumUpdate(Matrix w, Matrix g, Matrix v, float lr, float beta, boolean nesterov, float l2) {
+        long s = begin(); boolean f = k.momentumUpdate(w, g, v, lr, beta, nesterov, l2); end(s); return f;
     }
-    @Override public void adagradUpdate(Matrix w, Matrix g, Matrix st, float lr, float eps, float l2) {
-        long s = begin(); k.adagradUpdate(w, g, st, lr, eps, l2); end(s);
+    @Override public boolean adagradUpdate(Matrix w, Matrix g, Matrix st, float lr, float eps, float l2) {
+        long s = begin(); boolean f = k.adagradUpdate(w, g, st, lr, eps, l2); end(s); return f;
     }
-    @Override public void rmspropUpdate(Matrix w, Matrix g, Matrix st, float lr, float rho, float eps, float l2) {
-        long s = begin(); k.rmspropUpdate(w, g, st, lr, rho, eps, l2); end(s);
+    @Override public boolean rmspropUpdate(Matrix w, Matrix g, Matrix st, float lr, float rho, float eps, float l2) {
+        long s = begin(); boolean f = k.rmspropUpdate(w, g, st, lr, rho, eps, l2); end(s); return f;
     }
-    @Override public void adamUpdate(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float b1, float b2, float eps,
+    @Override public boolean adamUpdate(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float b1, float b2, float eps,
                                      int t, float l2, float decay) {
-        long s = begin(); k.adamUpdate(w, g, m, v, lr, b1, b2, eps, t, l2, decay); end(s);
+        long s = begin(); boolean f = k.adamUpdate(w, g, m, v, lr, b1, b2, eps, t, l2, decay); end(s); return f;
     }
     @Override public void dropoutForward(Matrix x, Matrix mask, Matrix out, float keep, long seed, long step) {
         long s = begin(); k.dropoutForward(x, mask, out, keep, seed, step); end(s);

@@ -178,29 +178,29 @@ public final class LoopKernels implements Kernels {
     }
 
     @Override
-    public void sgdUpdate(Matrix w, Matrix g, float lr, float l2) {
-        LoopOptimizers.sgd(w, g, lr, l2);
+    public boolean sgdUpdate(Matrix w, Matrix g, float lr, float l2) {
+        return LoopOptimizers.sgd(w, g, lr, l2);
     }
 
     @Override
-    public void momentumUpdate(Matrix w, Matrix g, Matrix v, float lr, float beta, boolean nesterov, float l2) {
-        LoopOptimizers.momentum(w, g, v, lr, beta, nesterov, l2);
+    public boolean momentumUpdate(Matrix w, Matrix g, Matrix v, float lr, float beta, boolean nesterov, float l2) {
+        return LoopOptimizers.momentum(w, g, v, lr, beta, nesterov, l2);
     }
 
     @Override
-    public void adagradUpdate(Matrix w, Matrix g, Matrix s, float lr, float eps, float l2) {
-        LoopOptimizers.adagrad(w, g, s, lr, eps, l2);
+    public boolean adagradUpdate(Matrix w, Matrix g, Matrix s, float lr, float eps, float l2) {
+        return LoopOptimizers.adagrad(w, g, s, lr, eps, l2);
     }
 
     @Override
-    public void rmspropUpdate(Matrix w, Matrix g, Matrix s, float lr, float rho, float eps, float l2) {
-        LoopOptimizers.rmsprop(w, g, s, lr, rho, eps, l2);
+    public boolean rmspropUpdate(Matrix w, Matrix g, Matrix s, float lr, float rho, float eps, float l2) {
+        return LoopOptimizers.rmsprop(w, g, s, lr, rho, eps, l2);
     }
 
     @Override
-    public void adamUpdate(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float beta1, float beta2, float eps,
+    public boolean adamUpdate(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float beta1, float beta2, float eps,
                            int t, float l2, float decoupledDecay) {
-        LoopOptimizers.adam(w, g, m, v, lr, beta1, beta2, eps, t, l2, decoupledDecay);
+        return LoopOptimizers.adam(w, g, m, v, lr, beta1, beta2, eps, t, l2, decoupledDecay);
     }
 
     @Override

@@ -8,30 +8,36 @@ import java.lang.foreign.ValueLayout;
 /**
  * Optimizer updates as scalar loops in float, one pass over the parameter buffer. The simd backend
  * performs the same float operations in the same order (no FMA contraction), so both backends
- * produce bitwise-identical parameters and state.
+ * produce bitwise-identical parameters and state. Each returns whether every weight it stored is
+ * finite.
  */
 public final class LoopOptimizers {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private LoopOptimizers() {}
 
-    static void sgd(Matrix w, Matrix g, float lr, float l2) {
+    static boolean sgd(Matrix w, Matrix g, float lr, float l2) {
         FusedShapes.same("sgdUpdate", "w", w, "g", g);
         MemorySegment ws = w.segment(), gs = g.segment();
+        boolean finite = true;
         for (int r = 0; r < w.rows(); r++) {
             long wb = (long) r * w.stride(), gb = (long) r * g.stride();
             for (int c = 0; c < w.cols(); c++) {
                 float wv = ws.getAtIndex(F, wb + c);
                 float grad = gs.getAtIndex(F, gb + c) + l2 * wv;
-                ws.setAtIndex(F, wb + c, wv - lr * grad);
+                float updated = wv - lr * grad;
+                ws.setAtIndex(F, wb + c, updated);
+                finite &= Float.isFinite(updated);
             }
         }
+        return finite;
     }
 
-    static void momentum(Matrix w, Matrix g, Matrix v, float lr, float beta, boolean nesterov, float l2) {
+    static boolean momentum(Matrix w, Matrix g, Matrix v, float lr, float beta, boolean nesterov, float l2) {
         FusedShapes.same("momentumUpdate", "w", w, "g", g);
         FusedShapes.same("momentumUpdate", "w", w, "v", v);
         MemorySegment ws = w.segment(), gs = g.segment(), vs = v.segment();
+        boolean finite = true;
         for (int r = 0; r < w.rows(); r++) {
             long wb = (long) r * w.stride(), gb = (long) r * g.stride(), vb = (long) r * v.stride();
             for (int c = 0; c < w.cols(); c++) {
@@ -40,15 +46,19 @@ public final class LoopOptimizers {
                 float vel = beta * vs.getAtIndex(F, vb + c) + grad;
                 vs.setAtIndex(F, vb + c, vel);
                 float step = nesterov ? grad + beta * vel : vel;
-                ws.setAtIndex(F, wb + c, wv - lr * step);
+                float updated = wv - lr * step;
+                ws.setAtIndex(F, wb + c, updated);
+                finite &= Float.isFinite(updated);
             }
         }
+        return finite;
     }
 
-    static void adagrad(Matrix w, Matrix g, Matrix s, float lr, float eps, float l2) {
+    static boolean adagrad(Matrix w, Matrix g, Matrix s, float lr, float eps, float l2) {
         FusedShapes.same("adagradUpdate", "w", w, "g", g);
         FusedShapes.same("adagradUpdate", "w", w, "s", s);
         MemorySegment ws = w.segment(), gs = g.segment(), ss = s.segment();
+        boolean finite = true;
         for (int r = 0; r < w.rows(); r++) {
             long wb = (long) r * w.stride(), gb = (long) r * g.stride(), sb = (long) r * s.stride();
             for (int c = 0; c < w.cols(); c++) {
@@ -56,16 +66,20 @@ public final class LoopOptimizers {
                 float grad = gs.getAtIndex(F, gb + c) + l2 * wv;
                 float acc = ss.getAtIndex(F, sb + c) + grad * grad;
                 ss.setAtIndex(F, sb + c, acc);
-                ws.setAtIndex(F, wb + c, wv - lr * grad / ((float) Math.sqrt(acc) + eps));
+                float updated = wv - lr * grad / ((float) Math.sqrt(acc) + eps);
+                ws.setAtIndex(F, wb + c, updated);
+                finite &= Float.isFinite(updated);
             }
         }
+        return finite;
     }
 
-    static void rmsprop(Matrix w, Matrix g, Matrix s, float lr, float rho, float eps, float l2) {
+    static boolean rmsprop(Matrix w, Matrix g, Matrix s, float lr, float rho, float eps, float l2) {
         FusedShapes.same("rmspropUpdate", "w", w, "g", g);
         FusedShapes.same("rmspropUpdate", "w", w, "s", s);
         MemorySegment ws = w.segment(), gs = g.segment(), ss = s.segment();
         float oneMinusRho = 1f - rho;
+        boolean finite = true;
         for (int r = 0; r < w.rows(); r++) {
             long wb = (long) r * w.stride(), gb = (long) r * g.stride(), sb = (long) r * s.stride();
             for (int c = 0; c < w.cols(); c++) {
@@ -73,13 +87,16 @@ public final class LoopOptimizers {
                 float grad = gs.getAtIndex(F, gb + c) + l2 * wv;
                 float acc = rho * ss.getAtIndex(F, sb + c) + oneMinusRho * (grad * grad);
                 ss.setAtIndex(F, sb + c, acc);
-                ws.setAtIndex(F, wb + c, wv - lr * grad / ((float) Math.sqrt(acc) + eps));
+                float updated = wv - lr * grad / ((float) Math.sqrt(acc) + eps);
+                ws.setAtIndex(F, wb + c, updated);
+                finite &= Float.isFinite(updated);
             }
         }
+        return finite;
     }
 
     /** Adam / AdamW; the bias corrections 1/(1−βᵗ) are computed once, in double. */
-    static void adam(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float beta1, float beta2, float eps,
+    static boolean adam(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float beta1, float beta2, float eps,
                             int t, float l2, float decoupledDecay) {
         FusedShapes.step(t);
         FusedShapes.same("adamUpdate", "w", w, "g", g);
@@ -89,6 +106,7 @@ public final class LoopOptimizers {
         float c1 = 1f - beta1, c2 = 1f - beta2;
         float invBc1 = biasCorrection(beta1, t), invBc2 = biasCorrection(beta2, t);
         float decay = lr * decoupledDecay;
+        boolean finite = true;
         for (int r = 0; r < w.rows(); r++) {
             long wb = (long) r * w.stride(), gb = (long) r * g.stride();
             long mb = (long) r * m.stride(), vb = (long) r * v.stride();
@@ -100,9 +118,12 @@ public final class LoopOptimizers {
                 ms.setAtIndex(F, mb + c, m1);
                 vs.setAtIndex(F, vb + c, m2);
                 float mHat = m1 * invBc1, vHat = m2 * invBc2;
-                ws.setAtIndex(F, wb + c, wv - lr * mHat / ((float) Math.sqrt(vHat) + eps) - decay * wv);
+                float updated = wv - lr * mHat / ((float) Math.sqrt(vHat) + eps) - decay * wv;
+                ws.setAtIndex(F, wb + c, updated);
+                finite &= Float.isFinite(updated);
             }
         }
+        return finite;
     }
 
     /** 1/(1 − βᵗ), rounded once to float. */

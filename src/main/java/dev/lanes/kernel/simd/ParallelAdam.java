@@ -5,6 +5,7 @@ import dev.lanes.kernel.gemm.ThreadTeam;
 import dev.lanes.kernel.loop.LoopOptimizers;
 import dev.lanes.tensor.Matrix;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * Adam over a large dense parameter buffer, split across the kernel thread team: the update is
@@ -18,34 +19,36 @@ final class ParallelAdam implements ThreadTeam.Task {
     static final int MIN_ELEMENTS = 1 << 15;
 
     private final ThreadTeam team;
+    /** Per member: whether its slice of updated weights is all finite. */
+    private final boolean[] finite;
     private MemorySegment ws, gs, ms, vs;
     private int n;
     private float lr, beta1, beta2, eps, l2, invBc1, invBc2, decay;
 
     ParallelAdam(ThreadTeam team) {
         this.team = team;
+        this.finite = new boolean[team.size()];
     }
 
-    /** Runs the update split across the team when it is large, dense and shareable; else returns false. */
-    boolean tryRun(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float beta1, float beta2, float eps,
-                   int t, float l2, float decoupledDecay) {
+    /** Whether the update is large, dense and shareable enough to split across the team. */
+    boolean canRun(Matrix w, Matrix g, Matrix m, Matrix v, int t) {
         if (team.size() < 2 || (long) w.rows() * w.cols() < MIN_ELEMENTS) return false;
         FusedShapes.step(t);
         FusedShapes.same("adamUpdate", "w", w, "g", g);
         FusedShapes.same("adamUpdate", "w", w, "m", m);
         FusedShapes.same("adamUpdate", "w", w, "v", v);
-        int run = Vec.run(w, g, m, v);
-        if (run < 0) return false;
-        MemorySegment a = w.segment(), b = g.segment(), c = m.segment(), d = v.segment();
-        if (!(team.workersCanAccess(a) && team.workersCanAccess(b) && team.workersCanAccess(c)
-                && team.workersCanAccess(d))) {
-            return false;
-        }
-        this.ws = a;
-        this.gs = b;
-        this.ms = c;
-        this.vs = d;
-        this.n = run;
+        return Vec.run(w, g, m, v) >= 0 && team.workersCanAccess(w.segment()) && team.workersCanAccess(g.segment())
+                && team.workersCanAccess(m.segment()) && team.workersCanAccess(v.segment());
+    }
+
+    /** The update split across the team (after {@link #canRun}); returns whether every updated weight is finite. */
+    boolean run(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float beta1, float beta2, float eps,
+                int t, float l2, float decoupledDecay) {
+        this.ws = w.segment();
+        this.gs = g.segment();
+        this.ms = m.segment();
+        this.vs = v.segment();
+        this.n = Vec.run(w, g, m, v);
         this.lr = lr;
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -54,10 +57,14 @@ final class ParallelAdam implements ThreadTeam.Task {
         this.invBc1 = LoopOptimizers.biasCorrection(beta1, t);
         this.invBc2 = LoopOptimizers.biasCorrection(beta2, t);
         this.decay = lr * decoupledDecay;
+        Arrays.fill(finite, true);
         try {
             team.run(this);
         } finally {
             ws = gs = ms = vs = null;
+        }
+        for (boolean f : finite) {
+            if (!f) return false;
         }
         return true;
     }
@@ -69,7 +76,7 @@ final class ParallelAdam implements ThreadTeam.Task {
         int to = (int) Math.min(n, (long) chunks * (member + 1) / members * Vec.L);
         if (from >= to) return;
         long off = (long) from * Float.BYTES;
-        SimdOptimizers.adam(ws, off, gs, off, ms, off, vs, off, to - from, lr, beta1, beta2, eps, l2,
+        finite[member] = SimdOptimizers.adam(ws, off, gs, off, ms, off, vs, off, to - from, lr, beta1, beta2, eps, l2,
                 invBc1, invBc2, decay);
     }
 }

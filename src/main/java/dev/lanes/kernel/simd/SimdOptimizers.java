@@ -12,60 +12,75 @@ import dev.lanes.tensor.Matrix;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Optimizer updates on float vectors: the loop backend's float operations in the same order, with
  * no FMA contraction, so parameters and state are bitwise identical across backends (the tests
  * check this) and a training run does not depend on which backend executed it. Each is one
  * streaming pass; the masked tail reuses the same per-vector step with masked loads and stores.
+ *
+ * <p>Each also reports whether the weights it stored are all finite: it adds w·0 (0 for a finite w,
+ * NaN for ±∞ and NaN) into one more vector, which costs an add per vector in a pass bound by memory,
+ * where a separate check would read every weight again.
  */
 final class SimdOptimizers {
     private SimdOptimizers() {}
 
-    static void sgd(Matrix w, Matrix g, float lr, float l2) {
+    static boolean sgd(Matrix w, Matrix g, float lr, float l2) {
         FusedShapes.same("sgdUpdate", "w", w, "g", g);
         MemorySegment ws = w.segment(), gs = g.segment();
         int n = Vec.run(w, g);
-        if (n >= 0) {
-            sgd(ws, 0, gs, 0, n, lr, l2);
-        } else {
-            for (int r = 0; r < w.rows(); r++) sgd(ws, row(w, r), gs, row(g, r), w.cols(), lr, l2);
-        }
+        if (n >= 0) return sgd(ws, 0, gs, 0, n, lr, l2);
+        boolean finite = true;
+        for (int r = 0; r < w.rows(); r++) finite &= sgd(ws, row(w, r), gs, row(g, r), w.cols(), lr, l2);
+        return finite;
     }
 
-    private static void sgd(MemorySegment ws, long wo, MemorySegment gs, long go, int n, float lr, float l2) {
+    private static boolean sgd(MemorySegment ws, long wo, MemorySegment gs, long go, int n, float lr, float l2) {
+        FloatVector check = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
             FloatVector w = fromMemorySegment(S, ws, wo + b, NATIVE);
             FloatVector grad = fromMemorySegment(S, gs, go + b, NATIVE).add(w.mul(l2));
-            w.sub(grad.mul(lr)).intoMemorySegment(ws, wo + b, NATIVE);
+            FloatVector updated = w.sub(grad.mul(lr));
+            updated.intoMemorySegment(ws, wo + b, NATIVE);
+            check = check.add(updated.mul(0f));
         }
         if (i < n) {
             VectorMask<Float> t = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
             FloatVector w = fromMemorySegment(S, ws, wo + b, NATIVE, t);
             FloatVector grad = fromMemorySegment(S, gs, go + b, NATIVE, t).add(w.mul(l2));
-            w.sub(grad.mul(lr)).intoMemorySegment(ws, wo + b, NATIVE, t);
+            FloatVector updated = w.sub(grad.mul(lr));
+            updated.intoMemorySegment(ws, wo + b, NATIVE, t);
+            check = check.add(updated.mul(0f), t);
         }
+        return allZero(check);
     }
 
-    static void momentum(Matrix w, Matrix g, Matrix v, float lr, float beta, boolean nesterov, float l2) {
+    /** True when every lane is ±0, that is when no w·0 added into {@code check} was NaN. */
+    private static boolean allZero(FloatVector check) {
+        return check.reduceLanes(VectorOperators.ADD) == 0f;
+    }
+
+    static boolean momentum(Matrix w, Matrix g, Matrix v, float lr, float beta, boolean nesterov, float l2) {
         FusedShapes.same("momentumUpdate", "w", w, "g", g);
         FusedShapes.same("momentumUpdate", "w", w, "v", v);
         MemorySegment ws = w.segment(), gs = g.segment(), vs = v.segment();
         int n = Vec.run(w, g, v);
-        if (n >= 0) {
-            momentum(ws, 0, gs, 0, vs, 0, n, lr, beta, nesterov, l2);
-        } else {
-            for (int r = 0; r < w.rows(); r++) {
-                momentum(ws, row(w, r), gs, row(g, r), vs, row(v, r), w.cols(), lr, beta, nesterov, l2);
-            }
+        if (n >= 0) return momentum(ws, 0, gs, 0, vs, 0, n, lr, beta, nesterov, l2);
+        boolean finite = true;
+        for (int r = 0; r < w.rows(); r++) {
+            finite &= momentum(ws, row(w, r), gs, row(g, r), vs, row(v, r), w.cols(), lr, beta, nesterov, l2);
         }
+        return finite;
     }
 
-    private static void momentum(MemorySegment ws, long wo, MemorySegment gs, long go, MemorySegment vs, long vo,
+    private static boolean momentum(MemorySegment ws, long wo, MemorySegment gs, long go, MemorySegment vs, long vo,
                                  int n, float lr, float beta, boolean nesterov, float l2) {
+        FloatVector check = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
@@ -74,7 +89,9 @@ final class SimdOptimizers {
             FloatVector vel = fromMemorySegment(S, vs, vo + b, NATIVE).mul(beta).add(grad);
             vel.intoMemorySegment(vs, vo + b, NATIVE);
             FloatVector step = nesterov ? grad.add(vel.mul(beta)) : vel;
-            w.sub(step.mul(lr)).intoMemorySegment(ws, wo + b, NATIVE);
+            FloatVector updated = w.sub(step.mul(lr));
+            updated.intoMemorySegment(ws, wo + b, NATIVE);
+            check = check.add(updated.mul(0f));
         }
         if (i < n) {
             VectorMask<Float> t = S.indexInRange(i, n);
@@ -84,41 +101,44 @@ final class SimdOptimizers {
             FloatVector vel = fromMemorySegment(S, vs, vo + b, NATIVE, t).mul(beta).add(grad);
             vel.intoMemorySegment(vs, vo + b, NATIVE, t);
             FloatVector step = nesterov ? grad.add(vel.mul(beta)) : vel;
-            w.sub(step.mul(lr)).intoMemorySegment(ws, wo + b, NATIVE, t);
+            FloatVector updated = w.sub(step.mul(lr));
+            updated.intoMemorySegment(ws, wo + b, NATIVE, t);
+            check = check.add(updated.mul(0f), t);
         }
+        return allZero(check);
     }
 
-    static void adagrad(Matrix w, Matrix g, Matrix s, float lr, float eps, float l2) {
+    static boolean adagrad(Matrix w, Matrix g, Matrix s, float lr, float eps, float l2) {
         FusedShapes.same("adagradUpdate", "w", w, "g", g);
         FusedShapes.same("adagradUpdate", "w", w, "s", s);
-        squareScaled(w, g, s, lr, 1f, 1f, eps, l2);
+        return squareScaled(w, g, s, lr, 1f, 1f, eps, l2);
     }
 
-    static void rmsprop(Matrix w, Matrix g, Matrix s, float lr, float rho, float eps, float l2) {
+    static boolean rmsprop(Matrix w, Matrix g, Matrix s, float lr, float rho, float eps, float l2) {
         FusedShapes.same("rmspropUpdate", "w", w, "g", g);
         FusedShapes.same("rmspropUpdate", "w", w, "s", s);
-        squareScaled(w, g, s, lr, rho, 1f - rho, eps, l2);
+        return squareScaled(w, g, s, lr, rho, 1f - rho, eps, l2);
     }
 
     /**
      * Adagrad (decay 1, gain 1: s + g'² — multiplying by 1 is exact, so this is bitwise the loop's
      * {@code s + g'·g'}) and RMSProp (ρ·s + (1−ρ)·g'²), then w −= lr·g'/(√s + ε).
      */
-    private static void squareScaled(Matrix w, Matrix g, Matrix s, float lr, float decay, float gain, float eps,
-                                     float l2) {
+    private static boolean squareScaled(Matrix w, Matrix g, Matrix s, float lr, float decay, float gain, float eps,
+                                        float l2) {
         MemorySegment ws = w.segment(), gs = g.segment(), ss = s.segment();
         int n = Vec.run(w, g, s);
-        if (n >= 0) {
-            squareScaled(ws, 0, gs, 0, ss, 0, n, lr, decay, gain, eps, l2);
-        } else {
-            for (int r = 0; r < w.rows(); r++) {
-                squareScaled(ws, row(w, r), gs, row(g, r), ss, row(s, r), w.cols(), lr, decay, gain, eps, l2);
-            }
+        if (n >= 0) return squareScaled(ws, 0, gs, 0, ss, 0, n, lr, decay, gain, eps, l2);
+        boolean finite = true;
+        for (int r = 0; r < w.rows(); r++) {
+            finite &= squareScaled(ws, row(w, r), gs, row(g, r), ss, row(s, r), w.cols(), lr, decay, gain, eps, l2);
         }
+        return finite;
     }
 
-    private static void squareScaled(MemorySegment ws, long wo, MemorySegment gs, long go, MemorySegment ss, long so,
-                                     int n, float lr, float decay, float gain, float eps, float l2) {
+    private static boolean squareScaled(MemorySegment ws, long wo, MemorySegment gs, long go, MemorySegment ss,
+                                        long so, int n, float lr, float decay, float gain, float eps, float l2) {
+        FloatVector check = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
@@ -126,7 +146,9 @@ final class SimdOptimizers {
             FloatVector grad = fromMemorySegment(S, gs, go + b, NATIVE).add(w.mul(l2));
             FloatVector acc = fromMemorySegment(S, ss, so + b, NATIVE).mul(decay).add(grad.mul(grad).mul(gain));
             acc.intoMemorySegment(ss, so + b, NATIVE);
-            w.sub(grad.mul(lr).div(acc.sqrt().add(eps))).intoMemorySegment(ws, wo + b, NATIVE);
+            FloatVector updated = w.sub(grad.mul(lr).div(acc.sqrt().add(eps)));
+            updated.intoMemorySegment(ws, wo + b, NATIVE);
+            check = check.add(updated.mul(0f));
         }
         if (i < n) {
             VectorMask<Float> t = S.indexInRange(i, n);
@@ -135,12 +157,15 @@ final class SimdOptimizers {
             FloatVector grad = fromMemorySegment(S, gs, go + b, NATIVE, t).add(w.mul(l2));
             FloatVector acc = fromMemorySegment(S, ss, so + b, NATIVE, t).mul(decay).add(grad.mul(grad).mul(gain));
             acc.intoMemorySegment(ss, so + b, NATIVE, t);
-            w.sub(grad.mul(lr).div(acc.sqrt().add(eps))).intoMemorySegment(ws, wo + b, NATIVE, t);
+            FloatVector updated = w.sub(grad.mul(lr).div(acc.sqrt().add(eps)));
+            updated.intoMemorySegment(ws, wo + b, NATIVE, t);
+            check = check.add(updated.mul(0f), t);
         }
+        return allZero(check);
     }
 
-    static void adam(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float beta1, float beta2, float eps,
-                     int t, float l2, float decoupledDecay) {
+    static boolean adam(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float beta1, float beta2, float eps,
+                        int t, float l2, float decoupledDecay) {
         FusedShapes.step(t);
         FusedShapes.same("adamUpdate", "w", w, "g", g);
         FusedShapes.same("adamUpdate", "w", w, "m", m);
@@ -149,20 +174,20 @@ final class SimdOptimizers {
         float invBc1 = LoopOptimizers.biasCorrection(beta1, t), invBc2 = LoopOptimizers.biasCorrection(beta2, t);
         float decay = lr * decoupledDecay;
         int n = Vec.run(w, g, m, v);
-        if (n >= 0) {
-            adam(ws, 0, gs, 0, ms, 0, vs, 0, n, lr, beta1, beta2, eps, l2, invBc1, invBc2, decay);
-        } else {
-            for (int r = 0; r < w.rows(); r++) {
-                adam(ws, row(w, r), gs, row(g, r), ms, row(m, r), vs, row(v, r), w.cols(),
-                        lr, beta1, beta2, eps, l2, invBc1, invBc2, decay);
-            }
+        if (n >= 0) return adam(ws, 0, gs, 0, ms, 0, vs, 0, n, lr, beta1, beta2, eps, l2, invBc1, invBc2, decay);
+        boolean finite = true;
+        for (int r = 0; r < w.rows(); r++) {
+            finite &= adam(ws, row(w, r), gs, row(g, r), ms, row(m, r), vs, row(v, r), w.cols(),
+                    lr, beta1, beta2, eps, l2, invBc1, invBc2, decay);
         }
+        return finite;
     }
 
-    static void adam(MemorySegment ws, long wo, MemorySegment gs, long go, MemorySegment ms, long mo,
-                             MemorySegment vs, long vo, int n, float lr, float beta1, float beta2, float eps, float l2,
-                             float invBc1, float invBc2, float decay) {
+    static boolean adam(MemorySegment ws, long wo, MemorySegment gs, long go, MemorySegment ms, long mo,
+                        MemorySegment vs, long vo, int n, float lr, float beta1, float beta2, float eps, float l2,
+                        float invBc1, float invBc2, float decay) {
         float c1 = 1f - beta1, c2 = 1f - beta2;
+        FloatVector check = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
@@ -173,11 +198,15 @@ final class SimdOptimizers {
             m1.intoMemorySegment(ms, mo + b, NATIVE);
             m2.intoMemorySegment(vs, vo + b, NATIVE);
             FloatVector step = m1.mul(invBc1).mul(lr).div(m2.mul(invBc2).sqrt().add(eps));
-            w.sub(step).sub(w.mul(decay)).intoMemorySegment(ws, wo + b, NATIVE);
+            FloatVector updated = w.sub(step).sub(w.mul(decay));
+            updated.intoMemorySegment(ws, wo + b, NATIVE);
+            check = check.add(updated.mul(0f));
         }
+        boolean finite = allZero(check);
         if (i < n) {
-            adamTail(ws, wo, gs, go, ms, mo, vs, vo, i, n, lr, beta1, beta2, eps, l2, invBc1, invBc2, decay);
+            finite &= adamTail(ws, wo, gs, go, ms, mo, vs, vo, i, n, lr, beta1, beta2, eps, l2, invBc1, invBc2, decay);
         }
+        return finite;
     }
 
     /**
@@ -185,9 +214,9 @@ final class SimdOptimizers {
      * method C1 ran out of virtual registers, gave up, and the kernel stayed in code that does not
      * intrinsify the Vector API (3 KB of boxes per vector) until C2 got to it.
      */
-    private static void adamTail(MemorySegment ws, long wo, MemorySegment gs, long go, MemorySegment ms, long mo,
-                                 MemorySegment vs, long vo, int i, int n, float lr, float beta1, float beta2,
-                                 float eps, float l2, float invBc1, float invBc2, float decay) {
+    private static boolean adamTail(MemorySegment ws, long wo, MemorySegment gs, long go, MemorySegment ms, long mo,
+                                    MemorySegment vs, long vo, int i, int n, float lr, float beta1, float beta2,
+                                    float eps, float l2, float invBc1, float invBc2, float decay) {
         float c1 = 1f - beta1, c2 = 1f - beta2;
         VectorMask<Float> t = S.indexInRange(i, n);
         long b = (long) i * Float.BYTES;
@@ -198,6 +227,8 @@ final class SimdOptimizers {
         m1.intoMemorySegment(ms, mo + b, NATIVE, t);
         m2.intoMemorySegment(vs, vo + b, NATIVE, t);
         FloatVector step = m1.mul(invBc1).mul(lr).div(m2.mul(invBc2).sqrt().add(eps));
-        w.sub(step).sub(w.mul(decay)).intoMemorySegment(ws, wo + b, NATIVE, t);
+        FloatVector updated = w.sub(step).sub(w.mul(decay));
+        updated.intoMemorySegment(ws, wo + b, NATIVE, t);
+        return allZero(FloatVector.zero(S).add(updated.mul(0f), t));
     }
 }

@@ -34,7 +34,7 @@ final class SimdLosses {
         float[] scratch = Vec.scratch();
         FusedShapes.same("softmaxCrossEntropy", "logits", logits, "targets", targets);
         FusedShapes.same("softmaxCrossEntropy", "logits", logits, "dLogits", d);
-        if (narrowDense(d)) return NarrowSoftmaxCrossEntropy.dense(logits, targets, d, scratch);
+        if (narrowDense(d)) return NarrowSoftmaxCrossEntropy.dense(logits, targets, d);
         MemorySegment zs = logits.segment(), ys = targets.segment(), ds = d.segment();
         int m = logits.rows(), n = logits.cols();
         float invM = 1f / m;
@@ -83,9 +83,15 @@ final class SimdLosses {
      * at least one) and the float sum of the others: log1p((ones − 1) + rest). Taking log of the
      * float sum instead would round 1 + rest to a multiple of 2⁻²³ and lose the whole loss of a
      * confidently right row (≈ rest, often 1e-7 or less).
+     *
+     * <p>Not {@code Math.log1p}: it runs FdLibm's Java code, about 30 ns a row, 40 % of a 128×10
+     * cross-entropy. Below 1e-4 the series to x⁴ is exact to double rounding (the next term is
+     * x⁵/5); above, {@code Math.log} (an intrinsic) of 1 + x in double is off by under 1e-12
+     * relative. NaN and +∞ pass through the second branch.
      */
     static double logOfSum(int ones, float rest) {
-        return Math.log1p((ones - 1) + (double) rest);
+        double x = (ones - 1) + (double) rest;
+        return x < 1e-4 ? x * (1 - x * (0.5 - x * (1.0 / 3 - x * 0.25))) : Math.log(1 + x);
     }
 
     /** d = (d·invSum − y)·invM, where d holds exp(z − max). */
@@ -111,7 +117,7 @@ final class SimdLosses {
         float[] scratch = Vec.scratch();
         FusedShapes.labels("sparseSoftmaxCrossEntropy", labels, logits.rows());
         FusedShapes.same("sparseSoftmaxCrossEntropy", "logits", logits, "dLogits", d);
-        if (narrowDense(d)) return NarrowSoftmaxCrossEntropy.sparse(logits, labels, d, scratch);
+        if (narrowDense(d)) return NarrowSoftmaxCrossEntropy.sparse(logits, labels, d);
         MemorySegment zs = logits.segment(), ls = labels.segment(), ds = d.segment();
         int m = logits.rows(), n = logits.cols();
         float invM = 1f / m;

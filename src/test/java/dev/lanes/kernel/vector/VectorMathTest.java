@@ -72,6 +72,26 @@ class VectorMathTest {
     }
 
     @Test
+    void expInPlaceIsExpBitForBitIncludingClampsAndSpecialValues() {
+        int lanes = VectorMath.S.length();
+        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, -200f, 200f,
+            -105f, 89f, -87.3f, 88.7f, 1e-30f, -1e-30f, Float.MIN_VALUE, 1f, -1f};
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        float[] a = new float[lanes * 64];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = i < special.length ? special[i] : (float) (random.nextDouble() * 220 - 120);
+        }
+        float[] expected = new float[a.length];
+        for (int i = 0; i < a.length; i += lanes) {
+            VectorMath.exp(FloatVector.fromArray(VectorMath.S, a, i)).intoArray(expected, i);
+        }
+        VectorMath.expInPlace(a, a.length);
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(a[i]), "element " + i);
+        }
+    }
+
+    @Test
     void expNonPositiveMatchesMathExpOnItsDomain() {
         double worst = sweep(VectorMath::expNonPositive, Math::exp, -103f, 0f, 1e-37);
         assertTrue(worst <= 4, "expNonPositive worst error " + worst + " eps");

@@ -31,10 +31,10 @@ final class SimdLosses {
 
     /** See {@code LoopLosses}: per row loss = Σ y·(log s − (z − max)); dz = (e/s − y)/m. */
     static float softmaxCrossEntropy(Matrix logits, Matrix targets, Matrix d) {
-        float[] scratch = Vec.scratch();
         FusedShapes.same("softmaxCrossEntropy", "logits", logits, "targets", targets);
         FusedShapes.same("softmaxCrossEntropy", "logits", logits, "dLogits", d);
         if (narrowDense(d)) return NarrowSoftmaxCrossEntropy.dense(logits, targets, d);
+        float[] scratch = Vec.scratch();
         MemorySegment zs = logits.segment(), ys = targets.segment(), ds = d.segment();
         int m = logits.rows(), n = logits.cols();
         float invM = 1f / m;
@@ -114,10 +114,10 @@ final class SimdLosses {
     }
 
     static float sparseSoftmaxCrossEntropy(Matrix logits, Matrix labels, Matrix d) {
-        float[] scratch = Vec.scratch();
         FusedShapes.labels("sparseSoftmaxCrossEntropy", labels, logits.rows());
         FusedShapes.same("sparseSoftmaxCrossEntropy", "logits", logits, "dLogits", d);
         if (narrowDense(d)) return NarrowSoftmaxCrossEntropy.sparse(logits, labels, d);
+        float[] scratch = Vec.scratch();
         MemorySegment zs = logits.segment(), ls = labels.segment(), ds = d.segment();
         int m = logits.rows(), n = logits.cols();
         float invM = 1f / m;

@@ -111,6 +111,13 @@ public interface Kernels extends AutoCloseable {
     /** Whether every element of x is finite (no NaN, no ±∞): the training loop's divergence check. */
     boolean allFinite(Matrix x);
 
+    /**
+     * max |x|: NaN when any element is NaN, +∞ when any is infinite (and none is NaN), so it also
+     * answers {@link #allFinite}. The training loop reads the gradients' largest magnitude from it,
+     * to know whether an update can overflow.
+     */
+    float maxAbs(Matrix x);
+
     // ---------------------------------------------------------------- element-wise helpers
 
     /** {@code y = alpha·x + y}. */

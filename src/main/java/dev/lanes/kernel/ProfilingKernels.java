@@ -174,6 +174,14 @@ public final class ProfilingKernels implements Kernels {
     }
 
     @Override
+    public float maxAbs(Matrix x) {
+        long t = System.nanoTime();
+        float r = inner.maxAbs(x);
+        add(Group.REDUCTION, t);
+        return r;
+    }
+
+    @Override
     public void axpy(float alpha, Matrix x, Matrix y) {
         long t = System.nanoTime();
         inner.axpy(alpha, x, y);

@@ -78,6 +78,9 @@ final class MeteredKernels implements Kernels {
     @Override public boolean allFinite(Matrix x) {
         long s = begin(); boolean v = k.allFinite(x); end(s); return v;
     }
+    @Override public float maxAbs(Matrix x) {
+        long s = begin(); float v = k.maxAbs(x); end(s); return v;
+    }
     @Override public void axpy(float alpha, Matrix x, Matrix y) {
         long s = begin(); k.axpy(alpha, x, y); end(s);
     }

@@ -143,6 +143,11 @@ public final class LoopKernels implements Kernels {
     }
 
     @Override
+    public float maxAbs(Matrix x) {
+        return LoopReductions.maxAbs(x);
+    }
+
+    @Override
     public void axpy(float alpha, Matrix x, Matrix y) {
         LoopElementwise.axpy(alpha, x, y);
     }

@@ -77,4 +77,18 @@ final class LoopReductions {
         }
         return true;
     }
+
+    static float maxAbs(Matrix x) {
+        MemorySegment xs = x.segment();
+        float max = 0f;
+        for (int r = 0; r < x.rows(); r++) {
+            long base = (long) r * x.stride();
+            for (int c = 0; c < x.cols(); c++) {
+                float a = Math.abs(xs.getAtIndex(F, base + c));
+                if (Float.isNaN(a)) return Float.NaN;
+                if (a > max) max = a;
+            }
+        }
+        return max;
+    }
 }

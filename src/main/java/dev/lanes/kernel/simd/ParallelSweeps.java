@@ -10,6 +10,7 @@ import dev.lanes.kernel.FusedShapes;
 import dev.lanes.kernel.gemm.ThreadTeam;
 import dev.lanes.tensor.Matrix;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -30,7 +31,8 @@ final class ParallelSweeps implements ThreadTeam.Task {
 
     private final ThreadTeam team;
     private final boolean[] nonFinite;
-    private enum Sweep { COPY, ALL_FINITE, GATHER }
+    private final float[] partialMax;
+    private enum Sweep { COPY, ALL_FINITE, MAX_ABS, GATHER }
 
     private Sweep sweep;
     private MemorySegment xs, ys;
@@ -43,6 +45,7 @@ final class ParallelSweeps implements ThreadTeam.Task {
     ParallelSweeps(ThreadTeam team) {
         this.team = team;
         this.nonFinite = new boolean[team.size()];
+        this.partialMax = new float[team.size()];
     }
 
     void copy(Matrix x, Matrix y) {
@@ -99,6 +102,24 @@ final class ParallelSweeps implements ThreadTeam.Task {
         return true;
     }
 
+    float maxAbs(Matrix x) {
+        int run = Vec.run(x);
+        if (run < MIN_ELEMENTS || !shareable(x.segment(), null)) {
+            if (run >= 0) return maxAbs(x.segment(), 0, run);
+            float max = 0f;
+            for (int r = 0; r < x.rows(); r++) {
+                max = Math.max(max, maxAbs(x.segment(), row(x, r), x.cols()));
+            }
+            return max;
+        }
+        sweep = Sweep.MAX_ABS;
+        Arrays.fill(partialMax, 0f);
+        runSplit(x.segment(), null, run);
+        float max = 0f;
+        for (float m : partialMax) max = Math.max(max, m);
+        return max;
+    }
+
     private boolean shareable(MemorySegment a, MemorySegment b) {
         return team.size() > 1 && team.workersCanAccess(a) && team.workersCanAccess(b);
     }
@@ -127,6 +148,8 @@ final class ParallelSweeps implements ThreadTeam.Task {
         long off = (long) from * Float.BYTES;
         if (sweep == Sweep.COPY) {
             SimdElementwise.copy(xs, off, ys, off, to - from);
+        } else if (sweep == Sweep.MAX_ABS) {
+            partialMax[member] = maxAbs(xs, off, to - from);
         } else {
             nonFinite[member] = !allFinite(xs, off, to - from);
         }
@@ -152,5 +175,40 @@ final class ParallelSweeps implements ThreadTeam.Task {
             a0 = fromMemorySegment(S, xs, xo + (long) i * Float.BYTES, NATIVE, m).fma(zero, a0);
         }
         return !a0.add(a1).add(a2.add(a3)).test(VectorOperators.IS_NAN).anyTrue();
+    }
+
+    /**
+     * max |x| over n floats. The maxima skip NaN (a compare-and-blend is one instruction where
+     * Java's NaN-propagating MAX is several), so the {@link #allFinite} sums ride along and turn
+     * the answer into NaN when a NaN was seen.
+     */
+    static float maxAbs(MemorySegment xs, long xo, int n) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector m0 = zero, m1 = zero, f0 = zero, f1 = zero;
+        int i = 0;
+        for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
+            long b = xo + (long) i * Float.BYTES;
+            FloatVector x0 = fromMemorySegment(S, xs, b, NATIVE).abs();
+            FloatVector x1 = fromMemorySegment(S, xs, b + (long) L * Float.BYTES, NATIVE).abs();
+            m0 = m0.blend(x0, x0.compare(VectorOperators.GT, m0));
+            m1 = m1.blend(x1, x1.compare(VectorOperators.GT, m1));
+            f0 = x0.fma(zero, f0);
+            f1 = x1.fma(zero, f1);
+        }
+        for (; i < n; i += L) {
+            VectorMask<Float> t = S.indexInRange(i, n);
+            FloatVector x = fromMemorySegment(S, xs, xo + (long) i * Float.BYTES, NATIVE, t).abs();
+            m0 = m0.blend(x, x.compare(VectorOperators.GT, m0));
+            f0 = x.fma(zero, f0);
+        }
+        if (f0.add(f1).test(VectorOperators.IS_NAN).anyTrue()) {
+            // ±∞ makes f NaN too: only a real NaN makes the result NaN.
+            for (int j = 0; j < n; j++) {
+                if (Float.isNaN(xs.get(ValueLayout.JAVA_FLOAT_UNALIGNED, xo + (long) j * Float.BYTES))) {
+                    return Float.NaN;
+                }
+            }
+        }
+        return m0.max(m1).reduceLanes(VectorOperators.MAX);
     }
 }

@@ -131,6 +131,11 @@ public final class SimdKernels implements Kernels {
     }
 
     @Override
+    public float maxAbs(Matrix x) {
+        return sweeps.maxAbs(x);
+    }
+
+    @Override
     public void axpy(float alpha, Matrix x, Matrix y) {
         SimdElementwise.axpy(alpha, x, y);
     }

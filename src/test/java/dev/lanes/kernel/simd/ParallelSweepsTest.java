@@ -55,6 +55,70 @@ class ParallelSweepsTest {
     }
 
     @Test
+    void maxAbsIsTheLargestMagnitudeNaNForAnyNaNAndInfinityForAnInfinity() {
+        assumeTrue(KernelProvider.simdUnavailableReason() == null);
+        int[] lengths = {1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1021, ParallelSweeps.MIN_ELEMENTS - 1,
+            ParallelSweeps.MIN_ELEMENTS + 17, 200_003};
+        try (Kernels one = Kernels.create("simd", 1); Kernels two = Kernels.create("simd", 2);
+             Kernels three = Kernels.create("simd", 3); Kernels loop = Kernels.create("loop", 1)) {
+            Kernels[] all = {one, two, three, loop};
+            SplittableRandom rnd = new SplittableRandom(11);
+            for (int n : lengths) {
+                try (Matrix x = Matrix.allocate(1, n)) {
+                    float[] data = new float[n];
+                    for (int i = 0; i < n; i++) data[i] = (float) (rnd.nextGaussian() * 1e3);
+                    int[] spots = {0, n - 1, n / 2, Math.max(0, n / 2 - 1), n / 3, Math.max(0, n - 16), rnd.nextInt(n)};
+                    for (int spot : spots) {
+                        // The largest magnitude, negative, at the spot: every split must find it.
+                        float old = data[spot];
+                        data[spot] = -1e6f;
+                        x.copyFrom(data);
+                        for (Kernels k : all) assertEquals(1e6f, k.maxAbs(x), k + " n=" + n + " max at " + spot);
+                        data[spot] = old;
+                    }
+                    float plain = 0f;
+                    for (float v : data) plain = Math.max(plain, Math.abs(v));
+                    x.copyFrom(data);
+                    for (Kernels k : all) assertEquals(plain, k.maxAbs(x), k + " n=" + n);
+                    for (int spot : spots) {
+                        for (float bad : BAD) {
+                            data[spot] = bad;
+                            x.copyFrom(data);
+                            float expected = Float.isNaN(bad) ? Float.NaN : Float.POSITIVE_INFINITY;
+                            for (Kernels k : all) {
+                                assertEquals(expected, k.maxAbs(x), k + " n=" + n + " " + bad + " at " + spot);
+                            }
+                            data[spot] = 1f;
+                        }
+                    }
+                    // A NaN wins over an infinity wherever each sits.
+                    data[0] = Float.POSITIVE_INFINITY;
+                    data[n - 1] = Float.NaN;
+                    x.copyFrom(data);
+                    for (Kernels k : all) assertEquals(Float.NaN, k.maxAbs(x), k + " n=" + n + " inf and NaN");
+                }
+            }
+        }
+    }
+
+    @Test
+    void maxAbsOnAViewIgnoresTheGapsBetweenRows() {
+        assumeTrue(KernelProvider.simdUnavailableReason() == null);
+        try (Kernels two = Kernels.create("simd", 2); Kernels loop = Kernels.create("loop", 1);
+             Matrix parent = Matrix.allocate(300, 260)) {
+            parent.fill(Float.NaN);
+            Matrix view = parent.view(10, 3, 250, 200);
+            view.fill(2f);
+            view.set(17, 5, -3f);
+            assertEquals(3f, two.maxAbs(view));
+            assertEquals(3f, loop.maxAbs(view));
+            view.set(249, 199, Float.NEGATIVE_INFINITY);
+            assertEquals(Float.POSITIVE_INFINITY, two.maxAbs(view));
+            assertEquals(Float.POSITIVE_INFINITY, loop.maxAbs(view));
+        }
+    }
+
+    @Test
     void allFiniteOnAViewIgnoresTheGapsBetweenRows() {
         assumeTrue(KernelProvider.simdUnavailableReason() == null);
         try (Kernels two = Kernels.create("simd", 2); Kernels loop = Kernels.create("loop", 1);

@@ -36,6 +36,32 @@ public class Adam extends Optimizer {
         return k.adamUpdate(w, g, state[0], state[1], lr, beta1, beta2, epsilon, t, l2, 0f);
     }
 
+    /**
+     * Adam's step is bounded whatever the gradients' scale. Its moments are averages of the same
+     * gradients g, m = (1−β1)·Σ β1^k·g_k and v = (1−β2)·Σ β2^k·g_k², so by Cauchy–Schwarz
+     * |m| ≤ (1−β1)·√(Σ (β1²/β2)^k)·√(v/(1−β2)), and with the bias corrections (the first's
+     * factor (1−β1)/(1−β1^t) is at most 1) every weight moves by at most
+     * lr·(1/√(1−β2))·(1/√(1−β1²/β2)): about 73·lr at the defaults. The bound needs β1² < β2, and
+     * intermediates that do not overflow: m̂·lr stays finite while gradients stay below
+     * Float.MAX_VALUE/(4·max(lr, 1)·1/(1−β1^t)); a v that overflows to +∞ only makes the step 0.
+     * The last term covers a v that underflowed to 0 while m did not quite (|m| ≤ 1e-19 then).
+     */
+    @Override
+    protected boolean boundsStep(float gradientBound, float lr, int t) {
+        double b1 = beta1, b2 = beta2;
+        double ratio = b1 * b1 / b2;
+        if (!(ratio < 1)) return false;
+        double invBc1 = 1 / (1 - Math.pow(b1, t));
+        if ((double) gradientBound * invBc1 * Math.max(lr, 1.0) > Float.MAX_VALUE / 4.0) return false;
+        double step = lr * (1.01 / Math.sqrt((1 - b2) * (1 - ratio)) + invBc1 * 1e-19 / epsilon);
+        return step < SAFE_STEP && decayKeepsWeights(lr);
+    }
+
+    /** Decoupled decay scales a weight by 1 − lr·decay: no larger in magnitude while lr·decay ≤ 1. */
+    boolean decayKeepsWeights(float lr) {
+        return true;
+    }
+
     @Override
     public String toString() {
         return "Adam(lr=" + schedule() + ", beta1=" + beta1 + ", beta2=" + beta2 + ", epsilon=" + epsilon + ")";

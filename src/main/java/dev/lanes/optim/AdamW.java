@@ -35,6 +35,11 @@ public final class AdamW extends Adam {
     }
 
     @Override
+    boolean decayKeepsWeights(float lr) {
+        return (double) lr * weightDecay <= 1;
+    }
+
+    @Override
     public String toString() {
         return "AdamW(lr=" + schedule() + ", weight_decay=" + weightDecay + ", beta1=" + beta1 + ", beta2=" + beta2
                 + ", epsilon=" + epsilon + ")";

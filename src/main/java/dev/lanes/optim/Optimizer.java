@@ -33,6 +33,11 @@ public abstract class Optimizer implements AutoCloseable {
     private float clipNorm;
     private float clipValue;
     private int iterations;
+    /**
+     * An upper bound on the magnitude of every gradient the state slots have absorbed since they
+     * were zeroed (with the L1/L2 terms the update adds), or +∞ when unknown; see {@link #cannotOverflow}.
+     */
+    private float largestGradient;
     private Kernels kernels;
     private List<Parameter> bound;
     private Parameter[] parameters = new Parameter[0];
@@ -127,6 +132,7 @@ public abstract class Optimizer implements AutoCloseable {
         this.kernels = kernels;
         this.bound = List.copyOf(modelParameters);
         iterations = 0;
+        largestGradient = 0f;
     }
 
     /** The bound trainable parameters, in the order {@link #stateOf} indexes them. */
@@ -139,10 +145,22 @@ public abstract class Optimizer implements AutoCloseable {
      */
     public List<Matrix> stateOf(int index) { return List.of(state[index]); }
 
-    /** Restores the step counter saved with the state (Adam's bias correction depends on it). */
+    /**
+     * Restores the step counter saved with the state (Adam's bias correction depends on it). Call it
+     * after writing the state slots back: it also measures them for {@link #cannotOverflow}.
+     */
     public void setIterations(int iterations) {
         if (iterations < 0) throw new IllegalArgumentException("iterations must be >= 0, got " + iterations);
         this.iterations = iterations;
+        // A slot's magnitude bounds the gradients it absorbed (Adam's first moment is an average of
+        // them); the others only make the bound more cautious.
+        float largest = 0f;
+        if (kernels != null) {
+            for (Matrix[] slots : state) {
+                for (Matrix slot : slots) largest = Math.max(largest, kernels.maxAbs(slot));
+            }
+        }
+        largestGradient = kernels == null || Float.isNaN(largest) ? Float.POSITIVE_INFINITY : largest;
     }
 
     /** Sets the learning rate from the schedule; called by the training loop before each epoch. */
@@ -158,7 +176,17 @@ public abstract class Optimizer implements AutoCloseable {
      * @return whether every updated weight is finite; false means some are NaN or infinite now
      */
     public boolean step(int batchRows) {
+        return step(batchRows, Float.POSITIVE_INFINITY);
+    }
+
+    /**
+     * As {@link #step(int)}, told that no gradient is larger than {@code maxAbsGradient} in
+     * magnitude (the training loop measures it while checking that they are finite), which lets
+     * {@link #cannotOverflow} answer for later steps too.
+     */
+    public boolean step(int batchRows, float maxAbsGradient) {
         checkOpen();
+        largestGradient = Math.max(largestGradient, effectiveGradientBound(maxAbsGradient, batchRows));
         if (kernels == null) throw new IllegalStateException("optimizer is not bound to a model's parameters");
         iterations++;
         if (clipNorm > 0f) clipByGlobalNorm();
@@ -172,6 +200,46 @@ public abstract class Optimizer implements AutoCloseable {
             finite &= update(kernels, p.value(), g, state[i], learningRate, r.l2() / batchRows, p.decays(), iterations);
         }
         return finite;
+    }
+
+    /**
+     * Whether the next {@link #step(int, float) step} provably leaves every finite weight finite,
+     * given finite gradients no larger than {@code maxAbsGradient} in magnitude: then a training
+     * loop that must be able to undo a step needs no copy of the weights. Clipping and the L1/L2
+     * terms are accounted for. False when this optimizer cannot bound its step (the default) or
+     * the bound does not hold. Like the state it reasons about, the answer assumes the state slots
+     * hold what this optimizer's own steps (or a checkpoint of them) put there.
+     */
+    public final boolean cannotOverflow(float maxAbsGradient, int batchRows) {
+        if (kernels == null) return false;
+        float g = Math.max(largestGradient, effectiveGradientBound(maxAbsGradient, batchRows));
+        return Float.isFinite(g) && boundsStep(g, learningRate, iterations + 1);
+    }
+
+    /**
+     * Whether step {@code t} at rate {@code lr} moves no weight by as much as {@link #SAFE_STEP},
+     * and overflows in none of its intermediate values, when every gradient the state has absorbed,
+     * this step's included, is at most {@code gradientBound} in magnitude (the L2 term {@code l2·w}
+     * included). A weight w moved by less than half of ulp(Float.MAX_VALUE) rounds to at most
+     * Float.MAX_VALUE in magnitude, so it stays finite whatever its value.
+     */
+    protected boolean boundsStep(float gradientBound, float lr, int t) {
+        return false;
+    }
+
+    /** 2^100: an eighth of half an ulp of Float.MAX_VALUE, so rounding in the step cannot carry it past. */
+    protected static final float SAFE_STEP = 0x1p100f;
+
+    /** {@code maxAbsGradient} plus the largest L1 subgradient and L2 term (|w| ≤ Float.MAX_VALUE) any parameter adds. */
+    private float effectiveGradientBound(float maxAbsGradient, int batchRows) {
+        if (Float.isNaN(maxAbsGradient)) return Float.POSITIVE_INFINITY;
+        double extra = 0;
+        for (Parameter p : parameters) {
+            Regularizer r = p.regularizer();
+            extra = Math.max(extra, ((double) r.l1() + (double) r.l2() * Float.MAX_VALUE) / batchRows);
+        }
+        double g = maxAbsGradient + extra;
+        return g > Float.MAX_VALUE ? Float.POSITIVE_INFINITY : (float) g;
     }
 
     /** The global L2 norm of all bound gradients. */
@@ -211,6 +279,7 @@ public abstract class Optimizer implements AutoCloseable {
             for (Matrix s : slots) s.fill(0f);
         }
         iterations = 0;
+        largestGradient = 0f;
     }
 
     /** How many buffers of the parameter's shape this optimizer keeps per parameter. */

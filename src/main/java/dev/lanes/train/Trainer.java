@@ -39,10 +39,13 @@ import java.util.SplittableRandom;
  * <p>Numerical faults: when the loss, a gradient or an updated weight becomes NaN or infinite,
  * training stops with a {@link TrainingDivergedException} naming the epoch, the step and the layer
  * or parameter, and the model is put back to the weights it had before that step (the last finite
- * ones; batch-norm running statistics included). The price is one copy of the weights and one
- * finiteness pass over the gradients per step, which the simd backend splits across its threads;
- * the optimizer kernels check the weights as they store them ({@link #keepLastFiniteWeights} trades
- * the copy for a weaker guarantee).
+ * ones; batch-norm running statistics included). The price is one pass over the gradients per
+ * step (finiteness and largest magnitude), which the simd backend splits across its threads, and
+ * one copy of the weights per step whose update the optimizer cannot prove harmless: Adam and
+ * AdamW bound their step whatever the gradients' scale, so they need it only for gradients near
+ * float's overflow; SGD, Adagrad and RMSProp take it every step. The optimizer kernels check the
+ * weights as they store them ({@link #keepLastFiniteWeights} trades the copy for a weaker
+ * guarantee).
  */
 public final class Trainer implements AutoCloseable {
     private static final int EVALUATION_BATCH = 256;
@@ -66,6 +69,8 @@ public final class Trainer implements AutoCloseable {
     private Arena arena;
     private int capacity;
     private long step;
+    /** The largest gradient magnitude of the current step (set by {@link #firstNonFiniteGradient}). */
+    private float largestGradient;
     private int epoch;
     private int batch;
     private boolean stopRequested;
@@ -153,8 +158,9 @@ public final class Trainer implements AutoCloseable {
 
     private float step(Matrix x, Matrix y) {
         int m = x.rows();
-        // Before the forward pass: it updates batch-norm running statistics, which a failed step must undo too.
-        if (keepLastFiniteWeights) lastFinite.capture(kernels);
+        // The forward pass changes batch-norm running statistics, so those are copied before it;
+        // the weights change only in the update, and are copied just before that, when needed.
+        if (keepLastFiniteWeights) lastFinite.captureUntrainable(kernels);
         Matrix output = model.forward(x, true, step);
         Matrix dOutput = gradient.rows(m);
         float value = loss.compute(kernels, output, y, dOutput);
@@ -162,27 +168,50 @@ public final class Trainer implements AutoCloseable {
         accumulateMetrics(output, y, metricSums);
         model.backward(dOutput);
         value += penalty(m);
-        Parameter bad = firstNonFinite(true);
+        Parameter bad = firstNonFiniteGradient();
         if (bad != null || !Float.isFinite(value)) {
             throw rollBack(diverged(bad == null ? "the regularization penalty became " + value
                     : "the gradient of " + bad.name() + " " + bad.value().shape() + " became NaN or infinite", m));
         }
-        if (!optimizer.step(m)) {
+        // An optimizer that can bound its step (Adam) proves most updates harmless from the
+        // gradients' largest magnitude, and then the copy of every weight is not needed.
+        boolean copied = keepLastFiniteWeights && !optimizer.cannotOverflow(largestGradient, m);
+        if (copied) lastFinite.captureTrainable(kernels);
+        if (!optimizer.step(m, largestGradient)) {
             // Off the hot path: the kernels only said that some weight is no longer finite.
-            bad = firstNonFinite(false);
+            bad = firstNonFiniteWeight();
             String what = "the update made the weights of " + (bad == null ? "a parameter"
                     : bad.name() + " " + bad.value().shape()) + " NaN or infinite (the step was too large for float)";
-            if (keepLastFiniteWeights) throw rollBack(diverged(what, m));
+            if (copied) throw rollBack(diverged(what, m));
+            if (keepLastFiniteWeights) {
+                throw diverged(what, m, "The step was applied: " + optimizer + " had ruled out an overflow, so no "
+                        + "copy of the weights was taken (its state may not come from its own steps).");
+            }
             throw diverged(what, m, "The step was applied: without keepLastFiniteWeights there is no copy to restore.");
         }
         step++;
         return value;
     }
 
-    /** The first trainable parameter whose gradient (or value) holds a NaN or an infinity, or null. */
-    private Parameter firstNonFinite(boolean gradients) {
+    /**
+     * The first trainable parameter whose gradient holds a NaN or an infinity, or null; the same
+     * pass leaves the largest gradient magnitude in {@link #largestGradient}.
+     */
+    private Parameter firstNonFiniteGradient() {
+        float largest = 0f;
         for (Parameter p : trainable) {
-            if (!kernels.allFinite(gradients ? p.gradient() : p.value())) return p;
+            float g = kernels.maxAbs(p.gradient());
+            if (!Float.isFinite(g)) return p;
+            largest = Math.max(largest, g);
+        }
+        largestGradient = largest;
+        return null;
+    }
+
+    /** The first trainable parameter whose value holds a NaN or an infinity, or null. */
+    private Parameter firstNonFiniteWeight() {
+        for (Parameter p : trainable) {
+            if (!kernels.allFinite(p.value())) return p;
         }
         return null;
     }
@@ -194,8 +223,9 @@ public final class Trainer implements AutoCloseable {
 
     /**
      * Whether a step that produces a non-finite value puts the model back to the weights it had
-     * before the step (default: yes). Turning it off saves one copy of the weights per step (a few
-     * percent of a 784-256-128-10 step at batch 128); training still stops at the first non-finite
+     * before the step (default: yes). Turning it off saves the copy of the weights taken before
+     * updates the optimizer cannot prove harmless (with SGD, every step: a few percent of a
+     * 784-256-128-10 step at batch 128); training still stops at the first non-finite
      * loss or gradient, before the update, and at an update that overflows finite weights, but then
      * the model keeps that step's non-finite weights, and a failing step's batch-norm running
      * statistics stay as that step left them.

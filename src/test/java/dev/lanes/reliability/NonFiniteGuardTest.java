@@ -108,6 +108,51 @@ class NonFiniteGuardTest {
     }
 
     @Test
+    void anAdamUpdateThatOverflowsIsUndoneToo() {
+        // With x = 0 only the bias learns. Step 1 moves it by the rate, to 3e38; at step 2 the
+        // sigmoid is saturated (gradient 0) but the first moment keeps pushing: the bias overflows.
+        // A rate this large is past what Adam can bound, so the copy is taken and restored.
+        try (Matrix x = Matrix.allocate(8, 4); Matrix y = Matrix.allocate(8, 1).fill(1f);
+             Sequential model = Sequential.builder(4).kernels(kernels).add(new Dense(1, Activation.sigmoid())).build();
+             Trainer trainer = new Trainer(model, Loss.binaryCrossEntropy(), new Adam(3e38f))) {
+            model.layer(0).setWeights(new float[4], new float[] {10f});
+            trainer.trainBatch(x, y);
+            List<float[]> afterFirst = model.getWeights();
+            assertTrue(afterFirst.get(1)[0] > 1e38f, "the first step moved the bias by the rate: " + afterFirst.get(1)[0]);
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> trainer.trainBatch(x, y));
+            assertTrue(e.getMessage().startsWith("the update made the weights of dense/bias"), e.getMessage());
+            assertTrue(e.getMessage().matches(ADVICE), e.getMessage());
+            assertWeightsEqual(afterFirst, model.getWeights());
+            assertEquals(1, trainer.steps());
+        }
+    }
+
+    @Test
+    void adamStepsCopyNoWeightsAndSgdStepsCopyEachParameterOnce() {
+        int steps = 5;
+        long adam = copiesPerRun(new Adam(0.01f), true, steps);
+        long sgd = copiesPerRun(new Sgd(0.01f), true, steps);
+        long sgdWithoutRollback = copiesPerRun(new Sgd(0.01f), false, steps);
+        // Dense(8) then Dense(1): four trainable parameters; everything else copies alike.
+        assertEquals(steps * 4L, sgd - adam, "SGD copies its 4 parameters per step, Adam none");
+        assertEquals(adam, sgdWithoutRollback);
+    }
+
+    /** Element-wise kernel calls (the weight copy is one) during {@code steps} steps. */
+    private static long copiesPerRun(dev.lanes.optim.Optimizer optimizer, boolean keep, int steps) {
+        dev.lanes.kernel.ProfilingKernels counting = new dev.lanes.kernel.ProfilingKernels(kernels);
+        try (Matrix x = gaussian(16, 4, 7, 1f); Matrix y = gaussian(16, 1, 8, 1f);
+             Sequential model = Sequential.builder(4).kernels(counting).seed(4)
+                     .add(new Dense(8, Activation.relu())).add(new Dense(1)).build();
+             Trainer trainer = new Trainer(model, Loss.meanSquaredError(), optimizer).keepLastFiniteWeights(keep)) {
+            trainer.trainBatch(x, y);
+            counting.reset();
+            for (int i = 0; i < steps; i++) trainer.trainBatch(x, y);
+            return counting.calls(dev.lanes.kernel.ProfilingKernels.Group.ELEMENTWISE);
+        }
+    }
+
+    @Test
     void withoutRollbackAnOverflowingUpdateStillStopsTraining() {
         try (Matrix x = gaussian(8, 4, 5, 1f); Matrix y = gaussian(8, 1, 6, 1f);
              Sequential model = Sequential.builder(4).kernels(kernels).seed(3).add(new Dense(1)).build();

@@ -70,6 +70,14 @@ def parse_profile(text):
     return rows, (float(header.group(1)), float(header.group(2))) if header else None, first
 
 
+def parse_gemm_shapes(text):
+    """Rows of (kind, shape, ms per call, GFLOP/s, calls) from the profile's GEMM-by-shape lines."""
+    rows = []
+    for m in re.finditer(r"^\s+([NT]{2}) (\S+)\s+([\d.]+) ms/call\s+([\d.]+) GFLOP/s\s+([\d,]+) calls", text, re.M):
+        rows.append((m.group(1), m.group(2), float(m.group(3)), float(m.group(4)), int(m.group(5).replace(",", ""))))
+    return rows
+
+
 def targets(med, thread_counts):
     """The issue's targets as (description, measured, met) with met None when not measured."""
     def get(s, net, batch, t):
@@ -227,6 +235,15 @@ def main(raw_path, meta_path, profile_path, out_md, out_svg):
             L.append(f"\n{header[0]:.2f} s of training, {header[1]:.2f} s of it inside kernels; the other "
                      f"{outside:.2f} s ({100 * outside / header[0]:.0f}%) is the training loop itself (batch gathering, "
                      f"layer bookkeeping) and the profiler's own timer calls.\n")
+        shapes = parse_gemm_shapes(profile_text)
+        if shapes:
+            L.append("GEMM calls by shape (NN: forward pass; TN: weight gradient Xᵀ·dZ; NT: input gradient dZ·Wᵀ), "
+                     "slowest total first:\n")
+            L.append("| kind | M×K·K×N | ms per call | GFLOP/s | calls |")
+            L.append("| --- | --- | ---: | ---: | ---: |")
+            for kind, shape, ms, gf, calls in shapes:
+                L.append(f"| {kind} | {shape} | {ms:.3f} | {gf:.1f} | {calls:,} |")
+            L.append("")
     else:
         L.append("No profile run (TRAIN_PROFILE=none).\n")
 

@@ -116,6 +116,8 @@ final class TrainBench {
                 if (profiler != null) {
                     out.printf(Locale.ROOT, "where the time went (%.2f s of training, %.2f s in kernels):%n%s",
                             fitSeconds, profiler.totalNanos() / 1e9, profiler.report());
+                    out.printf(Locale.ROOT, "GEMM by shape (M×K·K×N; NN forward, TN weight gradient, NT input gradient):%n%s",
+                            profiler.gemmShapeReport());
                 }
             }
         }

@@ -16,6 +16,12 @@ public final class ProfilingKernels implements Kernels {
     private final Kernels inner;
     private final long[] nanos = new long[Group.values().length];
     private final long[] calls = new long[Group.values().length];
+    /** GEMM time per call shape (see {@link #shapeKey}); the first {@code SHAPES} shapes seen, the rest pooled. */
+    private static final int SHAPES = 32;
+    private final long[] shapeKeys = new long[SHAPES];
+    private final long[] shapeNanos = new long[SHAPES + 1];
+    private final long[] shapeCalls = new long[SHAPES + 1];
+    private int shapeCount;
 
     public ProfilingKernels(Kernels inner) {
         this.inner = inner;
@@ -25,6 +31,9 @@ public final class ProfilingKernels implements Kernels {
     public void reset() {
         java.util.Arrays.fill(nanos, 0);
         java.util.Arrays.fill(calls, 0);
+        java.util.Arrays.fill(shapeNanos, 0);
+        java.util.Arrays.fill(shapeCalls, 0);
+        shapeCount = 0;
     }
 
     public long nanos(Group g) { return nanos[g.ordinal()]; }
@@ -63,7 +72,54 @@ public final class ProfilingKernels implements Kernels {
     public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c, Epilogue e) {
         long t = System.nanoTime();
         inner.gemm(transA, transB, alpha, a, b, beta, c, e);
+        long dt = System.nanoTime() - t;
         add(Group.GEMM, t);
+        int slot = shapeSlot(shapeKey(transA, transB, c.rows(), c.cols(), transA ? a.rows() : a.cols()));
+        shapeNanos[slot] += dt;
+        shapeCalls[slot]++;
+    }
+
+    /** op(A) M×K times op(B) K×N, with both transpose flags, in one long (each size below 2^20). */
+    private static long shapeKey(boolean transA, boolean transB, int m, int n, int k) {
+        if ((m | n | k) >= 1 << 20) return -1;
+        return ((transA ? 1L : 0L) << 61) | ((transB ? 1L : 0L) << 60) | ((long) m << 40) | ((long) n << 20) | k;
+    }
+
+    private int shapeSlot(long key) {
+        for (int i = 0; i < shapeCount; i++) {
+            if (shapeKeys[i] == key) return i;
+        }
+        if (key < 0 || shapeCount == SHAPES) return SHAPES;
+        shapeKeys[shapeCount] = key;
+        return shapeCount++;
+    }
+
+    /**
+     * One line per GEMM shape, slowest total first: time per call and GFLOP/s (2·M·N·K per call).
+     * NT means op(A) = A, op(B) = Bᵀ; in a dense layer's step, NN is the forward pass, TN the
+     * weight gradient Xᵀ·dZ, NT the input gradient dZ·Wᵀ.
+     */
+    public String gemmShapeReport() {
+        Integer[] order = new Integer[shapeCount + 1];
+        for (int i = 0; i <= shapeCount; i++) order[i] = i;
+        java.util.Arrays.sort(order, (x, y) -> Long.compare(shapeNanos[y], shapeNanos[x]));
+        StringBuilder sb = new StringBuilder();
+        for (int i : order) {
+            if (shapeCalls[i] == 0) continue;
+            if (i == SHAPES) {
+                sb.append(String.format(Locale.ROOT, "  %-28s %9.3f ms/call %19s %,10d calls%n", "other shapes",
+                        shapeNanos[i] / 1e6 / shapeCalls[i], "", shapeCalls[i]));
+                continue;
+            }
+            long key = shapeKeys[i];
+            int m = (int) (key >>> 40 & 0xFFFFF), n = (int) (key >>> 20 & 0xFFFFF), k = (int) (key & 0xFFFFF);
+            String shape = ((key >>> 61 & 1) == 1 ? "T" : "N") + ((key >>> 60 & 1) == 1 ? "T" : "N")
+                    + " " + m + "×" + k + "·" + k + "×" + n;
+            double perCall = (double) shapeNanos[i] / shapeCalls[i];
+            sb.append(String.format(Locale.ROOT, "  %-28s %9.3f ms/call %9.1f GFLOP/s %,10d calls%n", shape,
+                    perCall / 1e6, 2.0 * m * n * k / perCall, shapeCalls[i]));
+        }
+        return sb.toString();
     }
 
     @Override

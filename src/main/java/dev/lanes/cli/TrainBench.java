@@ -84,7 +84,7 @@ final class TrainBench {
             Optimizer opt = optimizer.equals("adam") ? new Adam(1e-3f) : new Sgd(0.01f);
             try (Sequential model = b.build();
                  Trainer trainer = new Trainer(model, Loss.sparseCategoricalCrossEntropy(), opt)) {
-                // --no-rollback: never copy the weights to undo a diverging step (Adam copies only when it cannot bound its step).
+                // --no-rollback: never copy the weights to undo a diverging step (the optimizers copy only when they cannot bound a step).
                 trainer.keepLastFiniteWeights(!a.flag("no-rollback"));
                 warmUp(trainer, x, y, batch, seed);
                 if (profiler != null) profiler.reset();

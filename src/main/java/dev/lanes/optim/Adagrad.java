@@ -26,5 +26,14 @@ public final class Adagrad extends Optimizer {
         return k.adagradUpdate(w, g, state[0], lr, epsilon, l2);
     }
 
+    /**
+     * The accumulator s + g² is at least g², so |g|/(√(s + g²) + ε) ≤ 1: a step of at most lr
+     * whatever the gradients' scale, once lr·g cannot overflow (a g² that overflows makes it 0).
+     */
+    @Override
+    protected boolean boundsStep(float gradientNow, float gradientEver, float lr, int t) {
+        return (double) lr * gradientNow < Float.MAX_VALUE / 4.0 && lr * 1.01 + underflowTerm(lr, epsilon) < SAFE_STEP;
+    }
+
     @Override public String toString() { return "Adagrad(lr=" + schedule() + ", epsilon=" + epsilon + ")"; }
 }

@@ -47,13 +47,13 @@ public class Adam extends Optimizer {
      * The last term covers a v that underflowed to 0 while m did not quite (|m| ≤ 1e-19 then).
      */
     @Override
-    protected boolean boundsStep(float gradientBound, float lr, int t) {
+    protected boolean boundsStep(float gradientNow, float gradientEver, float lr, int t) {
         double b1 = beta1, b2 = beta2;
         double ratio = b1 * b1 / b2;
         if (!(ratio < 1)) return false;
         double invBc1 = 1 / (1 - Math.pow(b1, t));
-        if ((double) gradientBound * invBc1 * Math.max(lr, 1.0) > Float.MAX_VALUE / 4.0) return false;
-        double step = lr * (1.01 / Math.sqrt((1 - b2) * (1 - ratio)) + invBc1 * 1e-19 / epsilon);
+        if ((double) gradientEver * invBc1 * Math.max(lr, 1.0) > Float.MAX_VALUE / 4.0) return false;
+        double step = lr * 1.01 / Math.sqrt((1 - b2) * (1 - ratio)) + invBc1 * underflowTerm(lr, epsilon);
         return step < SAFE_STEP && decayKeepsWeights(lr);
     }
 

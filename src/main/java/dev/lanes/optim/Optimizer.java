@@ -212,22 +212,34 @@ public abstract class Optimizer implements AutoCloseable {
      */
     public final boolean cannotOverflow(float maxAbsGradient, int batchRows) {
         if (kernels == null) return false;
-        float g = Math.max(largestGradient, effectiveGradientBound(maxAbsGradient, batchRows));
-        return Float.isFinite(g) && boundsStep(g, learningRate, iterations + 1);
+        float now = effectiveGradientBound(maxAbsGradient, batchRows);
+        return Float.isFinite(now) && boundsStep(now, Math.max(largestGradient, now), learningRate, iterations + 1);
     }
 
     /**
      * Whether step {@code t} at rate {@code lr} moves no weight by as much as {@link #SAFE_STEP},
-     * and overflows in none of its intermediate values, when every gradient the state has absorbed,
-     * this step's included, is at most {@code gradientBound} in magnitude (the L2 term {@code l2·w}
-     * included). A weight w moved by less than half of ulp(Float.MAX_VALUE) rounds to at most
+     * and overflows in none of its intermediate values, when this step's gradients are at most
+     * {@code gradientNow} in magnitude and every gradient the state has absorbed, this step's
+     * included, at most {@code gradientEver} (both with the L2 term {@code l2·w}; the second +∞
+     * when unknown). A weight moved by less than half of ulp(Float.MAX_VALUE) rounds to at most
      * Float.MAX_VALUE in magnitude, so it stays finite whatever its value.
      */
-    protected boolean boundsStep(float gradientBound, float lr, int t) {
+    protected boolean boundsStep(float gradientNow, float gradientEver, float lr, int t) {
         return false;
     }
 
-    /** 2^100: an eighth of half an ulp of Float.MAX_VALUE, so rounding in the step cannot carry it past. */
+    /**
+     * The part of a step bound for squared gradients too small for float: where g² underflows to 0
+     * (|g| below 4e-23), the root in lr·g/(√s + ε) can be 0 and the step lr·|g|/ε, under
+     * lr·1e-19/ε. (RMSProp's (1−ρ)·g² underflows below 4e-23/√(1−ρ): it scales this by 1/√(1−ρ).)
+     * Subnormal squares round by more than their bounds allow for; {@link #SAFE_STEP}'s factor of
+     * 8 covers that.
+     */
+    static double underflowTerm(float lr, float epsilon) {
+        return lr * 1e-19 / epsilon;
+    }
+
+    /** 2^100: an eighth of half an ulp of Float.MAX_VALUE, so rounding in a bounded step cannot carry it past. */
     protected static final float SAFE_STEP = 0x1p100f;
 
     /** {@code maxAbsGradient} plus the largest L1 subgradient and L2 term (|w| ≤ Float.MAX_VALUE) any parameter adds. */

@@ -29,5 +29,16 @@ public final class RmsProp extends Optimizer {
         return k.rmspropUpdate(w, g, state[0], lr, rho, epsilon, l2);
     }
 
+    /**
+     * The average ρ·s + (1−ρ)·g² is at least (1−ρ)·g², so a step is at most lr/√(1−ρ) whatever
+     * the gradients' scale, once lr·g cannot overflow (a g² that overflows makes it 0).
+     */
+    @Override
+    protected boolean boundsStep(float gradientNow, float gradientEver, float lr, int t) {
+        double perRate = 1.01 / Math.sqrt(1.0 - rho);
+        return (double) lr * gradientNow < Float.MAX_VALUE / 4.0
+                && lr * perRate + underflowTerm(lr, epsilon) * perRate < SAFE_STEP;
+    }
+
     @Override public String toString() { return "RMSProp(lr=" + schedule() + ", rho=" + rho + ", epsilon=" + epsilon + ")"; }
 }

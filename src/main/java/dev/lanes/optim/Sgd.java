@@ -49,6 +49,18 @@ public final class Sgd extends Optimizer {
         return momentum == 0f ? k.sgdUpdate(w, g, lr, l2) : k.momentumUpdate(w, g, state[0], lr, momentum, nesterov, l2);
     }
 
+    /**
+     * Plain SGD moves a weight by lr·|g|. With momentum the velocity v = β·v + g stays below
+     * max|g|/(1−β) over the gradients it absorbed, and Nesterov's g + β·v too; so the step is at
+     * most lr·max|g|/(1−β), and no intermediate overflows while that stays below
+     * Float.MAX_VALUE/4.
+     */
+    @Override
+    protected boolean boundsStep(float gradientNow, float gradientEver, float lr, int t) {
+        double velocity = momentum == 0f ? gradientNow : gradientEver / (1.0 - momentum);
+        return velocity < Float.MAX_VALUE / 4.0 && 1.01 * lr * velocity < SAFE_STEP;
+    }
+
     @Override
     public String toString() {
         return (nesterov ? "SGD(nesterov, momentum=" + momentum : momentum > 0f ? "SGD(momentum=" + momentum : "SGD(")

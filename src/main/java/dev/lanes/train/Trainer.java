@@ -41,9 +41,9 @@ import java.util.SplittableRandom;
  * or parameter, and the model is put back to the weights it had before that step (the last finite
  * ones; batch-norm running statistics included). The price is one pass over the gradients per
  * step (finiteness and largest magnitude), which the simd backend splits across its threads, and
- * one copy of the weights per step whose update the optimizer cannot prove harmless: Adam and
- * AdamW bound their step whatever the gradients' scale, so they need it only for gradients near
- * float's overflow; SGD, Adagrad and RMSProp take it every step. The optimizer kernels check the
+ * one copy of the weights per step whose update the optimizer cannot prove harmless (every
+ * optimizer here bounds its step; the copy is needed only for gradients near float's overflow or
+ * absurd learning rates). The optimizer kernels check the
  * weights as they store them ({@link #keepLastFiniteWeights} trades the copy for a weaker
  * guarantee).
  */
@@ -173,8 +173,8 @@ public final class Trainer implements AutoCloseable {
             throw rollBack(diverged(bad == null ? "the regularization penalty became " + value
                     : "the gradient of " + bad.name() + " " + bad.value().shape() + " became NaN or infinite", m));
         }
-        // An optimizer that can bound its step (Adam) proves most updates harmless from the
-        // gradients' largest magnitude, and then the copy of every weight is not needed.
+        // An optimizer that can bound its step proves most updates harmless from the gradients'
+        // largest magnitude, and then the copy of every weight is not needed.
         boolean copied = keepLastFiniteWeights && !optimizer.cannotOverflow(largestGradient, m);
         if (copied) lastFinite.captureTrainable(kernels);
         if (!optimizer.step(m, largestGradient)) {
@@ -224,8 +224,8 @@ public final class Trainer implements AutoCloseable {
     /**
      * Whether a step that produces a non-finite value puts the model back to the weights it had
      * before the step (default: yes). Turning it off saves the copy of the weights taken before
-     * updates the optimizer cannot prove harmless (with SGD, every step: a few percent of a
-     * 784-256-128-10 step at batch 128); training still stops at the first non-finite
+     * updates the optimizer cannot prove harmless (rare: see {@link Optimizer#cannotOverflow});
+     * training still stops at the first non-finite
      * loss or gradient, before the update, and at an update that overflows finite weights, but then
      * the model keeps that step's non-finite weights, and a failing step's batch-norm running
      * statistics stay as that step left them.

@@ -1,5 +1,6 @@
 package dev.lanes.optim;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,21 +31,33 @@ class StepBoundTest {
                 .add(new Dense(UNITS, Activation.linear(), Initializer.glorotUniform(), true).regularizer(r)).build();
     }
 
+    /** The bound each optimizer claims, from this step's largest gradient and the largest ever. */
+    private interface Bound {
+        double of(double gradientNow, double gradientEver);
+    }
+
     @Test
-    void adamNeverMovesAWeightFartherThanItsBoundWhateverTheGradientsScale() {
+    void noOptimizerMovesAWeightFartherThanItsBoundWhateverTheGradientsScale() {
         List<Kernels> backends = new ArrayList<>(List.of(Kernels.create("loop", 1)));
         if (KernelProvider.simdUnavailableReason() == null) backends.add(Kernels.create("simd", 1));
-        float[][] betas = {{0.9f, 0.999f}, {0.5f, 0.9f}, {0f, 0.5f}, {0.99f, 0.9999f}, {0.9f, 0.82f}};
+        float lr = 0.01f;
         try {
             for (Kernels k : backends) {
+                float[][] betas = {{0.9f, 0.999f}, {0.5f, 0.9f}, {0f, 0.5f}, {0.99f, 0.9999f}, {0.9f, 0.82f}};
                 for (float[] b : betas) {
-                    float lr = 0.01f;
-                    double bound = lr / Math.sqrt((1 - b[1]) * (1 - (double) b[0] * b[0] / b[1]));
-                    for (long seed = 1; seed <= 3; seed++) {
-                        double worst = worstStep(k, new Adam(LearningRateSchedule.constant(lr), b[0], b[1], 1e-8f), seed);
-                        assertTrue(worst <= bound, k.name() + " betas " + b[0] + "/" + b[1] + " seed " + seed
-                                + ": a weight moved " + worst + ", bound " + bound);
-                    }
+                    double c = lr / Math.sqrt((1 - b[1]) * (1 - (double) b[0] * b[0] / b[1]));
+                    check(k, () -> new Adam(LearningRateSchedule.constant(lr), b[0], b[1], 1e-8f), (now, ever) -> c,
+                            "Adam " + b[0] + "/" + b[1]);
+                }
+                check(k, () -> new Sgd(lr), (now, ever) -> lr * now, "SGD");
+                for (float mu : new float[] {0.5f, 0.9f, 0.99f}) {
+                    check(k, () -> Sgd.momentum(lr, mu), (now, ever) -> lr * ever / (1 - mu), "momentum " + mu);
+                    check(k, () -> Sgd.nesterov(lr, mu), (now, ever) -> lr * ever / (1 - mu), "Nesterov " + mu);
+                }
+                check(k, () -> new Adagrad(lr), (now, ever) -> lr, "Adagrad");
+                for (float rho : new float[] {0.5f, 0.9f, 0.999f}) {
+                    check(k, () -> new RmsProp(LearningRateSchedule.constant(lr), rho, 1e-7f),
+                            (now, ever) -> lr / Math.sqrt(1 - rho), "RMSProp " + rho);
                 }
             }
         } finally {
@@ -52,16 +65,27 @@ class StepBoundTest {
         }
     }
 
-    /** The largest |Δw| over 300 steps of random gradients, asserting cannotOverflow before each. */
-    private static double worstStep(Kernels k, Optimizer opt, long seed) {
+    private static void check(Kernels k, java.util.function.Supplier<Optimizer> make, Bound bound, String what) {
+        for (long seed = 1; seed <= 3; seed++) {
+            double worst = worstStep(k, make.get(), bound, seed);
+            assertTrue(worst <= 1.0 + 1e-6, k.name() + " " + what + " seed " + seed
+                    + ": a weight moved " + worst + " times its bound");
+        }
+    }
+
+    /**
+     * The largest (|Δw| − one ulp of w) / bound over 300 steps of random gradients, asserting cannotOverflow
+     * before each (the gradients stay far below overflow).
+     */
+    private static double worstStep(Kernels k, Optimizer opt, Bound bound, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         try (Sequential m = model(k, Regularizer.NONE); opt) {
             List<Parameter> ps = m.parameters();
             opt.bind(ps, k);
-            double worst = 0;
+            double worst = 0, ever = 0;
             for (int step = 0; step < 300; step++) {
-                // Scale jumps between 1e-30 and 1e30; some steps are all zeros, some one spike.
-                double scale = Math.pow(10, rnd.nextInt(-30, 31));
+                // Scale jumps between 1e-30 and 1e25; some steps are all zeros, some one spike.
+                double scale = Math.pow(10, rnd.nextInt(-30, 26));
                 int kind = rnd.nextInt(10);
                 float largest = 0f;
                 for (Parameter p : ps) {
@@ -73,13 +97,18 @@ class StepBoundTest {
                     }
                     p.gradient().copyFrom(g);
                 }
-                assertTrue(opt.cannotOverflow(largest, 1), "step " + step + ", gradients up to " + largest);
+                ever = Math.max(ever, largest);
+                assertTrue(opt.cannotOverflow(largest, 1), opt + " step " + step + ", gradients up to " + largest);
                 List<float[]> before = m.getWeights();
                 assertTrue(opt.step(1, largest));
                 List<float[]> after = m.getWeights();
+                double b = bound.of(largest, ever);
                 for (int i = 0; i < before.size(); i++) {
                     for (int j = 0; j < before.get(i).length; j++) {
-                        worst = Math.max(worst, Math.abs((double) after.get(i)[j] - before.get(i)[j]));
+                        double moved = Math.abs((double) after.get(i)[j] - before.get(i)[j]);
+                        // Storing the weight rounds it by up to an ulp beyond the step itself.
+                        double resolution = Math.ulp(Math.max(Math.abs(after.get(i)[j]), Math.abs(before.get(i)[j])));
+                        if (moved > resolution) worst = Math.max(worst, (moved - resolution) / b);
                     }
                 }
             }
@@ -90,15 +119,22 @@ class StepBoundTest {
     @Test
     void everyCaseWithoutAProofAnswersNo() {
         try (Kernels k = Kernels.create("loop", 1)) {
-            assertFalse(bound(k, new Sgd(0.01f), 1f), "SGD has no bound");
-            assertFalse(bound(k, Sgd.momentum(0.01f, 0.9f), 1f));
-            assertFalse(bound(k, new RmsProp(0.01f), 1f));
-            assertFalse(bound(k, new Adagrad(0.01f), 1f));
+            assertTrue(bound(k, new Sgd(0.01f), 1e30f));
+            assertFalse(bound(k, new Sgd(1f), 1e32f), "SGD moves a weight by lr·|g|: past 2^100");
+            assertFalse(bound(k, new Sgd(10f), 3e38f), "lr·g itself overflows");
+            assertTrue(bound(k, Sgd.momentum(0.01f, 0.9f), 1e30f));
+            assertFalse(bound(k, Sgd.momentum(0.01f, 0.99f), 1e37f), "the velocity can reach g/(1−β) = 1e39");
+            assertTrue(bound(k, new RmsProp(0.01f), 1e37f), "scale-free while lr·g is finite");
+            assertTrue(bound(k, new RmsProp(1e29f), 1f), "3.2e29 at ρ = 0.9");
+            assertFalse(bound(k, new RmsProp(1e30f), 1f));
+            assertTrue(bound(k, new Adagrad(0.01f), 1e37f));
+            assertFalse(bound(k, new Adagrad(10f), 1e38f), "lr·g overflows before the division");
             assertTrue(bound(k, new Adam(0.01f), 1f));
             assertTrue(bound(k, new Adam(0.01f), 1e30f), "scale-free while nothing overflows");
             assertFalse(bound(k, new Adam(0.01f), 1e37f), "m̂ = m/(1−β1) can overflow");
             assertFalse(bound(k, new Adam(0.01f), Float.POSITIVE_INFINITY));
             assertFalse(bound(k, new Adam(0.01f), Float.NaN));
+            assertFalse(bound(k, new Sgd(0.01f), Float.NaN));
             assertFalse(bound(k, new Adam(1e29f), 1f), "73·lr reaches 2^100");
             assertFalse(bound(k, new Adam(LearningRateSchedule.constant(0.01f), 0.99f, 0.9f, 1e-8f), 1f), "β1² ≥ β2");
             assertTrue(bound(k, new Adam(LearningRateSchedule.constant(1e5f), 0.9f, 0.999f, 1e-8f), 1f));
@@ -111,12 +147,22 @@ class StepBoundTest {
 
     @Test
     void theAnswerTurnsAtTheRateWhoseBoundReachesTheSafeStep() {
-        // 2^100 / (1.01 · lr-free bound): the rate at which Adam's proven step stops being safe.
-        double perRate = 1.01 / Math.sqrt((1 - 0.999) * (1 - 0.81 / 0.999));
-        double limit = 0x1p100 / perRate;
+        // For each optimizer, the rate at which its proven step (gradients of magnitude 1) reaches 2^100.
+        double adam = 0x1p100 / (1.01 / Math.sqrt((1 - 0.999) * (1 - 0.81 / 0.999)));
+        double rmsProp = 0x1p100 / (1.01 / Math.sqrt(1 - 0.9));
+        double plain = 0x1p100 / 1.01;
+        double momentum = 0x1p100 * (1 - 0.9) / 1.01;
         try (Kernels k = Kernels.create("loop", 1)) {
-            assertTrue(bound(k, new Adam((float) (0.95 * limit)), 1f));
-            assertFalse(bound(k, new Adam((float) (1.05 * limit)), 1f));
+            for (double[] f : new double[][] {{0.95, 1}, {1.05, 0}}) {
+                boolean below = f[1] == 1;
+                assertEquals(below, bound(k, new Adam((float) (f[0] * adam)), 1f), "Adam at " + f[0]);
+                assertEquals(below, bound(k, new RmsProp(LearningRateSchedule.constant((float) (f[0] * rmsProp)), 0.9f, 1e-7f), 1f),
+                        "RMSProp at " + f[0]);
+                assertEquals(below, bound(k, new Adagrad((float) (f[0] * plain)), 1f), "Adagrad at " + f[0]);
+                assertEquals(below, bound(k, new Sgd((float) (f[0] * plain)), 1f), "SGD at " + f[0]);
+                assertEquals(below, bound(k, Sgd.momentum((float) (f[0] * momentum), 0.9f), 1f), "momentum at " + f[0]);
+                assertEquals(below, bound(k, Sgd.nesterov((float) (f[0] * momentum), 0.9f), 1f), "Nesterov at " + f[0]);
+            }
         }
     }
 

@@ -128,14 +128,23 @@ class NonFiniteGuardTest {
     }
 
     @Test
-    void adamStepsCopyNoWeightsAndSgdStepsCopyEachParameterOnce() {
+    void aStepTheOptimizerCanBoundCopiesNoWeights() {
         int steps = 5;
-        long adam = copiesPerRun(new Adam(0.01f), true, steps);
-        long sgd = copiesPerRun(new Sgd(0.01f), true, steps);
-        long sgdWithoutRollback = copiesPerRun(new Sgd(0.01f), false, steps);
+        long bounded = copiesPerRun(new Adam(0.01f), true, steps);
+        long unbounded = copiesPerRun(new Adam(0.01f) {
+            @Override protected boolean boundsStep(float gradientNow, float gradientEver, float lr, int t) {
+                return false;
+            }
+        }, true, steps);
+        long unboundedWithoutRollback = copiesPerRun(new Adam(0.01f) {
+            @Override protected boolean boundsStep(float gradientNow, float gradientEver, float lr, int t) {
+                return false;
+            }
+        }, false, steps);
         // Dense(8) then Dense(1): four trainable parameters; everything else copies alike.
-        assertEquals(steps * 4L, sgd - adam, "SGD copies its 4 parameters per step, Adam none");
-        assertEquals(adam, sgdWithoutRollback);
+        assertEquals(steps * 4L, unbounded - bounded, "without a bound each step copies the 4 parameters");
+        assertEquals(bounded, unboundedWithoutRollback);
+        assertEquals(bounded, copiesPerRun(new Sgd(0.01f), true, steps), "SGD bounds its step too");
     }
 
     /** Element-wise kernel calls (the weight copy is one) during {@code steps} steps. */

@@ -61,11 +61,12 @@ def medians(records):
 
 
 def parse_profile(text):
-    """Rows of (group, seconds, percent, calls) and the header's training and kernel seconds."""
+    """Rows of (group, seconds, percent, calls, bytes per call or None) and the header's training and kernel seconds."""
     rows = []
     header = re.search(r"where the time went \(([\d.]+) s of training, ([\d.]+) s in kernels\)", text)
-    for m in re.finditer(r"^\s+([a-z_]+)\s+([\d.]+) s\s+([\d.]+)%\s+([\d,]+) calls", text, re.M):
-        rows.append((m.group(1), float(m.group(2)), float(m.group(3)), int(m.group(4).replace(",", ""))))
+    for m in re.finditer(r"^\s+([a-z_]+)\s+([\d.]+) s\s+([\d.]+)%\s+([\d,]+) calls(?:\s+([\d,]+) B/call)?", text, re.M):
+        rows.append((m.group(1), float(m.group(2)), float(m.group(3)), int(m.group(4).replace(",", "")),
+                     None if m.group(5) is None else int(m.group(5).replace(",", ""))))
     first = text.strip().splitlines()[0] if text.strip() else ""
     return rows, (float(header.group(1)), float(header.group(2))) if header else None, first
 
@@ -73,8 +74,10 @@ def parse_profile(text):
 def parse_gemm_shapes(text):
     """Rows of (kind, shape, ms per call, GFLOP/s, calls) from the profile's GEMM-by-shape lines."""
     rows = []
-    for m in re.finditer(r"^\s+([NT]{2}) (\S+)\s+([\d.]+) ms/call\s+([\d.]+) GFLOP/s\s+([\d,]+) calls", text, re.M):
-        rows.append((m.group(1), m.group(2), float(m.group(3)), float(m.group(4)), int(m.group(5).replace(",", ""))))
+    for m in re.finditer(r"^\s+([NT]{2}) (\S+)\s+([\d.]+) ms/call\s+([\d.]+) GFLOP/s\s+([\d,]+) calls(?:\s+([\d,]+) B/call)?",
+                         text, re.M):
+        rows.append((m.group(1), m.group(2), float(m.group(3)), float(m.group(4)), int(m.group(5).replace(",", "")),
+                     None if m.group(6) is None else int(m.group(6).replace(",", ""))))
     return rows
 
 
@@ -226,10 +229,10 @@ def main(raw_path, meta_path, profile_path, out_md, out_svg):
     L.append("## Where a Lanes training step spends its time\n")
     if rows:
         L.append(f"`{meta['profile_command']}`: {first}\n")
-        L.append("| kernel group | seconds | share of kernel time | calls |")
-        L.append("| --- | ---: | ---: | ---: |")
-        for g, sec, pct, calls in rows:
-            L.append(f"| {g} | {sec:.3f} | {pct:.1f}% | {calls:,} |")
+        L.append("| kernel group | seconds | share of kernel time | calls | heap bytes per call |")
+        L.append("| --- | ---: | ---: | ---: | ---: |")
+        for g, sec, pct, calls, b in rows:
+            L.append(f"| {g} | {sec:.3f} | {pct:.1f}% | {calls:,} | {'–' if b is None else f'{b:,}'} |")
         if header:
             outside = header[0] - header[1]
             L.append(f"\n{header[0]:.2f} s of training, {header[1]:.2f} s of it inside kernels; the other "
@@ -239,10 +242,10 @@ def main(raw_path, meta_path, profile_path, out_md, out_svg):
         if shapes:
             L.append("GEMM calls by shape (NN: forward pass; TN: weight gradient Xᵀ·dZ; NT: input gradient dZ·Wᵀ), "
                      "slowest total first:\n")
-            L.append("| kind | M×K·K×N | ms per call | GFLOP/s | calls |")
-            L.append("| --- | --- | ---: | ---: | ---: |")
-            for kind, shape, ms, gf, calls in shapes:
-                L.append(f"| {kind} | {shape} | {ms:.3f} | {gf:.1f} | {calls:,} |")
+            L.append("| kind | M×K·K×N | ms per call | GFLOP/s | calls | heap bytes per call |")
+            L.append("| --- | --- | ---: | ---: | ---: | ---: |")
+            for kind, shape, ms, gf, calls, b in shapes:
+                L.append(f"| {kind} | {shape} | {ms:.3f} | {gf:.1f} | {calls:,} | {'–' if b is None else f'{b:,}'} |")
             L.append("")
     else:
         L.append("No profile run (TRAIN_PROFILE=none).\n")

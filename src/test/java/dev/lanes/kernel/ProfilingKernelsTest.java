@@ -41,12 +41,12 @@ class ProfilingKernelsTest {
             }
             String report = p.gemmShapeReport();
             assertEquals(33, report.lines().count(), report);
-            assertTrue(report.lines().anyMatch(l -> l.trim().startsWith("other shapes") && l.trim().endsWith("8 calls")), report);
+            assertTrue(report.lines().anyMatch(l -> l.trim().startsWith("other shapes") && l.contains(" 8 calls")), report);
         }
     }
 
     private static void assertLine(List<String> lines, String shape, int calls) {
-        assertTrue(lines.stream().anyMatch(l -> l.trim().startsWith(shape + " ") && l.trim().endsWith(" " + calls + " calls")),
+        assertTrue(lines.stream().anyMatch(l -> l.trim().startsWith(shape + " ") && l.contains(" " + calls + " calls ")),
                 shape + " with " + calls + " calls in\n" + String.join("\n", lines));
     }
 }

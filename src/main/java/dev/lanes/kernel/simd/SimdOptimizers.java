@@ -10,21 +10,23 @@ import dev.lanes.kernel.FusedShapes;
 import dev.lanes.kernel.loop.LoopOptimizers;
 import dev.lanes.tensor.Matrix;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
  * Optimizer updates on float vectors: the loop backend's float operations in the same order, with
  * no FMA contraction, so parameters and state are bitwise identical across backends (the tests
  * check this) and a training run does not depend on which backend executed it. Each is one
- * streaming pass; the masked tail reuses the same per-vector step with masked loads and stores.
+ * streaming pass; the elements past the last whole vector take the same float operations one at a
+ * time (see {@link #adamTail} for why not a masked vector).
  *
  * <p>Each also reports whether the weights it stored are all finite: it adds w·0 (0 for a finite w,
  * NaN for ±∞ and NaN) into one more vector, which costs an add per vector in a pass bound by memory,
  * where a separate check would read every weight again.
  */
 final class SimdOptimizers {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private SimdOptimizers() {}
 
     static boolean sgd(Matrix w, Matrix g, float lr, float l2) {
@@ -48,16 +50,15 @@ final class SimdOptimizers {
             updated.intoMemorySegment(ws, wo + b, NATIVE);
             check = check.add(updated.mul(0f));
         }
-        if (i < n) {
-            VectorMask<Float> t = S.indexInRange(i, n);
+        boolean finite = allZero(check);
+        for (; i < n; i++) {
             long b = (long) i * Float.BYTES;
-            FloatVector w = fromMemorySegment(S, ws, wo + b, NATIVE, t);
-            FloatVector grad = fromMemorySegment(S, gs, go + b, NATIVE, t).add(w.mul(l2));
-            FloatVector updated = w.sub(grad.mul(lr));
-            updated.intoMemorySegment(ws, wo + b, NATIVE, t);
-            check = check.add(updated.mul(0f), t);
+            float w = ws.get(F, wo + b);
+            float updated = w - lr * (gs.get(F, go + b) + l2 * w);
+            ws.set(F, wo + b, updated);
+            finite &= Float.isFinite(updated);
         }
-        return allZero(check);
+        return finite;
     }
 
     /** True when every lane is ±0, that is when no w·0 added into {@code check} was NaN. */
@@ -93,19 +94,18 @@ final class SimdOptimizers {
             updated.intoMemorySegment(ws, wo + b, NATIVE);
             check = check.add(updated.mul(0f));
         }
-        if (i < n) {
-            VectorMask<Float> t = S.indexInRange(i, n);
+        boolean finite = allZero(check);
+        for (; i < n; i++) {
             long b = (long) i * Float.BYTES;
-            FloatVector w = fromMemorySegment(S, ws, wo + b, NATIVE, t);
-            FloatVector grad = fromMemorySegment(S, gs, go + b, NATIVE, t).add(w.mul(l2));
-            FloatVector vel = fromMemorySegment(S, vs, vo + b, NATIVE, t).mul(beta).add(grad);
-            vel.intoMemorySegment(vs, vo + b, NATIVE, t);
-            FloatVector step = nesterov ? grad.add(vel.mul(beta)) : vel;
-            FloatVector updated = w.sub(step.mul(lr));
-            updated.intoMemorySegment(ws, wo + b, NATIVE, t);
-            check = check.add(updated.mul(0f), t);
+            float w = ws.get(F, wo + b);
+            float grad = gs.get(F, go + b) + l2 * w;
+            float vel = beta * vs.get(F, vo + b) + grad;
+            vs.set(F, vo + b, vel);
+            float updated = w - lr * (nesterov ? grad + beta * vel : vel);
+            ws.set(F, wo + b, updated);
+            finite &= Float.isFinite(updated);
         }
-        return allZero(check);
+        return finite;
     }
 
     static boolean adagrad(Matrix w, Matrix g, Matrix s, float lr, float eps, float l2) {
@@ -150,18 +150,18 @@ final class SimdOptimizers {
             updated.intoMemorySegment(ws, wo + b, NATIVE);
             check = check.add(updated.mul(0f));
         }
-        if (i < n) {
-            VectorMask<Float> t = S.indexInRange(i, n);
+        boolean finite = allZero(check);
+        for (; i < n; i++) {
             long b = (long) i * Float.BYTES;
-            FloatVector w = fromMemorySegment(S, ws, wo + b, NATIVE, t);
-            FloatVector grad = fromMemorySegment(S, gs, go + b, NATIVE, t).add(w.mul(l2));
-            FloatVector acc = fromMemorySegment(S, ss, so + b, NATIVE, t).mul(decay).add(grad.mul(grad).mul(gain));
-            acc.intoMemorySegment(ss, so + b, NATIVE, t);
-            FloatVector updated = w.sub(grad.mul(lr).div(acc.sqrt().add(eps)));
-            updated.intoMemorySegment(ws, wo + b, NATIVE, t);
-            check = check.add(updated.mul(0f), t);
+            float w = ws.get(F, wo + b);
+            float grad = gs.get(F, go + b) + l2 * w;
+            float acc = decay * ss.get(F, so + b) + gain * (grad * grad);
+            ss.set(F, so + b, acc);
+            float updated = w - lr * grad / ((float) Math.sqrt(acc) + eps);
+            ws.set(F, wo + b, updated);
+            finite &= Float.isFinite(updated);
         }
-        return allZero(check);
+        return finite;
     }
 
     static boolean adam(Matrix w, Matrix g, Matrix m, Matrix v, float lr, float beta1, float beta2, float eps,
@@ -210,25 +210,28 @@ final class SimdOptimizers {
     }
 
     /**
-     * The masked last vector of {@link #adam}'s run, kept out of the main method: with both in one
-     * method C1 ran out of virtual registers, gave up, and the kernel stayed in code that does not
-     * intrinsify the Vector API (3 KB of boxes per vector) until C2 got to it.
+     * The elements past {@link #adam}'s last whole vector, one at a time with the loop backend's
+     * float operations. Scalar, like every tail here: a masked vector tail is compiled by C1 until a
+     * kernel has run thousands of times, and C1 boxes every vector (3.5 KB per call for a 10-unit
+     * bias, every training step for the first tens of seconds); a scalar loop costs a few ns.
      */
     private static boolean adamTail(MemorySegment ws, long wo, MemorySegment gs, long go, MemorySegment ms, long mo,
                                     MemorySegment vs, long vo, int i, int n, float lr, float beta1, float beta2,
                                     float eps, float l2, float invBc1, float invBc2, float decay) {
         float c1 = 1f - beta1, c2 = 1f - beta2;
-        VectorMask<Float> t = S.indexInRange(i, n);
-        long b = (long) i * Float.BYTES;
-        FloatVector w = fromMemorySegment(S, ws, wo + b, NATIVE, t);
-        FloatVector grad = fromMemorySegment(S, gs, go + b, NATIVE, t).add(w.mul(l2));
-        FloatVector m1 = fromMemorySegment(S, ms, mo + b, NATIVE, t).mul(beta1).add(grad.mul(c1));
-        FloatVector m2 = fromMemorySegment(S, vs, vo + b, NATIVE, t).mul(beta2).add(grad.mul(grad).mul(c2));
-        m1.intoMemorySegment(ms, mo + b, NATIVE, t);
-        m2.intoMemorySegment(vs, vo + b, NATIVE, t);
-        FloatVector step = m1.mul(invBc1).mul(lr).div(m2.mul(invBc2).sqrt().add(eps));
-        FloatVector updated = w.sub(step).sub(w.mul(decay));
-        updated.intoMemorySegment(ws, wo + b, NATIVE, t);
-        return allZero(FloatVector.zero(S).add(updated.mul(0f), t));
+        boolean finite = true;
+        for (; i < n; i++) {
+            long b = (long) i * Float.BYTES;
+            float w = ws.get(F, wo + b);
+            float grad = gs.get(F, go + b) + l2 * w;
+            float m1 = beta1 * ms.get(F, mo + b) + c1 * grad;
+            float m2 = beta2 * vs.get(F, vo + b) + c2 * (grad * grad);
+            ms.set(F, mo + b, m1);
+            vs.set(F, vo + b, m2);
+            float updated = w - lr * (m1 * invBc1) / ((float) Math.sqrt(m2 * invBc2) + eps) - decay * w;
+            ws.set(F, wo + b, updated);
+            finite &= Float.isFinite(updated);
+        }
+        return finite;
     }
 }

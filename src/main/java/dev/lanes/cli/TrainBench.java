@@ -88,9 +88,10 @@ final class TrainBench {
                 trainer.keepLastFiniteWeights(!a.flag("no-rollback"));
                 warmUp(trainer, x, y, batch, seed);
                 if (profiler != null) profiler.reset();
+                StepAllocation allocation = new StepAllocation((samples + batch - 1) / batch * epochs);
                 long fitStart = System.nanoTime();
                 History h = trainer.fit(x, y, FitOptions.builder().epochs(epochs).batchSize(batch).seed(seed + 1)
-                        .verbose(false).build());
+                        .verbose(false).callbacks(allocation).build());
                 double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
                 double[] perEpoch = h.samplesPerSecond().stream().mapToDouble(Double::doubleValue).toArray();
                 double[] sps = perEpoch.clone();
@@ -103,15 +104,18 @@ final class TrainBench {
                     out.printf(Locale.ROOT, "{\"lib\":\"lanes\",\"backend\":\"%s\",\"threads\":%d,\"layers\":\"%s\","
                                     + "\"batch\":%d,\"samples\":%d,\"epochs\":%d,\"optimizer\":\"%s\","
                                     + "\"samples_per_s\":%.1f,\"ms_per_step\":%.4f,\"final_loss\":%.5f,"
-                                    + "\"epoch_samples_per_s\":[%s]}%n",
+                                    + "\"alloc_bytes_per_step\":%s,\"epoch_samples_per_s\":[%s]}%n",
                             backend, threads, layers, batch, samples, epochs, optimizer, median, msPerStep,
-                            h.last("loss"), String.join(",", Arrays.stream(perEpoch)
+                            h.last("loss"),
+                            allocation.medianBytesPerStep() < 0 ? "null" : Long.toString(allocation.medianBytesPerStep()), String.join(",", Arrays.stream(perEpoch)
                                     .mapToObj(v -> String.format(Locale.ROOT, "%.1f", v)).toList()));
                 } else {
                     out.printf(Locale.ROOT, "train %s batch %d, %s, %s, %d thread%s: %,.0f samples/s, %.3f ms/step "
-                                    + "(median of %d epoch%s of %,d samples)%n",
+                                    + "(median of %d epoch%s of %,d samples)%s%n",
                             layers, batch, optimizer, backend, threads, threads == 1 ? "" : "s", median, msPerStep,
-                            epochs, epochs == 1 ? "" : "s", samples);
+                            epochs, epochs == 1 ? "" : "s", samples, allocation.medianBytesPerStep() < 0 ? ""
+                                    : String.format(Locale.ROOT, "; heap allocated per step: %,d B (median, training thread)",
+                                            allocation.medianBytesPerStep()));
                 }
                 if (profiler != null) {
                     out.printf(Locale.ROOT, "where the time went (%.2f s of training, %.2f s in kernels):%n%s",
@@ -122,5 +126,50 @@ final class TrainBench {
             }
         }
         return 0;
+    }
+
+    /**
+     * The heap bytes the training thread allocates from one step's end to the next, median over the
+     * timed steps: a steady-state step should allocate nothing (the epoch boundaries, which shuffle
+     * and log, are outliers the median ignores). Worker threads are not counted. -1 without the
+     * JDK's management extension.
+     */
+    static final class StepAllocation implements dev.lanes.train.Callback {
+        private static final com.sun.management.ThreadMXBean THREADS = threads();
+        private final long[] deltas;
+        private int count;
+        private long last = -1;
+
+        StepAllocation(int steps) {
+            deltas = new long[Math.max(1, steps)];
+        }
+
+        private static com.sun.management.ThreadMXBean threads() {
+            try {
+                if (java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                        && t.isThreadAllocatedMemorySupported()) {
+                    t.setThreadAllocatedMemoryEnabled(true);
+                    return t;
+                }
+            } catch (RuntimeException | LinkageError e) {
+                // No jdk.management: not measured.
+            }
+            return null;
+        }
+
+        @Override
+        public void onBatchEnd(int epoch, int batch, int batches, float loss) {
+            if (THREADS == null) return;
+            long now = THREADS.getCurrentThreadAllocatedBytes();
+            if (last >= 0 && count < deltas.length) deltas[count++] = now - last;
+            last = now;
+        }
+
+        long medianBytesPerStep() {
+            if (THREADS == null || count == 0) return -1;
+            long[] sorted = Arrays.copyOf(deltas, count);
+            Arrays.sort(sorted);
+            return sorted[count / 2];
+        }
     }
 }

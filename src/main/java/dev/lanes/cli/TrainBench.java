@@ -135,7 +135,6 @@ final class TrainBench {
      * JDK's management extension.
      */
     static final class StepAllocation implements dev.lanes.train.Callback {
-        private static final com.sun.management.ThreadMXBean THREADS = threads();
         private final long[] deltas;
         private int count;
         private long last = -1;
@@ -144,29 +143,16 @@ final class TrainBench {
             deltas = new long[Math.max(1, steps)];
         }
 
-        private static com.sun.management.ThreadMXBean threads() {
-            try {
-                if (java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
-                        && t.isThreadAllocatedMemorySupported()) {
-                    t.setThreadAllocatedMemoryEnabled(true);
-                    return t;
-                }
-            } catch (RuntimeException | LinkageError e) {
-                // No jdk.management: not measured.
-            }
-            return null;
-        }
-
         @Override
         public void onBatchEnd(int epoch, int batch, int batches, float loss) {
-            if (THREADS == null) return;
-            long now = THREADS.getCurrentThreadAllocatedBytes();
+            long now = ProfilingKernels.currentThreadAllocatedBytes();
+            if (now < 0) return;
             if (last >= 0 && count < deltas.length) deltas[count++] = now - last;
             last = now;
         }
 
         long medianBytesPerStep() {
-            if (THREADS == null || count == 0) return -1;
+            if (count == 0) return -1;
             long[] sorted = Arrays.copyOf(deltas, count);
             Arrays.sort(sorted);
             return sorted[count / 2];

@@ -79,6 +79,14 @@ public final class ProfilingKernels implements Kernels {
     /** Heap bytes allocated by the calling thread inside this group's calls since the last reset. */
     public long allocatedBytes(Group g) { return bytes[g.ordinal()]; }
 
+    /**
+     * The calling thread's count of heap bytes allocated so far (JDK management extension), or −1
+     * where that is missing. Reading it allocates nothing.
+     */
+    public static long currentThreadAllocatedBytes() {
+        return Allocation.THREADS == null ? -1 : Allocation.THREADS.getCurrentThreadAllocatedBytes();
+    }
+
     /** The calling thread's allocation counter, from the JDK's management extension when it is there. */
     private static final class Allocation {
         private static final com.sun.management.ThreadMXBean THREADS = threads();

@@ -16,7 +16,9 @@ import java.lang.foreign.MemorySegment;
  * three passes there: scalar row maxima and z − max, one vector exp over the block's contiguous
  * floats (160 for 10 classes: ten whole vectors), then scalar sums and scaling; one bulk copy
  * writes the block's gradient. The exponentials are {@link VectorMath#expInPlace}'s, the same as
- * {@link VectorMath#exp} on the wide path; only the order of the row sums differs.
+ * {@link VectorMath#exp} on the wide path; only the order of the row sums differs. That call is
+ * left to C2 to compile on its own, which it is sized for: inlined here, it passed C2's inlining
+ * node budget and in some JVMs left a vector boxed every iteration.
  */
 final class NarrowSoftmaxCrossEntropy {
     /** Rows per block. */
@@ -50,7 +52,7 @@ final class NarrowSoftmaxCrossEntropy {
                 a[ROW_TERMS + i] = sy;
                 a[ROW_TERMS + ROWS + i] = syz;
             }
-            VectorMath.expInPlace(a, roundUp(rows * n));
+            VectorMath.expInPlace(a, rows * n);
             for (int i = 0, o = 0; i < rows; i++, o += n) {
                 float invSum = 1f / rowSum(a, o, n);
                 total += a[ROW_TERMS + i] * logOfRowSum(a, o, n) - a[ROW_TERMS + ROWS + i];
@@ -80,7 +82,7 @@ final class NarrowSoftmaxCrossEntropy {
                 a[ROW_TERMS + ROWS + i] = label;
                 for (int c = o; c < o + n; c++) a[c] -= max;
             }
-            VectorMath.expInPlace(a, roundUp(rows * n));
+            VectorMath.expInPlace(a, rows * n);
             for (int i = 0, o = 0; i < rows; i++, o += n) {
                 int label = (int) a[ROW_TERMS + ROWS + i];
                 float invSum = 1f / rowSum(a, o, n);
@@ -128,10 +130,5 @@ final class NarrowSoftmaxCrossEntropy {
             if (e == 1f) ones++; else rest += e;
         }
         return SimdLosses.logOfSum(ones, rest);
-    }
-
-    /** Up to whole vectors: the lanes past a block's floats hold stale values, never read. */
-    private static int roundUp(int count) {
-        return (count + L - 1) / L * L;
     }
 }

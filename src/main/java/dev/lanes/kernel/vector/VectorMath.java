@@ -125,15 +125,23 @@ public final class VectorMath {
     }
 
     /**
-     * a[i] = eˣ⁽ⁱ⁾ for i in [0, count), count a multiple of the vector length: {@link #exp}, written out
-     * in the loop. A kernel that calls {@link #exp} from its own loop depends on C2 inlining the call;
-     * in some JVMs C2 declined it ("low call site frequency", judged from a profile taken before the
-     * loop got hot) and every vector crossing the call was boxed on the heap, 192 B each (the narrow
-     * softmax cross-entropy, 128×10: 15 KB a call). Every Vector API method is force-inlined, so this
-     * loop has no call left for C2 to decline.
+     * a[i] = eˣ⁽ⁱ⁾ for i in [0, count): {@link #exp}, bit for bit, written out in the loop, with a
+     * scalar tail that repeats its float operations in the same order.
+     *
+     * <p>Two compile-time limits shape this method. A kernel that calls {@link #exp} from its own loop
+     * depends on C2 inlining the call, and in some JVMs C2 declined it ("low call site frequency") and
+     * boxed every vector crossing the call, 192 B each; so every call in the loop is a force-inlined
+     * Vector API method. And the vector loop alone is about 14,000 of the 18,000 nodes C2 parses
+     * before it stops inlining (NodeCountInliningCutoff): inlined into the narrow softmax
+     * cross-entropy (7,000 more), the loop's last operations were inlined late, and in about one JVM
+     * in four a vector they passed stayed boxed, 80 B an iteration (6.4 KB a step at batch 128). So
+     * this method is meant to be compiled on its own: with the scalar tail it is over 325 bytes of
+     * bytecode, C2's limit for inlining even a hot call (FreqInlineSize), and a call per block costs
+     * nothing next to the loop. {@code VectorMathTest} checks the size.
      */
     public static void expInPlace(float[] a, int count) {
-        for (int i = 0; i < count; i += S.length()) {
+        int i = 0;
+        for (int whole = count - count % S.length(); i < whole; i += S.length()) {
             FloatVector x = FloatVector.fromArray(S, a, i);
             x = x.blend(EXP_LO, x.compare(VectorOperators.LT, EXP_LO));
             x = x.blend(EXP_HI, x.compare(VectorOperators.GT, EXP_HI));
@@ -152,6 +160,22 @@ public final class VectorMath {
             FloatVector scale1 = h.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             FloatVector scale2 = tb.sub(h).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             y.mul(scale1).mul(scale2).intoArray(a, i);
+        }
+        for (; i < count; i++) {
+            float x = a[i];
+            if (x < EXP_LO) x = EXP_LO;
+            if (x > EXP_HI) x = EXP_HI;
+            float t = Math.fma(x, LOG2E, ROUND);
+            float n = t - ROUND;
+            float r = Math.fma(n, -LN2_LO, Math.fma(n, -LN2_HI, x));
+            float r2 = r * r;
+            float p = Math.fma(r, 1.9875691500e-4f, 1.3981999507e-3f);
+            float q = Math.fma(r, 8.3334519073e-3f, 4.1665795894e-2f);
+            float u = Math.fma(r, 1.6666665459e-1f, 5.0000001201e-1f);
+            p = Math.fma(Math.fma(p, r2, q), r2, u);
+            float y = Math.fma(p, r2, r) + 1f;
+            int tb = Float.floatToRawIntBits(t), h = tb >> 1;
+            a[i] = y * Float.intBitsToFloat((h + 127) << 23) * Float.intBitsToFloat((tb - h + 127) << 23);
         }
     }
 

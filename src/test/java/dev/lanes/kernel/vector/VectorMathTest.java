@@ -85,10 +85,32 @@ class VectorMathTest {
         for (int i = 0; i < a.length; i += lanes) {
             VectorMath.exp(FloatVector.fromArray(VectorMath.S, a, i)).intoArray(expected, i);
         }
-        VectorMath.expInPlace(a, a.length);
-        for (int i = 0; i < a.length; i++) {
-            assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(a[i]), "element " + i);
+        // Counts that are not whole vectors end in the scalar tail, which must round the same way.
+        for (int count : new int[] {a.length, 1, 7, lanes - 1, lanes + 1, 3 * lanes + 5, 97, a.length - 3}) {
+            float[] b = a.clone();
+            VectorMath.expInPlace(b, count);
+            for (int i = 0; i < a.length; i++) {
+                float want = i < count ? expected[i] : a[i];
+                assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(b[i]), "count " + count + ", element " + i);
+            }
         }
+    }
+
+    /**
+     * expInPlace is meant to be compiled on its own (see its comment): over FreqInlineSize's default
+     * of 325 bytes of bytecode, C2 does not inline it into a caller however hot the call.
+     */
+    @Test
+    void expInPlaceStaysTooLargeForC2ToInline() throws java.io.IOException {
+        byte[] bytes;
+        try (var in = VectorMath.class.getResourceAsStream("VectorMath.class")) {
+            bytes = in.readAllBytes();
+        }
+        int size = java.lang.classfile.ClassFile.of().parse(bytes).methods().stream()
+                .filter(m -> m.methodName().equalsString("expInPlace"))
+                .mapToInt(m -> m.findAttribute(java.lang.classfile.Attributes.code()).orElseThrow().codeLength())
+                .findFirst().orElseThrow();
+        assertTrue(size > 325, "expInPlace is " + size + " bytes of bytecode; C2 may inline it at 325 or fewer");
     }
 
     @Test

@@ -323,6 +323,10 @@ public final class MicroKernel8x32 implements MicroKernel {
             TileStore512.mergeTile(tile, c, ldc, row0, col0, rows, alpha, beta);
             return;
         }
+        if (cols == NR && TileStore512.wholeTileEpilogue(ep)) {
+            TileStore512.mergeTileEpilogue(tile, c, ldc, row0, col0, rows, alpha, beta, ep);
+            return;
+        }
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j += 16) {
                 TileStore512.store(tile, r * NR + j, c, ldc, row0 + r, col0 + j, cols - j, alpha, beta, ep);

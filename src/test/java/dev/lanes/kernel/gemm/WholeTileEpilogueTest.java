@@ -1,0 +1,70 @@
+package dev.lanes.kernel.gemm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.lanes.kernel.Activation;
+import dev.lanes.kernel.Epilogue;
+import dev.lanes.kernel.KernelProvider;
+import dev.lanes.kernel.Kernels;
+import dev.lanes.tensor.Matrix;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Whole 32-column tiles take the epilogue in one pass per tile ({@link TileStore512#mergeTileEpilogue}),
+ * right-edge tiles vector by vector ({@link TileStore512#store}). A column's bits must not depend on
+ * which: C[:, 0:w] of an N = 32 product must equal the N = w product of the same first w columns,
+ * which is all edge tile, for every epilogue both paths serve.
+ */
+class WholeTileEpilogueTest {
+    @Test
+    void aColumnIsTheSameBitsInAWholeTileAndInAnEdgeTile() {
+        assumeTrue(KernelProvider.simdUnavailableReason() == null, KernelProvider::simdUnavailableReason);
+        assumeTrue(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() == 16,
+                "the 8x32 micro-kernel serves 512-bit CPUs only");
+        int m = 19, k = 37, edge = 21;
+        SplittableRandom rnd = new SplittableRandom(11);
+        try (Kernels simd = Kernels.create("simd", 1)) {
+            Matrix a = random(m, k, rnd), b = random(k, 32, rnd), bias = random(1, 32, rnd), c0 = random(m, 32, rnd);
+            Matrix bEdge = copyColumns(b, edge), biasEdge = copyColumns(bias, edge), c0Edge = copyColumns(c0, edge);
+            for (Activation act : new Activation[] {Activation.IDENTITY, Activation.RELU, Activation.LEAKY_RELU}) {
+                for (boolean withBias : new boolean[] {false, true}) {
+                    for (float beta : new float[] {0f, 0.75f}) {
+                        Matrix whole = copyColumns(c0, 32), part = copyColumns(c0Edge, edge);
+                        Matrix preWhole = Matrix.allocate(m, 32), prePart = Matrix.allocate(m, edge);
+                        simd.gemm(false, false, 1.5f, a, b, beta, whole,
+                                new Epilogue(withBias ? bias : null, act, 0.2f, preWhole));
+                        simd.gemm(false, false, 1.5f, a, bEdge, beta, part,
+                                new Epilogue(withBias ? biasEdge : null, act, 0.2f, prePart));
+                        String what = act + (withBias ? " with bias" : "") + ", beta " + beta;
+                        for (int i = 0; i < m; i++) {
+                            for (int j = 0; j < edge; j++) {
+                                assertEquals(Float.floatToRawIntBits(whole.get(i, j)), Float.floatToRawIntBits(part.get(i, j)),
+                                        what + ": C(" + i + ", " + j + ")");
+                                assertEquals(Float.floatToRawIntBits(preWhole.get(i, j)), Float.floatToRawIntBits(prePart.get(i, j)),
+                                        what + ": pre-activation (" + i + ", " + j + ")");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static Matrix random(int rows, int cols, SplittableRandom rnd) {
+        Matrix x = Matrix.allocate(rows, cols);
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) x.set(i, j, (float) (rnd.nextDouble() * 2 - 1));
+        }
+        return x;
+    }
+
+    private static Matrix copyColumns(Matrix x, int cols) {
+        Matrix y = Matrix.allocate(x.rows(), cols);
+        for (int i = 0; i < x.rows(); i++) {
+            for (int j = 0; j < cols; j++) y.set(i, j, x.get(i, j));
+        }
+        return y;
+    }
+}

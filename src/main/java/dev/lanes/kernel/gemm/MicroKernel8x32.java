@@ -319,12 +319,8 @@ public final class MicroKernel8x32 implements MicroKernel {
      *  the loop compiles to registers only. */
     private static void store(float[] tile, MemorySegment c, int ldc, int row0, int col0, int rows, int cols,
                               float alpha, float beta, TileEpilogue ep) {
-        if (cols == NR && ep == null) {
-            TileStore512.mergeTile(tile, c, ldc, row0, col0, rows, alpha, beta);
-            return;
-        }
         if (cols == NR && TileStore512.wholeTileEpilogue(ep)) {
-            TileStore512.mergeTileEpilogue(tile, c, ldc, row0, col0, rows, alpha, beta, ep);
+            TileStore512.mergeTile(tile, c, ldc, row0, col0, rows, alpha, beta, ep);
             return;
         }
         for (int r = 0; r < rows; r++) {

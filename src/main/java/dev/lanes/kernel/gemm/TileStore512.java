@@ -21,38 +21,20 @@ final class TileStore512 {
     private TileStore512() {}
 
     /**
-     * Merges a whole MR×32 tile (no epilogue, all 32 columns in range) into C:
-     * {@code C = alpha·tile + beta·C}, row by row.
+     * Merges a whole MR×32 tile into C, {@code C = act(alpha·tile + beta·C + bias)}, row by row, for
+     * no epilogue ({@code ep} null) or one whose activation is a lane select ({@link #wholeTileEpilogue}):
+     * the epilogue's fields are read, the bias row loaded and the activation chosen once per tile,
+     * not once per vector. Through {@link #store}, a bias alone made 128×784·784×256 5 % slower than
+     * no epilogue and 128×256·256×128 13 %. Each vector goes through {@link #store}'s operations in
+     * its order, so results are the same bits.
      */
     static void mergeTile(float[] tile, MemorySegment c, int ldc, int row0, int col0, int rows,
-                          float alpha, float beta) {
-        for (int r = 0; r < rows; r++) {
-            long off = ((long) (row0 + r) * ldc + col0) * Float.BYTES;
-            FloatVector z0 = FloatVector.fromArray(S, tile, r * 32).mul(alpha);
-            FloatVector z1 = FloatVector.fromArray(S, tile, r * 32 + 16).mul(alpha);
-            if (beta != 0f) {
-                z0 = FloatVector.fromMemorySegment(S, c, off, NATIVE).fma(FloatVector.broadcast(S, beta), z0);
-                z1 = FloatVector.fromMemorySegment(S, c, off + 64, NATIVE).fma(FloatVector.broadcast(S, beta), z1);
-            }
-            z0.intoMemorySegment(c, off, NATIVE);
-            z1.intoMemorySegment(c, off + 64, NATIVE);
-        }
-    }
-
-    /**
-     * {@link #mergeTile} with the epilogue, for a whole MR×32 tile whose activation is a lane
-     * select ({@link #wholeTileEpilogue}): the epilogue's fields are read, the bias row loaded and
-     * the activation chosen once per tile instead of once per vector. Through {@link #store}, a
-     * bias alone made 128×784·784×256 5 % slower than no epilogue and 128×256·256×128 13 %.
-     * Each vector goes through {@link #store}'s operations in its order, so results are the same bits.
-     */
-    static void mergeTileEpilogue(float[] tile, MemorySegment c, int ldc, int row0, int col0, int rows,
-                                  float alpha, float beta, TileEpilogue ep) {
-        MemorySegment bias = ep.bias, pre = ep.pre;
+                          float alpha, float beta, TileEpilogue ep) {
+        MemorySegment bias = ep == null ? null : ep.bias, pre = ep == null ? null : ep.pre;
         boolean hasBias = bias != null, hasPre = pre != null;
-        int ldp = ep.ldp;
-        int act = ep.activation.ordinal();
-        float leak = ep.leak;
+        int ldp = ep == null ? 0 : ep.ldp;
+        int act = ep == null ? Activation.IDENTITY.ordinal() : ep.activation.ordinal();
+        float leak = ep == null ? 0f : ep.leak;
         long biasOff = (long) col0 * Float.BYTES;
         FloatVector bias0 = hasBias ? FloatVector.fromMemorySegment(S, bias, biasOff, NATIVE) : FloatVector.zero(S);
         FloatVector bias1 = hasBias ? FloatVector.fromMemorySegment(S, bias, biasOff + 64, NATIVE) : FloatVector.zero(S);
@@ -87,9 +69,9 @@ final class TileStore512 {
 
     private static final int RELU = Activation.RELU.ordinal(), LEAKY_RELU = Activation.LEAKY_RELU.ordinal();
 
-    /** Whether {@link #mergeTileEpilogue} serves {@code ep}: activations that are a lane select, not a polynomial. */
+    /** Whether {@link #mergeTile} serves {@code ep}: none, or an activation that is a lane select, not a polynomial. */
     static boolean wholeTileEpilogue(TileEpilogue ep) {
-        return ep.activation == Activation.IDENTITY || ep.activation == Activation.RELU
+        return ep == null || ep.activation == Activation.IDENTITY || ep.activation == Activation.RELU
                 || ep.activation == Activation.LEAKY_RELU;
     }
 

@@ -12,10 +12,10 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Whole 32-column tiles take the epilogue in one pass per tile ({@link TileStore512#mergeTileEpilogue}),
+ * Whole 32-column tiles take the epilogue in one pass per tile ({@link TileStore512#mergeTile}),
  * right-edge tiles vector by vector ({@link TileStore512#store}). A column's bits must not depend on
  * which: C[:, 0:w] of an N = 32 product must equal the N = w product of the same first w columns,
- * which is all edge tile, for every epilogue both paths serve.
+ * which is all edge tile, with no epilogue and every epilogue both paths serve.
  */
 class WholeTileEpilogueTest {
     @Test
@@ -28,6 +28,17 @@ class WholeTileEpilogueTest {
         try (Kernels simd = Kernels.create("simd", 1)) {
             Matrix a = random(m, k, rnd), b = random(k, 32, rnd), bias = random(1, 32, rnd), c0 = random(m, 32, rnd);
             Matrix bEdge = copyColumns(b, edge), biasEdge = copyColumns(bias, edge), c0Edge = copyColumns(c0, edge);
+            for (float beta : new float[] {0f, 0.75f}) {
+                Matrix whole = copyColumns(c0, 32), part = copyColumns(c0Edge, edge);
+                simd.gemm(false, false, 1.5f, a, b, beta, whole, Epilogue.NONE);
+                simd.gemm(false, false, 1.5f, a, bEdge, beta, part, Epilogue.NONE);
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < edge; j++) {
+                        assertEquals(Float.floatToRawIntBits(whole.get(i, j)), Float.floatToRawIntBits(part.get(i, j)),
+                                "no epilogue, beta " + beta + ": C(" + i + ", " + j + ")");
+                    }
+                }
+            }
             for (Activation act : new Activation[] {Activation.IDENTITY, Activation.RELU, Activation.LEAKY_RELU}) {
                 for (boolean withBias : new boolean[] {false, true}) {
                     for (float beta : new float[] {0f, 0.75f}) {

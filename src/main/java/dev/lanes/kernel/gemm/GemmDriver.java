@@ -1,5 +1,6 @@
 package dev.lanes.kernel.gemm;
 
+import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.Epilogue;
 import dev.lanes.tensor.Matrix;
 import java.lang.foreign.MemorySegment;
@@ -87,8 +88,18 @@ public final class GemmDriver implements AutoCloseable {
                 && team.workersCanAccess(e.preActivation() == null ? null : e.preActivation().segment());
     }
 
+    public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b,
+                     float beta, Matrix c, Epilogue epilogue) {
+        gemm(transA, transB, alpha, a, b, beta, c, epilogue, false);
+    }
+
+    /**
+     * As {@link #gemm(boolean, boolean, float, Matrix, Matrix, float, Matrix, Epilogue)}, but with
+     * {@code withoutActivation} the epilogue stops before its activation (bias and pre-activation
+     * output still fused), for a caller that applies the activation to C itself.
+     */
     public synchronized void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b,
-                                  float beta, Matrix c, Epilogue epilogue) {
+                                  float beta, Matrix c, Epilogue epilogue, boolean withoutActivation) {
         team.checkOpen();
         this.transA = transA;
         this.transB = transB;
@@ -107,6 +118,7 @@ public final class GemmDriver implements AutoCloseable {
             this.ep = null;
         } else {
             tileEpilogue.set(epilogue);
+            if (withoutActivation) tileEpilogue.activation = Activation.IDENTITY;
             this.ep = tileEpilogue;
         }
         narrowPath = narrow != null && n <= narrow.maxCols();

@@ -54,7 +54,7 @@ final class TrainBench {
     static int run(List<String> argv, PrintStream out) {
         Args a = new Args("bench train", argv,
                 Set.of("layers", "batch", "samples", "epochs", "optimizer", "threads", "backend", "features",
-                        "classes", "seed"),
+                        "classes", "seed", "activation"),
                 Set.of("json", "profile", "no-rollback"));
         int[] hidden = TrainCommand.Config.layers(a.string("layers", "256,128"));
         int batch = a.integer("batch", 128, 1);
@@ -64,6 +64,8 @@ final class TrainBench {
         int classes = a.integer("classes", 10, 2);
         long seed = a.longValue("seed", 1);
         String optimizer = a.choice("optimizer", "adam", "adam", "sgd");
+        String activationName = a.string("activation", "relu");
+        Activation activation = TrainCommand.Config.activation(activationName);
         int threads = a.integer("threads", Runtime.getRuntime().availableProcessors(), 1);
         String backend = a.choice("backend", "simd", "simd", "loop");
         Kernels base = Kernels.create(backend, threads);
@@ -79,7 +81,7 @@ final class TrainBench {
                 y.set(r, 0, rnd.nextInt(classes));
             }
             Sequential.Builder b = Sequential.builder(features).kernels(kernels).seed(seed);
-            for (int h : hidden) b.add(new Dense(h, Activation.relu()));
+            for (int h : hidden) b.add(new Dense(h, activation));
             b.add(new Dense(classes, Activation.softmax()));
             Optimizer opt = optimizer.equals("adam") ? new Adam(1e-3f) : new Sgd(0.01f);
             try (Sequential model = b.build();
@@ -100,19 +102,20 @@ final class TrainBench {
                 double msPerStep = 1000.0 * batch / median;
                 String layers = features + "-" + String.join("-", Arrays.stream(hidden).mapToObj(Integer::toString)
                         .toList()) + (hidden.length > 0 ? "-" : "") + classes;
+                String network = activation.kind() == Activation.Kind.RELU ? layers : layers + " (" + activationName + ")";
                 if (a.flag("json")) {
                     out.printf(Locale.ROOT, "{\"lib\":\"lanes\",\"backend\":\"%s\",\"threads\":%d,\"layers\":\"%s\","
-                                    + "\"batch\":%d,\"samples\":%d,\"epochs\":%d,\"optimizer\":\"%s\","
+                                    + "\"activation\":\"%s\",\"batch\":%d,\"samples\":%d,\"epochs\":%d,\"optimizer\":\"%s\","
                                     + "\"samples_per_s\":%.1f,\"ms_per_step\":%.4f,\"final_loss\":%.5f,"
                                     + "\"alloc_bytes_per_step\":%s,\"epoch_samples_per_s\":[%s]}%n",
-                            backend, threads, layers, batch, samples, epochs, optimizer, median, msPerStep,
+                            backend, threads, layers, activationName, batch, samples, epochs, optimizer, median, msPerStep,
                             h.last("loss"),
                             allocation.medianBytesPerStep() < 0 ? "null" : Long.toString(allocation.medianBytesPerStep()), String.join(",", Arrays.stream(perEpoch)
                                     .mapToObj(v -> String.format(Locale.ROOT, "%.1f", v)).toList()));
                 } else {
                     out.printf(Locale.ROOT, "train %s batch %d, %s, %s, %d thread%s: %,.0f samples/s, %.3f ms/step "
                                     + "(median of %d epoch%s of %,d samples)%s%n",
-                            layers, batch, optimizer, backend, threads, threads == 1 ? "" : "s", median, msPerStep,
+                            network, batch, optimizer, backend, threads, threads == 1 ? "" : "s", median, msPerStep,
                             epochs, epochs == 1 ? "" : "s", samples, allocation.medianBytesPerStep() < 0 ? ""
                                     : String.format(Locale.ROOT, "; heap allocated per step: %,d B (median, training thread)",
                                             allocation.medianBytesPerStep()));

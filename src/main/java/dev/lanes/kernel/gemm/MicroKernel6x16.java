@@ -96,7 +96,7 @@ public final class MicroKernel6x16 implements MicroKernel {
             }
             z = switch (ep.activation) {
                 case IDENTITY -> z;
-                case RELU -> z.max(0f);
+                case RELU -> FloatVector.zero(S).blend(z, z.compare(VectorOperators.GT, 0f));
                 case LEAKY_RELU -> z.blend(z.mul(ep.leak), z.compare(VectorOperators.LT, 0f));
                 case SIGMOID -> {
                     FloatVector one = FloatVector.broadcast(S, 1f);

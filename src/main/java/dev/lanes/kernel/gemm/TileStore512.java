@@ -38,6 +38,7 @@ final class TileStore512 {
         long biasOff = (long) col0 * Float.BYTES;
         FloatVector bias0 = hasBias ? FloatVector.fromMemorySegment(S, bias, biasOff, NATIVE) : FloatVector.zero(S);
         FloatVector bias1 = hasBias ? FloatVector.fromMemorySegment(S, bias, biasOff + 64, NATIVE) : FloatVector.zero(S);
+        FloatVector zero = FloatVector.zero(S);
         for (int r = 0; r < rows; r++) {
             long off = ((long) (row0 + r) * ldc + col0) * Float.BYTES;
             FloatVector z0 = FloatVector.fromArray(S, tile, r * 32).mul(alpha);
@@ -56,8 +57,9 @@ final class TileStore512 {
                 z1.intoMemorySegment(pre, p + 64, NATIVE);
             }
             if (act == RELU) {
-                z0 = z0.max(0f);
-                z1 = z1.max(0f);
+                // x > 0 ? x : 0, as Activation.apply and the loop backend: NaN becomes +0 (max keeps NaN).
+                z0 = zero.blend(z0, z0.compare(VectorOperators.GT, 0f));
+                z1 = zero.blend(z1, z1.compare(VectorOperators.GT, 0f));
             } else if (act == LEAKY_RELU) {
                 z0 = z0.blend(z0.mul(leak), z0.compare(VectorOperators.LT, 0f));
                 z1 = z1.blend(z1.mul(leak), z1.compare(VectorOperators.LT, 0f));
@@ -107,7 +109,7 @@ final class TileStore512 {
             }
             z = switch (ep.activation) {
                 case IDENTITY -> z;
-                case RELU -> z.max(0f);
+                case RELU -> FloatVector.zero(S).blend(z, z.compare(VectorOperators.GT, 0f));
                 case LEAKY_RELU -> z.blend(z.mul(ep.leak), z.compare(VectorOperators.LT, 0f));
                 // VectorMath's polynomials: the JDK's lanewise EXP/TANH is a scalar call per lane on
                 // CPUs without a vector math library (this AVX-512 AMD among them).
@@ -141,7 +143,7 @@ final class TileStore512 {
             }
             z = switch (ep.activation) {
                 case IDENTITY -> z;
-                case RELU -> z.max(0f);
+                case RELU -> FloatVector.zero(S).blend(z, z.compare(VectorOperators.GT, 0f));
                 case LEAKY_RELU -> z.blend(z.mul(ep.leak), z.compare(VectorOperators.LT, 0f));
                 case SIGMOID -> VectorMath.sigmoid(z);
                 case TANH -> VectorMath.tanh(z);

@@ -6,6 +6,7 @@ import static dev.lanes.kernel.simd.Vec.S;
 import static dev.lanes.kernel.simd.Vec.row;
 import static jdk.incubator.vector.FloatVector.fromMemorySegment;
 
+import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.FusedShapes;
 import dev.lanes.kernel.gemm.ThreadTeam;
 import dev.lanes.tensor.Matrix;
@@ -17,7 +18,8 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Whole-buffer copies, finiteness checks and row gathers split across the kernel thread team. A
+ * Whole-buffer copies, finiteness checks, row gathers and the sigmoid/tanh pass after a GEMM,
+ * split across the kernel thread team. A
  * training step's divergence guard copies every weight and checks every gradient and weight; on
  * one core these streaming passes were about a tenth of a two-thread step (784-256-128-10, batch
  * 128), time the second core sat idle. Gathering a shuffled batch (rows scattered over the whole
@@ -32,9 +34,11 @@ final class ParallelSweeps implements ThreadTeam.Task {
     private final ThreadTeam team;
     private final boolean[] nonFinite;
     private final float[] partialMax;
-    private enum Sweep { COPY, ALL_FINITE, MAX_ABS, GATHER }
+    private enum Sweep { COPY, ALL_FINITE, MAX_ABS, GATHER, ACTIVATE }
 
     private Sweep sweep;
+    // ACTIVATE: x = act(x) in place.
+    private Activation activation;
     private MemorySegment xs, ys;
     private int n;
     // GATHER: out row r = source row index[from + r]; n counts rows.
@@ -57,6 +61,25 @@ final class ParallelSweeps implements ThreadTeam.Task {
         }
         sweep = Sweep.COPY;
         runSplit(x.segment(), y.segment(), run);
+    }
+
+    /**
+     * x = act(x) in place for sigmoid or tanh (what the GEMM leaves to be applied after the product),
+     * split across the team when x is one dense run long enough; otherwise on the caller.
+     */
+    void activateInPlace(Activation act, Matrix x) {
+        int run = Vec.run(x);
+        if (run < MIN_ELEMENTS || !shareable(x.segment(), null)) {
+            SimdActivations.activate(act, 0f, x, x);
+            return;
+        }
+        sweep = Sweep.ACTIVATE;
+        activation = act;
+        try {
+            runSplit(x.segment(), x.segment(), run);
+        } finally {
+            activation = null;
+        }
     }
 
     void gatherRows(Matrix source, int[] index, int from, Matrix out) {
@@ -148,6 +171,8 @@ final class ParallelSweeps implements ThreadTeam.Task {
         long off = (long) from * Float.BYTES;
         if (sweep == Sweep.COPY) {
             SimdElementwise.copy(xs, off, ys, off, to - from);
+        } else if (sweep == Sweep.ACTIVATE) {
+            SimdActivations.activate(activation, 0f, xs, off, ys, off, to - from);
         } else if (sweep == Sweep.MAX_ABS) {
             partialMax[member] = maxAbs(xs, off, to - from);
         } else {

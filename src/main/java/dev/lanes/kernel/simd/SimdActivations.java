@@ -31,8 +31,8 @@ final class SimdActivations {
         }
     }
 
-    private static void activate(Activation act, float leak, MemorySegment xs, long xo, MemorySegment os, long oo,
-                                 int n) {
+    static void activate(Activation act, float leak, MemorySegment xs, long xo, MemorySegment os, long oo,
+                         int n) {
         switch (act) {
             case SIGMOID -> squash(false, xs, xo, os, oo, n);
             case TANH -> squash(true, xs, xo, os, oo, n);

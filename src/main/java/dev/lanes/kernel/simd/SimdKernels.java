@@ -61,7 +61,7 @@ public final class SimdKernels implements Kernels {
             // polynomial shared a compilation with the micro-kernel, past C2's inlining budget, and its
             // vectors were boxed, 300 KB a step for a 100-64(tanh)-48(sigmoid)-20 network at batch 128.
             gemm.gemm(transA, transB, alpha, a, b, beta, c, epilogue, true);
-            SimdActivations.activate(act, epilogue.leak(), c, c);
+            sweeps.activateInPlace(act, c);
             return;
         }
         gemm.gemm(transA, transB, alpha, a, b, beta, c, epilogue);

@@ -36,6 +36,9 @@ class GemmDeterminismTest {
             // Rows split with B packed once for the whole team, over several K blocks.
             new GemmProblem(600, 130, 1500).seed(7).scale(0.5f, 1f).epilogue(Activation.RELU, 0f, true, true),
             new GemmProblem(520, 200, 1300).seed(8).trans(true, true).strided(true, true, true),
+            // Dense C past the sweep threshold: sigmoid and tanh run after the product, split across the team.
+            new GemmProblem(300, 130, 70).seed(9).epilogue(Activation.SIGMOID, 0f, true, true),
+            new GemmProblem(257, 200, 33).seed(10).trans(true, false).epilogue(Activation.TANH, 0f, false, false),
         };
     }
 

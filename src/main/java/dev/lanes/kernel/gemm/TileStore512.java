@@ -112,7 +112,9 @@ final class TileStore512 {
                 case RELU -> FloatVector.zero(S).blend(z, z.compare(VectorOperators.GT, 0f));
                 case LEAKY_RELU -> z.blend(z.mul(ep.leak), z.compare(VectorOperators.LT, 0f));
                 // VectorMath's polynomials: the JDK's lanewise EXP/TANH is a scalar call per lane on
-                // CPUs without a vector math library (this AVX-512 AMD among them).
+                // CPUs without a vector math library (this AVX-512 AMD among them). Only a caller of
+                // the driver itself gets here: SimdKernels applies sigmoid and tanh after the product,
+                // since inlined into the micro-kernel's compilation these calls boxed their vectors.
                 case SIGMOID -> VectorMath.sigmoid(z);
                 case TANH -> VectorMath.tanh(z);
             };

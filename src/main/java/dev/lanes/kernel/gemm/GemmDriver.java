@@ -139,7 +139,8 @@ public final class GemmDriver implements AutoCloseable {
         long fmas = (long) m * n * k;
         parts = fmas < PARALLEL_MIN_FMAS || !workersCanAccess(epilogue) ? 1 : Math.min(team.size(), tiles);
         int maxRowsPerPart = (mTiles + parts - 1) / parts * blocks.mr();
-        sharedB = parts > 1 && splitRows && !narrowPath && !(canReadBInPlace() && maxRowsPerPart <= SMALL_M);
+        // A member whose rows read B in place packs nothing, so there is nothing to share.
+        sharedB = parts > 1 && splitRows && !narrowPath && !readsBInPlace(maxRowsPerPart, n);
         try {
             if (parts == 1 && narrowPath) {
                 narrowRows(workspaces[0], 0, m);

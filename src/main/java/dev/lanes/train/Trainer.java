@@ -200,7 +200,8 @@ public final class Trainer implements AutoCloseable {
     private Parameter firstNonFiniteGradient() {
         float largest = 0f;
         for (Parameter p : trainable) {
-            float g = kernels.maxAbs(p.gradient());
+            float g = p.takeGradientMaxAbs(); // measured by the backward pass, where it could
+            if (g < 0f) g = kernels.maxAbs(p.gradient());
             if (!Float.isFinite(g)) return p;
             largest = Math.max(largest, g);
         }

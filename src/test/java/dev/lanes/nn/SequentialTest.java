@@ -47,6 +47,33 @@ class SequentialTest {
     }
 
     @Test
+    void aDenseBackwardReportsItsKernelGradientsMaxAbsOnce() {
+        try (Sequential model = Sequential.builder(5).kernels(kernels).seed(4)
+                .add(new Dense(6, Activation.tanh()))
+                .add(new BatchNorm())
+                .add(new Dense(3, Activation.linear()))
+                .build();
+             Matrix x = Matrix.of(2, 5, 0.1f, -0.4f, 0.9f, 0.3f, -0.2f, 0.5f, 0.2f, -0.7f, 0.8f, 0.0f);
+             Matrix dOut = Matrix.of(2, 3, 0.3f, -1.2f, 0.05f, 0.7f, 0.1f, -0.4f)) {
+            for (Parameter p : model.parameters()) assertEquals(-1f, p.takeGradientMaxAbs(), p.name());
+            model.forward(x, true, 0);
+            model.backward(dOut);
+            for (Parameter p : model.parameters()) {
+                if (!p.trainable()) continue;
+                float measured = p.takeGradientMaxAbs();
+                if (p.name().endsWith("/kernel")) {
+                    // The first layer's gradient is written before the second's: each is its own.
+                    assertEquals(kernels.maxAbs(p.gradient()), measured, p.name());
+                    assertTrue(measured > 0f, p.name());
+                } else {
+                    assertEquals(-1f, measured, p.name() + ": measured only where the backward pass folds it in");
+                }
+                assertEquals(-1f, p.takeGradientMaxAbs(), p.name() + ", read twice");
+            }
+        }
+    }
+
+    @Test
     void forwardMatchesAHandComputationFromSetWeights() {
         try (Sequential model = Sequential.builder(2).kernels(kernels)
                 .add(new Dense(3, Activation.relu()))

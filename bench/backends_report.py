@@ -52,6 +52,25 @@ def main(raw, out, date, cpu, jdk, commit, command, load):
         L.append(f"| {item} | {duration(r['loop_s'])} | {duration(r['simd_s'])} | {r['speedup']:.2f}× | "
                  f"{duration(w['loop_s']) if w else '–'} | {verdict(slowdown)}"
                  f"{f' ({slowdown:.2f}×)' if slowdown else ''} |")
+    groups = {"yes": [], "partly": [], "no": []}
+    for item, r in normal.items():
+        w = without.get(item)
+        if w:
+            groups[verdict(w["loop_s"] / r["loop_s"])].append((item, w["loop_s"] / r["loop_s"]))
+    if any(groups.values()):
+        def span(g):
+            return f"{min(x for _, x in g):.2f}–{max(x for _, x in g):.2f}×"
+        parts = []
+        if groups["yes"]:
+            parts.append(f"C2 auto-vectorizes {len(groups['yes'])} of the {len(normal)} loops "
+                         f"({', '.join(i for i, _ in groups['yes'])}; {span(groups['yes'])} slower without SuperWord)")
+        if groups["partly"]:
+            parts.append(f"{len(groups['partly'])} are in between ({', '.join(i for i, _ in groups['partly'])}; "
+                         f"{span(groups['partly'])}), too close to call on a shared machine")
+        if groups["no"]:
+            parts.append(f"C2 leaves {len(groups['no'])} of the {len(normal)} loops scalar "
+                         f"({span(groups['no'])} without SuperWord)")
+        L.append("\nOn this JDK, " + "; ".join(parts) + ". Where the verdict is `no`, the simd speed-up is over scalar code.")
     if normal:
         import math
         geo = math.exp(sum(math.log(r["speedup"]) for r in normal.values()) / len(normal))

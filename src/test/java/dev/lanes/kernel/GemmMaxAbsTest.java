@@ -2,6 +2,7 @@ package dev.lanes.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lanes.tensor.Matrix;
 import java.util.SplittableRandom;
@@ -81,13 +82,55 @@ class GemmMaxAbsTest {
         }
     }
 
+    /**
+     * The largest |C| planted at chosen places (corners, each team member's first and last row and
+     * column, the right-edge strip, the last row of a partial tile), so that a region whose stores
+     * did not fold, or a member whose slots were not read, shows up whatever the random values do.
+     * op(A)(i, 0) and op(B)(0, j) are set to ±40: C(i, j) gets ±1600, every other element at most
+     * k + 80 (entries are within ±1).
+     */
+    @Test
+    void findsTheLargestValueWhereverItIs() {
+        assumeTrue(KernelProvider.simdUnavailableReason() == null, KernelProvider::simdUnavailableReason);
+        int[][] shapes = {{37, 11, 10, 0, 0}, {300, 40, 16, 1, 0}, {13, 17, 45, 0, 0}, {128, 64, 256, 1, 0},
+            {600, 50, 70, 0, 0}, {784, 128, 256, 1, 0}, {200, 40, 700, 1, 1}, {65, 97, 64, 0, 1}};
+        for (int threads : new int[] {1, 2}) {
+            try (Kernels kz = Kernels.create("simd", threads)) {
+                for (int[] s : shapes) {
+                    int m = s[0], k = s[1], n = s[2];
+                    boolean ta = s[3] == 1, tb = s[4] == 1;
+                    int[] rows = {0, m - 1, m / 2, m / 2 - 1, Math.max(0, m - 3)};
+                    int[] cols = {0, n - 1, n / 2, n / 2 - 1, n / 32 * 32 - 1 < 0 ? 0 : n / 32 * 32 - 1, Math.min(n - 1, n / 32 * 32)};
+                    for (int ri = 0; ri < rows.length; ri++) {
+                        int i = rows[ri], j = cols[ri % cols.length], j2 = cols[(ri + 3) % cols.length];
+                        for (int col : new int[] {j, j2}) {
+                            SplittableRandom rnd = new SplittableRandom(31L * m + 7L * n + i + col);
+                            Matrix a = ta ? filled(k, m, false, rnd, 1f) : filled(m, k, false, rnd, 1f);
+                            Matrix b = tb ? filled(n, k, false, rnd, 1f) : filled(k, n, false, rnd, 1f);
+                            float sign = (i + col) % 2 == 0 ? 1f : -1f;
+                            if (ta) a.set(0, i, 40f); else a.set(i, 0, 40f);
+                            if (tb) b.set(col, 0, 40f * sign); else b.set(0, col, 40f * sign);
+                            Matrix c = Matrix.allocate(m, n);
+                            float max = kz.gemmMaxAbs(ta, tb, 1f, a, b, 0f, c);
+                            String at = threads + "T " + m + "x" + k + "x" + n + " at (" + i + ", " + col + ")";
+                            assertEquals(Math.abs(c.get(i, col)), max, at);
+                            assertTrue(max > 1000f, at);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void eachCallStartsFromZero() {
+        assumeTrue(KernelProvider.simdUnavailableReason() == null, KernelProvider::simdUnavailableReason);
         try (Kernels kz = Kernels.create("simd", 2)) {
             for (int n : new int[] {10, 32, 256}) {
                 SplittableRandom rnd = new SplittableRandom(n);
-                Matrix a = filled(300, 64, false, rnd, 1f), b = filled(64, n, false, rnd, 1f);
-                Matrix big = filled(64, n, false, rnd, 1000f), c = Matrix.allocate(300, n);
+                // 600 rows: past the size below which a product stays on the caller, for every n.
+                Matrix a = filled(600, 64, false, rnd, 1f), b = filled(64, n, false, rnd, 1f);
+                Matrix big = filled(64, n, false, rnd, 1000f), c = Matrix.allocate(600, n);
                 float first = kz.gemmMaxAbs(false, false, 1f, a, big, 0f, c);
                 float second = kz.gemmMaxAbs(false, false, 1f, a, b, 0f, c);
                 assertTrue(first > 100f * second, "n " + n + ": " + first + " then " + second);

@@ -23,9 +23,6 @@ public final class MicroKernel8x32 implements MicroKernel {
 
     @Override public int nr() { return NR; }
 
-    /** Its stores go through {@link TileStore512}, which folds max |C| when asked. */
-    @Override public boolean foldsMaxAbs() { return true; }
-
     /**
      * For op(A) = Aᵀ each k of a micro-panel is MR = 8 consecutive floats of one row of A: one
      * 256-bit load and store instead of eight scalar copies (the scalar loop ran at about 1 ns per

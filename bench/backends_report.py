@@ -65,7 +65,7 @@ def main(raw, out, date, cpu, jdk, commit, command, load):
             parts.append(f"C2 auto-vectorizes {len(groups['yes'])} of the {len(normal)} loops "
                          f"({', '.join(i for i, _ in groups['yes'])}; {span(groups['yes'])} slower without SuperWord)")
         if groups["partly"]:
-            parts.append(f"{len(groups['partly'])} are in between ({', '.join(i for i, _ in groups['partly'])}; "
+            parts.append(f"{len(groups['partly'])} {'is' if len(groups['partly']) == 1 else 'are'} in between ({', '.join(i for i, _ in groups['partly'])}; "
                          f"{span(groups['partly'])}), too close to call on a shared machine")
         if groups["no"]:
             parts.append(f"C2 leaves {len(groups['no'])} of the {len(normal)} loops scalar "

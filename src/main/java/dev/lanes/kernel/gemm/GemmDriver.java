@@ -76,7 +76,6 @@ public final class GemmDriver implements AutoCloseable {
 
     public BlockSizes blocks() { return blocks; }
 
-    /** C = epilogue(alpha·op(A)·op(B) + beta·C); shapes must already be checked. */
     /** Throws if the driver's team was closed. */
     public void checkOpen() {
         team.checkOpen();
@@ -88,6 +87,7 @@ public final class GemmDriver implements AutoCloseable {
                 && team.workersCanAccess(e.preActivation() == null ? null : e.preActivation().segment());
     }
 
+    /** C = epilogue(alpha·op(A)·op(B) + beta·C); shapes must already be checked. */
     public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b,
                      float beta, Matrix c, Epilogue epilogue) {
         gemm(transA, transB, alpha, a, b, beta, c, epilogue, false);

@@ -46,6 +46,17 @@ public interface Kernels extends AutoCloseable {
         gemm(transA, transB, alpha, a, b, beta, c, Epilogue.NONE);
     }
 
+    /**
+     * {@code C = alpha·op(A)·op(B) + beta·C}, returning {@link #maxAbs} of the result: the
+     * weight-gradient product of backprop, whose largest magnitude the training loop checks every
+     * step. The vectorized kernels fold each finished tile's magnitudes in as they store it, instead
+     * of reading all of C back; this default (the loop twin) runs the two kernels one after the other.
+     */
+    default float gemmMaxAbs(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
+        gemm(transA, transB, alpha, a, b, beta, c, Epilogue.NONE);
+        return maxAbs(c);
+    }
+
     /** {@code C = A·B}. */
     default void matmul(Matrix a, Matrix b, Matrix c) {
         gemm(false, false, 1f, a, b, 0f, c, Epilogue.NONE);

@@ -117,9 +117,22 @@ public final class ProfilingKernels implements Kernels {
     public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c, Epilogue e) {
         long t = begin();
         inner.gemm(transA, transB, alpha, a, b, beta, c, e);
-        long dt = System.nanoTime() - t;
+        addGemm(t, transA, transB, a, c);
+    }
+
+    /** Counted as GEMM time, in the product's shape row: the fused max |C| is part of the product's cost. */
+    @Override
+    public float gemmMaxAbs(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
+        long t = begin();
+        float max = inner.gemmMaxAbs(transA, transB, alpha, a, b, beta, c);
+        addGemm(t, transA, transB, a, c);
+        return max;
+    }
+
+    private void addGemm(long start, boolean transA, boolean transB, Matrix a, Matrix c) {
+        long dt = System.nanoTime() - start;
         long allocated = Allocation.currentThreadBytes() - startBytes;
-        add(Group.GEMM, t);
+        add(Group.GEMM, start);
         int slot = shapeSlot(shapeKey(transA, transB, c.rows(), c.cols(), transA ? a.rows() : a.cols()));
         shapeNanos[slot] += dt;
         shapeCalls[slot]++;

@@ -32,6 +32,7 @@ public final class Dense extends Layer {
 
     private Matrix weights, weightsGradient, bias, biasGradient;
     private List<Parameter> parameters;
+    private Parameter kernelParameter;
     private Epilogue epilogue;
     private boolean emitLogits;
     private final RowBuffer output = new RowBuffer();
@@ -97,14 +98,14 @@ public final class Dense extends Layer {
         weights = Matrix.allocate(arena, inputWidth, units);
         weightsGradient = Matrix.allocate(arena, inputWidth, units);
         kernelInitializer.initialize(weights, inputWidth, units, random);
-        Parameter kernel = Parameter.trainable(name() + "/kernel", weights, weightsGradient, regularizer, true);
+        kernelParameter = Parameter.trainable(name() + "/kernel", weights, weightsGradient, regularizer, true);
         if (useBias) {
             bias = Matrix.allocate(arena, 1, units);
             biasGradient = Matrix.allocate(arena, 1, units);
             biasInitializer.initialize(bias, inputWidth, units, random);
-            parameters = List.of(kernel, Parameter.trainable(name() + "/bias", bias, biasGradient, null, false));
+            parameters = List.of(kernelParameter, Parameter.trainable(name() + "/bias", bias, biasGradient, null, false));
         } else {
-            parameters = List.of(kernel);
+            parameters = List.of(kernelParameter);
         }
         epilogue = makeEpilogue();
     }
@@ -159,7 +160,7 @@ public final class Dense extends Layer {
         if (!emitLogits) {
             Activations.backward(kernels, activation, lastOutput, dOut, dZ);
         }
-        kernels.gemm(true, false, 1f, lastInput, dZ, 0f, weightsGradient);
+        kernelParameter.gradientMaxAbs(kernels.gemmMaxAbs(true, false, 1f, lastInput, dZ, 0f, weightsGradient));
         if (useBias) {
             kernels.columnSums(dZ, 1f, biasGradient);
         }

@@ -14,6 +14,8 @@ public final class Parameter {
     private final Matrix gradient;
     private final Regularizer regularizer;
     private final boolean decays;
+    /** max |gradient| as the backward pass that wrote the gradient measured it; −1 when unknown. */
+    private float gradientMaxAbs = -1f;
 
     Parameter(String name, Matrix value, Matrix gradient, Regularizer regularizer, boolean decays) {
         this.name = name;
@@ -41,6 +43,24 @@ public final class Parameter {
 
     /** Non-trainable parameters (batch-norm running statistics) are updated by the forward pass, not by an optimizer. */
     public boolean trainable() { return gradient != null; }
+
+    /**
+     * max |g| over the gradient as the backward pass that last wrote it measured it (a {@link Dense}
+     * layer gets it from its weight-gradient GEMM, which folds it in while storing the gradient), or
+     * −1 when that pass did not measure it; NaN when the gradient holds a NaN, +∞ when it holds an
+     * infinity. Reading it forgets it, so a value is used at most once, for the gradient it was
+     * measured on: until a backward pass measures it again, this returns −1.
+     */
+    public float takeGradientMaxAbs() {
+        float v = gradientMaxAbs;
+        gradientMaxAbs = -1f;
+        return v;
+    }
+
+    /** Set by a backward pass that measured max |g| while writing the gradient (see {@link #takeGradientMaxAbs}). */
+    void gradientMaxAbs(float measured) {
+        gradientMaxAbs = measured;
+    }
 
     public Regularizer regularizer() { return regularizer; }
 

@@ -199,13 +199,16 @@ public final class Trainer implements AutoCloseable {
      */
     private Parameter firstNonFiniteGradient() {
         float largest = 0f;
+        Parameter bad = null;
         for (Parameter p : trainable) {
-            float g = kernels.maxAbs(p.gradient());
-            if (!Float.isFinite(g)) return p;
+            float g = p.takeGradientMaxAbs(); // measured by the backward pass, where it could
+            if (bad != null) continue; // still taken: each value serves one check only
+            if (g < 0f) g = kernels.maxAbs(p.gradient());
+            if (!Float.isFinite(g)) bad = p;
             largest = Math.max(largest, g);
         }
-        largestGradient = largest;
-        return null;
+        if (bad == null) largestGradient = largest;
+        return bad;
     }
 
     /** The first trainable parameter whose value holds a NaN or an infinity, or null. */

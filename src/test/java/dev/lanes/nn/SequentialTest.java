@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lanes.kernel.KernelProvider;
 import dev.lanes.kernel.Kernels;
 import dev.lanes.tensor.Matrix;
 import java.util.List;
@@ -43,6 +44,48 @@ class SequentialTest {
             assertTrue(s.contains("Total params: 54 (216.00 B)"), s);
             assertTrue(s.contains("Trainable params: 48 (192.00 B)"), s);
             assertTrue(s.contains("Non-trainable params: 6 (24.00 B)"), s);
+        }
+    }
+
+    /**
+     * Loop backend (gemm then maxAbs) and simd at 1 and 2 threads (max folded into the GEMM's stores;
+     * shapes large enough to split across the team): the value each Dense leaves on its kernel
+     * parameter is its gradient's max |g|, read once.
+     */
+    @Test
+    void aDenseBackwardReportsItsKernelGradientsMaxAbsOnce() {
+        String[][] backends = KernelProvider.simdUnavailableReason() == null
+                ? new String[][] {{"loop", "1"}, {"simd", "1"}, {"simd", "2"}} : new String[][] {{"loop", "1"}};
+        for (String[] backend : backends) {
+            int batch = 64, features = 300;
+            try (Kernels k = Kernels.create(backend[0], Integer.parseInt(backend[1]));
+                 Sequential model = Sequential.builder(features).kernels(k).seed(4)
+                         .add(new Dense(128, Activation.tanh()))
+                         .add(new BatchNorm())
+                         .add(new Dense(37, Activation.linear()))
+                         .build();
+                 Matrix x = Matrix.allocate(batch, features);
+                 Matrix dOut = Matrix.allocate(batch, 37)) {
+                for (int r = 0; r < batch; r++) {
+                    for (int c = 0; c < features; c++) x.set(r, c, (float) Math.sin(0.37 * r + 1.3 * c));
+                    for (int c = 0; c < 37; c++) dOut.set(r, c, (float) Math.cos(0.11 * r * c + r));
+                }
+                String at = backend[0] + " " + backend[1] + "T ";
+                for (Parameter p : model.parameters()) assertEquals(-1f, p.takeGradientMaxAbs(), at + p.name());
+                model.forward(x, true, 0);
+                model.backward(dOut);
+                for (Parameter p : model.parameters()) {
+                    if (!p.trainable()) continue;
+                    float measured = p.takeGradientMaxAbs();
+                    if (p.name().endsWith("/kernel")) {
+                        assertEquals(k.maxAbs(p.gradient()), measured, at + p.name());
+                        assertTrue(measured > 0f, at + p.name());
+                    } else {
+                        assertEquals(-1f, measured, at + p.name() + ": measured only where the backward pass folds it in");
+                    }
+                    assertEquals(-1f, p.takeGradientMaxAbs(), at + p.name() + ", read twice");
+                }
+            }
         }
     }
 

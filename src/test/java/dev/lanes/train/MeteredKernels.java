@@ -33,6 +33,9 @@ final class MeteredKernels implements Kernels {
     @Override public void gemm(boolean ta, boolean tb, float alpha, Matrix a, Matrix b, float beta, Matrix c, Epilogue e) {
         long s = begin(); k.gemm(ta, tb, alpha, a, b, beta, c, e); end(s);
     }
+    @Override public float gemmMaxAbs(boolean ta, boolean tb, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
+        long s = begin(); float v = k.gemmMaxAbs(ta, tb, alpha, a, b, beta, c); end(s); return v;
+    }
     @Override public void activate(Activation g, float leak, Matrix x, Matrix out) {
         long s = begin(); k.activate(g, leak, x, out); end(s);
     }

@@ -4,6 +4,7 @@ import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.Epilogue;
 import dev.lanes.tensor.Matrix;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * The portable Goto/BLIS GEMM driver: five loops over NC, KC and MC blocks and NR/MR micro-panels
@@ -50,6 +51,8 @@ public final class GemmDriver implements AutoCloseable {
     private int parts;
     private boolean narrowPath;
     private boolean sharedB;
+    /** Set for a {@link #gemmMaxAbs} call: the final K block's stores fold max |C| (see {@link TileEpilogue#trackMaxAbs}). */
+    private boolean trackMaxAbs;
     // The K×N block of the shared-B path being worked on (see runSharedB).
     private int blockJc, blockNc, blockPc, blockKc;
 
@@ -93,6 +96,49 @@ public final class GemmDriver implements AutoCloseable {
         gemm(transA, transB, alpha, a, b, beta, c, epilogue, false);
     }
 
+    /** Whether {@link #gemmMaxAbs} can be called: every kernel this driver runs folds max |C| into its stores. */
+    public boolean foldsMaxAbs() {
+        return kernel.foldsMaxAbs() && (narrow == null || narrow.foldsMaxAbs());
+    }
+
+    /**
+     * C = alpha·op(A)·op(B) + beta·C, returning max |C| over the result: NaN when C holds a NaN, +∞
+     * when it holds an infinity. The stores of the last K block fold each vector's magnitudes in as
+     * they write it (a few lane operations beside the FMA loop), where a separate pass would read
+     * all of C back from memory: the weight gradients of backprop, whose magnitude the training loop
+     * checks every step. Needs {@link #foldsMaxAbs}.
+     */
+    public synchronized float gemmMaxAbs(boolean transA, boolean transB, float alpha, Matrix a, Matrix b,
+                                         float beta, Matrix c) {
+        if (!foldsMaxAbs()) throw new IllegalStateException("this driver's kernels do not fold max |C|");
+        trackMaxAbs = true;
+        try {
+            gemm(transA, transB, alpha, a, b, beta, c, Epilogue.NONE, false);
+        } finally {
+            trackMaxAbs = false;
+        }
+        float max = 0f;
+        boolean nonFinite = false;
+        for (Workspace w : workspaces) {
+            int slot = w.tile.length - TileStore512.TRACK_FLOATS;
+            for (int i = 0; i < TileStore512.TRACK_FLOATS / 2; i++) {
+                max = Math.max(max, w.tile[slot + i]);
+                nonFinite |= Float.isNaN(w.tile[slot + TileStore512.TRACK_FLOATS / 2 + i]);
+            }
+        }
+        // The maxima skip NaN but not ±∞; only a step that is diverging anyway searches C for a NaN.
+        return nonFinite && containsNaN(c) ? Float.NaN : max;
+    }
+
+    private static boolean containsNaN(Matrix c) {
+        for (int r = 0; r < c.rows(); r++) {
+            for (int j = 0; j < c.cols(); j++) {
+                if (Float.isNaN(c.get(r, j))) return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * As {@link #gemm(boolean, boolean, float, Matrix, Matrix, float, Matrix, Epilogue)}, but with
      * {@code withoutActivation} the epilogue stops before its activation (bias and pre-activation
@@ -114,11 +160,17 @@ public final class GemmDriver implements AutoCloseable {
         this.m = c.rows();
         this.n = c.cols();
         this.k = transA ? a.rows() : a.cols();
-        if (epilogue.isNone()) {
+        if (epilogue.isNone() && !trackMaxAbs) {
             this.ep = null;
         } else {
             tileEpilogue.set(epilogue);
             if (withoutActivation) tileEpilogue.activation = Activation.IDENTITY;
+            if (trackMaxAbs) {
+                tileEpilogue.trackMaxAbs = true;
+                for (Workspace w : workspaces) {
+                    Arrays.fill(w.tile, w.tile.length - TileStore512.TRACK_FLOATS, w.tile.length, 0f);
+                }
+            }
             this.ep = tileEpilogue;
         }
         narrowPath = narrow != null && n <= narrow.maxCols();
@@ -154,6 +206,7 @@ public final class GemmDriver implements AutoCloseable {
         } finally {
             this.a = this.b = this.c = null;
             tileEpilogue.bias = tileEpilogue.pre = null;
+            tileEpilogue.trackMaxAbs = false;
         }
     }
 
@@ -392,7 +445,7 @@ public final class GemmDriver implements AutoCloseable {
         MemorySegment narrowAView = MemorySegment.ofArray(narrowA);
 
         Workspace(int tileSize) {
-            tile = new float[tileSize];
+            tile = new float[tileSize + TileStore512.TRACK_FLOATS];
         }
 
         float[] packedA(int size) {

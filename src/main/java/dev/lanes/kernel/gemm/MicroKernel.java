@@ -40,6 +40,14 @@ public interface MicroKernel {
         Packing.packPanelsB(b, ldb, trans, p0, j0, kc, nc, nr(), bp, start);
     }
 
+    /**
+     * True when the kernel's stores honour {@link TileEpilogue#trackMaxAbs}, folding max |C| into the
+     * last {@link TileStore512#TRACK_FLOATS} floats of the tile array.
+     */
+    default boolean foldsMaxAbs() {
+        return false;
+    }
+
     /** True when {@link #runUnpackedB} is implemented. */
     default boolean supportsUnpackedB() {
         return false;

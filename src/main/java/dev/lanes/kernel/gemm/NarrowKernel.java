@@ -18,6 +18,11 @@ public interface NarrowKernel {
     /** The widest C this kernel handles. */
     int maxCols();
 
+    /** As {@link MicroKernel#foldsMaxAbs}. */
+    default boolean foldsMaxAbs() {
+        return false;
+    }
+
     /** Floats of packed op(B) for a k × n operand. */
     int packedBSize(int k, int n);
 

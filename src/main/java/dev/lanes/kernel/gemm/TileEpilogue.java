@@ -16,6 +16,11 @@ public final class TileEpilogue {
     /** M×N pre-activation output, or null. */
     public MemorySegment pre;
     public int ldp;
+    /**
+     * Fold max |C| of every stored vector into the running maxima kept at the end of the member's
+     * tile array ({@link TileStore512#TRACK_FLOATS}); set by {@link GemmDriver#gemmMaxAbs}.
+     */
+    public boolean trackMaxAbs;
 
     /** Points this (reused, per-driver) holder at {@code ep}'s memory. */
     void set(Epilogue ep) {
@@ -24,5 +29,6 @@ public final class TileEpilogue {
         this.leak = ep.leak();
         this.pre = ep.preActivation() == null ? null : ep.preActivation().segment();
         this.ldp = ep.preActivation() == null ? 0 : ep.preActivation().stride();
+        this.trackMaxAbs = false;
     }
 }

@@ -21,6 +21,14 @@ final class TileStore512 {
     private TileStore512() {}
 
     /**
+     * Floats at the end of every tile array kept for {@link TileEpilogue#trackMaxAbs}: one vector of
+     * running max |C| (compare-and-blend, which skips NaN) and one of running |C|·0 sums, which
+     * stay 0 while every stored value is finite and turn NaN at the first ±∞ or NaN. The stores read
+     * and write them in memory, so no vector crosses a call.
+     */
+    static final int TRACK_FLOATS = 32;
+
+    /**
      * Merges a whole MR×32 tile into C, {@code C = act(alpha·tile + beta·C + bias)}, row by row, for
      * no epilogue ({@code ep} null) or one whose activation is a lane select ({@link #wholeTileEpilogue}):
      * the epilogue's fields are read, the bias row loaded and the activation chosen once per tile,
@@ -39,6 +47,12 @@ final class TileStore512 {
         FloatVector bias0 = hasBias ? FloatVector.fromMemorySegment(S, bias, biasOff, NATIVE) : FloatVector.zero(S);
         FloatVector bias1 = hasBias ? FloatVector.fromMemorySegment(S, bias, biasOff + 64, NATIVE) : FloatVector.zero(S);
         FloatVector zero = FloatVector.zero(S);
+        boolean track = ep != null && ep.trackMaxAbs;
+        int slot = tile.length - TRACK_FLOATS;
+        // Two chains each, one per column half, so the fold does not lengthen one dependency chain by
+        // two compare-blends a row.
+        FloatVector max0 = track ? FloatVector.fromArray(S, tile, slot) : zero, max1 = zero;
+        FloatVector witness0 = track ? FloatVector.fromArray(S, tile, slot + 16) : zero, witness1 = zero;
         for (int r = 0; r < rows; r++) {
             long off = ((long) (row0 + r) * ldc + col0) * Float.BYTES;
             FloatVector z0 = FloatVector.fromArray(S, tile, r * 32).mul(alpha);
@@ -64,8 +78,19 @@ final class TileStore512 {
                 z0 = z0.blend(z0.mul(leak), z0.compare(VectorOperators.LT, 0f));
                 z1 = z1.blend(z1.mul(leak), z1.compare(VectorOperators.LT, 0f));
             }
+            if (track) {
+                FloatVector a0 = z0.abs(), a1 = z1.abs();
+                max0 = max0.blend(a0, a0.compare(VectorOperators.GT, max0));
+                max1 = max1.blend(a1, a1.compare(VectorOperators.GT, max1));
+                witness0 = a0.fma(zero, witness0);
+                witness1 = a1.fma(zero, witness1);
+            }
             z0.intoMemorySegment(c, off, NATIVE);
             z1.intoMemorySegment(c, off + 64, NATIVE);
+        }
+        if (track) {
+            max0.blend(max1, max1.compare(VectorOperators.GT, max0)).intoArray(tile, slot);
+            witness0.add(witness1).intoArray(tile, slot + 16);
         }
     }
 
@@ -118,6 +143,12 @@ final class TileStore512 {
                 case SIGMOID -> VectorMath.sigmoid(z);
                 case TANH -> VectorMath.tanh(z);
             };
+            if (ep.trackMaxAbs) {
+                int slot = tile.length - TRACK_FLOATS;
+                FloatVector a = z.abs(), max = FloatVector.fromArray(S, tile, slot);
+                max.blend(a, a.compare(VectorOperators.GT, max)).intoArray(tile, slot);
+                a.fma(FloatVector.zero(S), FloatVector.fromArray(S, tile, slot + 16)).intoArray(tile, slot + 16);
+            }
         }
         z.intoMemorySegment(c, off, NATIVE);
     }
@@ -150,6 +181,13 @@ final class TileStore512 {
                 case SIGMOID -> VectorMath.sigmoid(z);
                 case TANH -> VectorMath.tanh(z);
             };
+            if (ep.trackMaxAbs) {
+                // Lanes past the edge hold whatever the tile held there: they count as 0.
+                int slot = tile.length - TRACK_FLOATS;
+                FloatVector a = FloatVector.zero(S).blend(z.abs(), m), max = FloatVector.fromArray(S, tile, slot);
+                max.blend(a, a.compare(VectorOperators.GT, max)).intoArray(tile, slot);
+                a.fma(FloatVector.zero(S), FloatVector.fromArray(S, tile, slot + 16)).intoArray(tile, slot + 16);
+            }
         }
         z.intoMemorySegment(c, off, NATIVE, m);
     }

@@ -128,6 +128,7 @@ final class ParallelSweeps implements ThreadTeam.Task {
     float maxAbs(Matrix x) {
         int run = Vec.run(x);
         if (run < MIN_ELEMENTS || !shareable(x.segment(), null)) {
+            if (run >= 0 && run <= SCALAR_MAX_ABS) return scalarMaxAbs(x.segment(), run);
             if (run >= 0) return maxAbs(x.segment(), 0, run);
             float max = 0f;
             for (int r = 0; r < x.rows(); r++) {
@@ -178,6 +179,29 @@ final class ParallelSweeps implements ThreadTeam.Task {
         } else {
             nonFinite[member] = !allFinite(xs, off, to - from);
         }
+    }
+
+    /**
+     * Runs up to this long (a layer's bias gradient, now that the weight gradients' maxima come from
+     * their GEMMs) take a scalar loop. Called 3 times a step on a few hundred floats, the vector loop
+     * stayed in C1 code, which boxes vectors, for the first thousand-odd steps of a run: 3 MB of
+     * garbage and slower steps while it lasted. Scalar code allocates in no tier, and at this size
+     * costs well under a microsecond.
+     */
+    static final int SCALAR_MAX_ABS = 1024;
+
+    /** max |x| over the first n floats of xs; NaN when one is NaN. */
+    static float scalarMaxAbs(MemorySegment xs, int n) {
+        float max = 0f;
+        for (int i = 0; i < n; i++) {
+            float v = Math.abs(xs.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i));
+            if (v > max) {
+                max = v;
+            } else if (v != v) {
+                return Float.NaN;
+            }
+        }
+        return max;
     }
 
     /**

@@ -67,6 +67,16 @@ public final class SimdKernels implements Kernels {
         gemm.gemm(transA, transB, alpha, a, b, beta, c, epilogue);
     }
 
+    @Override
+    public float gemmMaxAbs(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
+        GemmShapes.check(transA, transB, a, b, c, Epilogue.NONE);
+        if (gemm.foldsMaxAbs()) {
+            return gemm.gemmMaxAbs(transA, transB, alpha, a, b, beta, c);
+        }
+        gemm.gemm(transA, transB, alpha, a, b, beta, c, Epilogue.NONE);
+        return sweeps.maxAbs(c);
+    }
+
     // ---------------------------------------------------------------- fused kernels: Vector API, on the calling thread
 
     @Override

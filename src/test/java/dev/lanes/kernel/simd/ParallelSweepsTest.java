@@ -57,7 +57,8 @@ class ParallelSweepsTest {
     @Test
     void maxAbsIsTheLargestMagnitudeNaNForAnyNaNAndInfinityForAnInfinity() {
         assumeTrue(KernelProvider.simdUnavailableReason() == null);
-        int[] lengths = {1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1021, ParallelSweeps.MIN_ELEMENTS - 1,
+        int[] lengths = {1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1021, ParallelSweeps.SCALAR_MAX_ABS,
+            ParallelSweeps.SCALAR_MAX_ABS + 1, ParallelSweeps.MIN_ELEMENTS - 1,
             ParallelSweeps.MIN_ELEMENTS + 17, 200_003};
         try (Kernels one = Kernels.create("simd", 1); Kernels two = Kernels.create("simd", 2);
              Kernels three = Kernels.create("simd", 3); Kernels loop = Kernels.create("loop", 1)) {

@@ -1,0 +1,174 @@
+package dev.lanes.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.lanes.tensor.Matrix;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Kernels#gemmMaxAbs}: the product must be the bits {@link Kernels#gemm} writes, and the
+ * returned value exactly max |C| with {@link Kernels#maxAbs}'s rules (NaN when C holds a NaN, +∞
+ * for an infinity), on every path of the simd driver (narrow outputs, whole and edge tiles, B read
+ * in place or packed, shared across the team or not, several K blocks, strided views) at 1 and 2
+ * threads, and on the loop backend.
+ */
+class GemmMaxAbsTest {
+    /** m, k, n, transA, transB: one per driver path (see GemmDriver), plus the training shapes. */
+    private static final int[][] SHAPES = {
+        {1, 1, 1, 0, 0}, {7, 3, 5, 0, 0}, {8, 1, 32, 0, 0}, {13, 17, 31, 1, 0}, {37, 11, 10, 0, 0},
+        {16, 9, 16, 1, 1}, {64, 128, 33, 0, 1}, {65, 97, 64, 1, 0}, {128, 128, 256, 1, 0},
+        {256, 128, 128, 1, 0}, {300, 130, 70, 0, 0}, {784, 128, 256, 1, 0}, {129, 257, 47, 0, 1},
+        {200, 40, 700, 1, 1}, {96, 1500, 40, 0, 0},
+    };
+
+    private static Matrix filled(int rows, int cols, boolean strided, SplittableRandom rnd, float scale) {
+        Matrix parent = Matrix.allocate(rows + 1, cols + (strided ? 3 : 0));
+        Matrix m = parent.view(1, 0, rows, cols);
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) m.set(i, j, scale * (float) (rnd.nextDouble() * 2 - 1));
+        }
+        return m;
+    }
+
+    private static float maxAbsOf(Matrix c) {
+        float max = 0f;
+        for (int i = 0; i < c.rows(); i++) {
+            for (int j = 0; j < c.cols(); j++) {
+                float v = c.get(i, j);
+                if (Float.isNaN(v)) return Float.NaN;
+                max = Math.max(max, Math.abs(v));
+            }
+        }
+        return max;
+    }
+
+    @Test
+    void returnsExactlyMaxAbsOfTheProductItWritesUnchanged() {
+        for (String backend : new String[] {"simd", "loop"}) {
+            if (backend.equals("simd") && KernelProvider.simdUnavailableReason() != null) continue;
+            for (int threads : new int[] {1, 2}) {
+                try (Kernels kz = Kernels.create(backend, threads)) {
+                    int seed = 0;
+                    for (int[] s : SHAPES) {
+                        int m = s[0], k = s[1], n = s[2];
+                        boolean ta = s[3] == 1, tb = s[4] == 1;
+                        for (float beta : new float[] {0f, 0.5f}) {
+                            boolean strided = (seed & 1) == 1;
+                            SplittableRandom rnd = new SplittableRandom(++seed);
+                            Matrix a = ta ? filled(k, m, strided, rnd, 1f) : filled(m, k, strided, rnd, 1f);
+                            Matrix b = tb ? filled(n, k, strided, rnd, 1f) : filled(k, n, strided, rnd, 1f);
+                            // The same starting C twice (beta 0.5 reads it).
+                            Matrix plain = filled(m, n, strided, new SplittableRandom(-seed), 3f);
+                            Matrix fused = filled(m, n, strided, new SplittableRandom(-seed), 3f);
+                            String at = backend + " " + threads + "T " + m + "x" + k + "x" + n
+                                    + (ta ? " Aᵀ" : "") + (tb ? " Bᵀ" : "") + " beta " + beta + (strided ? " strided" : "");
+                            kz.gemm(ta, tb, 0.75f, a, b, beta, plain);
+                            float max = kz.gemmMaxAbs(ta, tb, 0.75f, a, b, beta, fused);
+                            for (int i = 0; i < m; i++) {
+                                for (int j = 0; j < n; j++) {
+                                    assertEquals(Float.floatToIntBits(plain.get(i, j)), Float.floatToIntBits(fused.get(i, j)),
+                                            at + ": C(" + i + ", " + j + ")");
+                                }
+                            }
+                            assertEquals(maxAbsOf(fused), max, at);
+                            assertTrue(max > 0f, at);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The largest |C| planted at chosen places (corners, each team member's first and last row and
+     * column, the right-edge strip, the last row of a partial tile), so that a region whose stores
+     * did not fold, or a member whose slots were not read, shows up whatever the random values do.
+     * op(A)(i, 0) and op(B)(0, j) are set to ±40: C(i, j) gets ±1600, every other element at most
+     * k + 80 (entries are within ±1).
+     */
+    @Test
+    void findsTheLargestValueWhereverItIs() {
+        assumeTrue(KernelProvider.simdUnavailableReason() == null, KernelProvider::simdUnavailableReason);
+        int[][] shapes = {{37, 11, 10, 0, 0}, {300, 40, 16, 1, 0}, {13, 17, 45, 0, 0}, {128, 64, 256, 1, 0},
+            {600, 50, 70, 0, 0}, {784, 128, 256, 1, 0}, {200, 40, 700, 1, 1}, {65, 97, 64, 0, 1}};
+        for (int threads : new int[] {1, 2}) {
+            try (Kernels kz = Kernels.create("simd", threads)) {
+                for (int[] s : shapes) {
+                    int m = s[0], k = s[1], n = s[2];
+                    boolean ta = s[3] == 1, tb = s[4] == 1;
+                    int[] rows = {0, m - 1, m / 2, m / 2 - 1, Math.max(0, m - 3)};
+                    int[] cols = {0, n - 1, n / 2, n / 2 - 1, n / 32 * 32 - 1 < 0 ? 0 : n / 32 * 32 - 1, Math.min(n - 1, n / 32 * 32)};
+                    for (int ri = 0; ri < rows.length; ri++) {
+                        int i = rows[ri], j = cols[ri % cols.length], j2 = cols[(ri + 3) % cols.length];
+                        for (int col : new int[] {j, j2}) {
+                            SplittableRandom rnd = new SplittableRandom(31L * m + 7L * n + i + col);
+                            Matrix a = ta ? filled(k, m, false, rnd, 1f) : filled(m, k, false, rnd, 1f);
+                            Matrix b = tb ? filled(n, k, false, rnd, 1f) : filled(k, n, false, rnd, 1f);
+                            float sign = (i + col) % 2 == 0 ? 1f : -1f;
+                            if (ta) a.set(0, i, 40f); else a.set(i, 0, 40f);
+                            if (tb) b.set(col, 0, 40f * sign); else b.set(0, col, 40f * sign);
+                            Matrix c = Matrix.allocate(m, n);
+                            float max = kz.gemmMaxAbs(ta, tb, 1f, a, b, 0f, c);
+                            String at = threads + "T " + m + "x" + k + "x" + n + " at (" + i + ", " + col + ")";
+                            assertEquals(Math.abs(c.get(i, col)), max, at);
+                            assertTrue(max > 1000f, at);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void eachCallStartsFromZero() {
+        assumeTrue(KernelProvider.simdUnavailableReason() == null, KernelProvider::simdUnavailableReason);
+        try (Kernels kz = Kernels.create("simd", 2)) {
+            for (int n : new int[] {10, 32, 256}) {
+                SplittableRandom rnd = new SplittableRandom(n);
+                // 600 rows: past the size below which a product stays on the caller, for every n.
+                Matrix a = filled(600, 64, false, rnd, 1f), b = filled(64, n, false, rnd, 1f);
+                Matrix big = filled(64, n, false, rnd, 1000f), c = Matrix.allocate(600, n);
+                float first = kz.gemmMaxAbs(false, false, 1f, a, big, 0f, c);
+                float second = kz.gemmMaxAbs(false, false, 1f, a, b, 0f, c);
+                assertTrue(first > 100f * second, "n " + n + ": " + first + " then " + second);
+                assertEquals(maxAbsOf(c), second, "n " + n);
+            }
+        }
+    }
+
+    @Test
+    void nonFiniteProductsGiveNaNOrInfinityAsMaxAbsDoes() {
+        for (String backend : new String[] {"simd", "loop"}) {
+            if (backend.equals("simd") && KernelProvider.simdUnavailableReason() != null) continue;
+            for (int threads : new int[] {1, 2}) {
+                try (Kernels kz = Kernels.create(backend, threads)) {
+                    for (int n : new int[] {10, 32, 45, 300}) {
+                        int m = 200, k = 7;
+                        // {row, value} pairs put into A; B has no zeros, so ∞·b stays infinite.
+                        float[][] cases = {
+                            {5, Float.NaN}, {130, Float.POSITIVE_INFINITY}, {199, Float.NEGATIVE_INFINITY},
+                        };
+                        for (int mask = 1; mask < 8; mask++) {
+                            SplittableRandom rnd = new SplittableRandom(mask * 31L + n);
+                            Matrix a = filled(m, k, false, rnd, 1f), b = Matrix.allocate(k, n), c = Matrix.allocate(m, n);
+                            for (int i = 0; i < k; i++) {
+                                for (int j = 0; j < n; j++) b.set(i, j, 0.5f + (float) rnd.nextDouble());
+                            }
+                            for (int q = 0; q < cases.length; q++) {
+                                if ((mask & (1 << q)) != 0) a.set((int) cases[q][0], q, cases[q][1]);
+                            }
+                            float max = kz.gemmMaxAbs(false, false, 1f, a, b, 0f, c);
+                            float want = (mask & 1) != 0 ? Float.NaN : Float.POSITIVE_INFINITY;
+                            String at = backend + " " + threads + "T n " + n + " mask " + mask;
+                            assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(max), at);
+                            assertEquals(Float.floatToIntBits(kz.maxAbs(c)), Float.floatToIntBits(max), at);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

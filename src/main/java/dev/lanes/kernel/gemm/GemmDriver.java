@@ -21,13 +21,14 @@ import java.util.Arrays;
 public final class GemmDriver implements AutoCloseable {
     /** Below this many multiply-adds a call runs on the caller alone: waking workers costs more. */
     static final long PARALLEL_MIN_FMAS = 1L << 18;
-    /** Row blocks up to this size read B in place instead of packing it (see {@link #blockSmallM}). */
+    /** Row blocks up to this size read B in place instead of packing it (see {@link #blockByStrip}). */
     static final int SMALL_M = 64;
     /**
      * Row blocks up to this size read B in place too when all of op(B) fits in L2 (as much as
      * the packed A block is given), where the strips stay between their reuses.
      * 128×784·784×256 on 1 thread: 211 GFLOP/s against 199 packed; 256×512·512×512: 221 against
-     * 211. With B of 3–4 MiB instead, reading it in place lost 12–25 %.
+     * 211. With B of 3–4 MiB instead, reading it in place lost 12–25 %; such a B is packed a
+     * strip at a time instead (see {@link #packsBByStrip}).
      */
     static final int MEDIUM_M = 256;
     /** Packed B blocks of at most this many floats (64 KiB) are swept once per row strip of C. */
@@ -235,8 +236,9 @@ public final class GemmDriver implements AutoCloseable {
 
     /** The serial five-loop algorithm on C[m0:m1, n0:n1]. */
     private void block(Workspace w, int m0, int m1, int n0, int n1) {
-        if (readsBInPlace(m1 - m0, n1 - n0)) {
-            blockSmallM(w, m0, m1, n0, n1);
+        boolean inPlace = readsBInPlace(m1 - m0, n1 - n0);
+        if (inPlace || packsBByStrip(m1 - m0, n1 - n0)) {
+            blockByStrip(w, m0, m1, n0, n1, inPlace);
             return;
         }
         final int nr = blocks.nr(), kcMax = kcStep(), ncMax = blocks.nc();
@@ -345,18 +347,38 @@ public final class GemmDriver implements AutoCloseable {
         return !transB && kernel.supportsUnpackedB();
     }
 
+    /** op(B)'s columns [·, cols) fit in L2 beside a packed A block (as much as that block is given). */
+    private boolean bFitsInL2(int cols) {
+        return (long) k * cols <= 2L * blocks.mc() * blocks.kc();
+    }
+
     private boolean readsBInPlace(int rows, int cols) {
-        return canReadBInPlace()
-                && (rows <= SMALL_M || (rows <= MEDIUM_M && (long) k * cols <= 2L * blocks.mc() * blocks.kc()));
+        return canReadBInPlace() && (rows <= SMALL_M || (rows <= MEDIUM_M && bFitsInL2(cols)));
     }
 
     /**
-     * C[m0:m1, n0:n1] for a block of at most {@link #SMALL_M} rows, or {@link #MEDIUM_M} when B fits
-     * in L2 (a small batch): A is packed once per K block and full NR-wide strips of B are read in
-     * place, since each would be reused only (m1−m0)/MR times after packing. The right-edge strip narrower than NR is packed (zero-padded)
-     * so no load runs past B's rows. Same arithmetic as {@link #block}, element for element.
+     * A row block of at most {@link #MEDIUM_M} rows against a B too large for L2 (the forward and
+     * input-gradient products of a 1024-wide layer at batch 256) packs B one NR-wide strip at a
+     * time, just before its tiles, into a buffer that stays in L2, instead of packing a whole
+     * KC×NC block first: that block, megabytes written and then read back for every MC rows, went
+     * through DRAM whenever the step had evicted it. With every operand out of cache, 1 thread:
+     * NN 256×1024·1024×1024 2,575 µs against 2,734; NN 256×784·784×1024 1,930 against 2,052;
+     * NT 256×1024·1024×1024 2,564 against 2,733 (2 threads: 1,267 against 1,338, 1,006 against
+     * 1,049, 1,361 against 1,419). In cache, unchanged (2,426 against 2,438; 2,436 against 2,457).
      */
-    private void blockSmallM(Workspace w, int m0, int m1, int n0, int n1) {
+    private boolean packsBByStrip(int rows, int cols) {
+        return rows <= MEDIUM_M && !bFitsInL2(cols);
+    }
+
+    /**
+     * C[m0:m1, n0:n1] for a block of at most {@link #MEDIUM_M} rows: A is packed once per K block,
+     * then each NR-wide strip of B is multiplied by all of it. With {@code inPlace} (a block of at
+     * most {@link #SMALL_M} rows, or B fits in L2) full strips are read where they lie, since each
+     * would be reused only (m1−m0)/MR times after packing; the right-edge strip narrower than NR is
+     * packed (zero-padded) so no load runs past B's rows. Otherwise every strip is packed just
+     * before use (see {@link #packsBByStrip}). Same arithmetic as {@link #block}, element for element.
+     */
+    private void blockByStrip(Workspace w, int m0, int m1, int n0, int n1, boolean inPlace) {
         final int mr = blocks.mr(), nr = blocks.nr(), kcMax = kcStep();
         int mc = m1 - m0;
         float[] ap = w.packedA(roundUp(mc, mr) * Math.min(kcMax, k));
@@ -370,14 +392,14 @@ public final class GemmDriver implements AutoCloseable {
             kernel.packA(a, lda, transA, m0, pc, mc, kc, ap);
             for (int jr = n0; jr < n1; jr += nr) {
                 int cols = Math.min(nr, n1 - jr);
-                if (cols == nr) {
+                if (inPlace && cols == nr) {
                     long bOff = (long) pc * ldbBytes + (long) jr * Float.BYTES;
                     for (int ir = 0; ir < mc; ir += mr) {
                         kernel.runUnpackedB(kc, ap, ir * kc, b, bOff, ldbBytes, c, ldc, m0 + ir, jr,
                                 Math.min(mr, mc - ir), alpha, blockBeta, blockEp, tile);
                     }
                 } else {
-                    kernel.packB(b, ldb, false, pc, jr, kc, cols, bp, 0);
+                    kernel.packB(b, ldb, transB, pc, jr, kc, cols, bp, 0);
                     for (int ir = 0; ir < mc; ir += mr) {
                         kernel.run(kc, ap, ir * kc, bp, 0, c, ldc, m0 + ir, jr,
                                 Math.min(mr, mc - ir), cols, alpha, blockBeta, blockEp, tile);

@@ -64,6 +64,9 @@ class GemmDriverTest {
                 // Large enough (most of the time) to pass the driver's threading threshold.
                 int m = 1 + rnd.nextInt(90), n = 1 + rnd.nextInt(150), k = 1 + rnd.nextInt(120);
                 if (i < 4) { m = 64 + i; n = 70 + 3 * i; k = 60 + i; }
+                // Row blocks of up to GemmDriver.MEDIUM_M rows go strip by strip; taller ones take
+                // the five-loop path across the tiny MC, KC and NC blocks.
+                if (i >= 4 && i < 12) m = GemmDriver.MEDIUM_M + 1 + rnd.nextInt(3 * tiny.mc() + 5);
                 GemmProblem p = new GemmProblem(m, n, k).seed(rnd.nextLong()).trans((i & 1) != 0, (i & 2) != 0)
                         .scale(i % 3 == 0 ? 1f : -1.25f, i % 5 == 0 ? 0f : 0.5f)
                         .epilogue(acts[i % acts.length], 0.05f, i % 2 == 0, i % 3 == 1)

@@ -60,12 +60,16 @@ public final class MicroKernel8x32 implements MicroKernel {
         if (pairs < full) {
             long src = ((long) p0 * lda + i0 + pairs) * Float.BYTES;
             int dst = pairs * kc;
-            // A masked load from a segment costs about 20 cycles: only where a whole one would overrun.
+            // A masked load from a segment costs about 20 cycles, so only the rows where a whole
+            // vector would overrun the segment take it. One loop per kind of load, as in
+            // NarrowKernel8x16: no vector is merged from two branches, which C2 may box.
             long whole = a.byteSize() - S.vectorByteSize();
-            for (int k = 0; k < kc; k++, src += step, dst += MR) {
-                FloatVector v = src <= whole ? FloatVector.fromMemorySegment(S, a, src, NATIVE)
-                        : FloatVector.fromMemorySegment(S, a, src, NATIVE, FIRST8);
-                v.intoArray(ap, dst, FIRST8);
+            int k = 0;
+            for (; k < kc && src <= whole; k++, src += step, dst += MR) {
+                FloatVector.fromMemorySegment(S, a, src, NATIVE).intoArray(ap, dst, FIRST8);
+            }
+            for (; k < kc; k++, src += step, dst += MR) {
+                FloatVector.fromMemorySegment(S, a, src, NATIVE, FIRST8).intoArray(ap, dst, FIRST8);
             }
         }
         int dst = full * kc;

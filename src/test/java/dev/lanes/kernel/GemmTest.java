@@ -167,6 +167,30 @@ class GemmTest {
     }
 
     /**
+     * At most 256 rows against an op(B) too large for L2 (K·N above 2·MC·KC floats, even for each
+     * thread's half of the columns): the driver packs B one strip at a time, A once per K block,
+     * with K across a block boundary, every transpose combination, on 2 threads and on 1.
+     */
+    @Test
+    void shortRowsAgainstABTooLargeForL2() {
+        try (Kernels single = Kernels.create("simd", 1)) {
+            BlockSizes blocks = ((SimdKernels) simd).gemmBlocks();
+            int k = blocks.kc() + 77;
+            int n = (int) (4L * blocks.mc() * blocks.kc() / k) + 65;
+            int i = 0;
+            for (int m : new int[] {200, 256, 9}) {
+                for (int t = 0; t < 4; t++, i++) {
+                    GemmProblem p = new GemmProblem(m, n, k).seed(1300 + i).trans((t & 1) != 0, (t & 2) != 0)
+                            .scale(1f, t == 1 ? 0.5f : 0f).strided(t == 2, t == 1, t == 3)
+                            .epilogue(t == 3 ? Activation.RELU : Activation.IDENTITY, 0f, t >= 2, t == 3);
+                    assertNull(verify(p, simd));
+                    assertNull(verify(p, single));
+                }
+            }
+        }
+    }
+
+    /**
      * Outputs up to 16 columns wide take the narrow kernel: every width 1–16, row counts around
      * multiples of its 8-row sliver, K inside one block and across a block boundary, every
      * transpose combination.

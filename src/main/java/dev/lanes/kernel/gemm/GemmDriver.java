@@ -372,8 +372,9 @@ public final class GemmDriver implements AutoCloseable {
 
     /**
      * C[m0:m1, n0:n1] for a block of at most {@link #MEDIUM_M} rows: A is packed once per K block,
-     * then each NR-wide strip of B is multiplied by all of it. With {@code inPlace} (a block of at
-     * most {@link #SMALL_M} rows, or B fits in L2) full strips are read where they lie, since each
+     * then each NR-wide strip of B is multiplied by all of it. With {@code inPlace} (see
+     * {@link #readsBInPlace}: B not transposed, a kernel that can read it so, and a block of at most
+     * {@link #SMALL_M} rows or a B that fits in L2) full strips are read where they lie, since each
      * would be reused only (m1−m0)/MR times after packing; the right-edge strip narrower than NR is
      * packed (zero-padded) so no load runs past B's rows. Otherwise every strip is packed just
      * before use (see {@link #packsBByStrip}). Same arithmetic as {@link #block}, element for element.

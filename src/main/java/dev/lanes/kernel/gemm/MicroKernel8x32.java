@@ -36,7 +36,8 @@ public final class MicroKernel8x32 implements MicroKernel {
      * training step. In about one JVM in six C2 compiled that load without its intrinsic, and each
      * load allocated 48 B (W1 batch 32 on 1 thread, with the weight-gradient products folding
      * max |C|: 4 of 24 JVMs allocated 199,680 B a step with it, 0 of 48 with this). The 512-bit
-     * form is also as fast or faster (TN 256×128·128×128 on 1 thread: 41.7 µs against 46.2).
+     * form is also about as fast or faster (TN 256×128·128×128 on 1 thread: 41.7 µs against 46.2;
+     * other weight-gradient shapes within 3 % either way).
      */
     @Override
     public void packA(MemorySegment a, int lda, boolean trans, int i0, int p0, int mc, int kc, float[] ap) {

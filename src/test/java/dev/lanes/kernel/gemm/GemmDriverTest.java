@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The GEMM driver with deliberately tiny block sizes, so problems of a few dozen rows already cross
- * many MC, KC and NC boundaries (and thread splits land in the middle of blocks), for both
+ * many KC boundaries, and those of a few hundred many MC and NC boundaries too (up to 256 rows go
+ * strip by strip, without MC or NC blocks), with thread splits in the middle of blocks, for both
  * micro-kernels — the 6×16 one is not what {@code simd} picks on an AVX-512 machine, so this is
  * where it gets tested.
  */

@@ -17,4 +17,18 @@ public enum Activation {
             case TANH -> (float) Math.tanh(x);
         };
     }
+
+    /**
+     * {@code g·g′}, with g′ taken through the activation's output {@code y}: the scalar definition of
+     * {@link Kernels#activationBackward} and of the activation-gradient GEMM epilogue.
+     */
+    public float derivativeTimes(float g, float y, float leak) {
+        return switch (this) {
+            case IDENTITY -> g;
+            case RELU -> y > 0f ? g : 0f;
+            case LEAKY_RELU -> y > 0f ? g : leak * g;
+            case SIGMOID -> g * (y * (1f - y));
+            case TANH -> g * (1f - y * y);
+        };
+    }
 }

@@ -29,5 +29,9 @@ public final class GemmShapes {
             throw new IllegalArgumentException("gemm: preActivation is " + ep.preActivation().shape()
                     + " but C is " + c.shape());
         }
+        if (ep.activationOutput() != null && !ep.activationOutput().sameShape(c)) {
+            throw new IllegalArgumentException("gemm: activationOutput is " + ep.activationOutput().shape()
+                    + " but C is " + c.shape());
+        }
     }
 }

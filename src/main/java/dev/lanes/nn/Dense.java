@@ -10,7 +10,9 @@ import java.util.SplittableRandom;
  * A fully connected layer, {@code A = g(X·W + b)}. The forward pass is one GEMM whose epilogue adds
  * the bias and applies g while the tile is still in registers; the backward pass is two GEMMs
  * ({@code dW = Xᵀ·dZ}, {@code dX = dZ·Wᵀ}, both reading the stored matrices transposed in place)
- * and one column sum ({@code db}).
+ * and one column sum ({@code db}). When the layer below is a Dense layer too, the epilogue of
+ * {@code dX = dZ·Wᵀ} also applies that layer's activation derivative, so the gradient it hands down
+ * is already that layer's dZ (see {@link #outputGradientEpilogue}).
  *
  * <p>Weights (as in Keras): {@code [kernel, bias]}, the kernel {@code inputWidth × units} row-major
  * (row i holds the weights leaving input i), the bias {@code units} long. Without a bias, only the
@@ -34,6 +36,8 @@ public final class Dense extends Layer {
     private List<Parameter> parameters;
     private Parameter kernelParameter;
     private Epilogue epilogue;
+    /** {@link #outputGradientEpilogue} for the full-batch output view and for the shorter last batch's. */
+    private Epilogue gradientEpilogue, partialGradientEpilogue;
     private boolean emitLogits;
     private final RowBuffer output = new RowBuffer();
     private final RowBuffer inputGradient = new RowBuffer();
@@ -156,8 +160,36 @@ public final class Dense extends Layer {
 
     @Override
     Matrix backward(Matrix dOut, boolean needInputGradient) {
+        return backward(dOut, needInputGradient, null, false);
+    }
+
+    /**
+     * The derivative of this layer's activation (not linear, not softmax), applied by the layer above
+     * in the epilogue of its input-gradient product: one pass over dA fewer (the activation kernel
+     * read dA and A and wrote dZ), and at 2 threads shared out with that product instead of run on
+     * the caller alone.
+     */
+    @Override
+    Epilogue outputGradientEpilogue() {
+        if (emitLogits || lastOutput == null || activation.isLinear() || activation.kind() == Activation.Kind.SOFTMAX) {
+            return null;
+        }
+        // Cached per output view, so a step allocates nothing.
+        boolean full = output.isFull(lastOutput);
+        Epilogue e = full ? gradientEpilogue : partialGradientEpilogue;
+        if (e == null || e.activationOutput() != lastOutput) {
+            e = Epilogue.activationGradient(activation.kernelActivation(), activation.alpha(), lastOutput);
+            if (full) gradientEpilogue = e; else partialGradientEpilogue = e;
+        }
+        return e;
+    }
+
+    @Override boolean fusesInputGradientEpilogue() { return true; }
+
+    @Override
+    Matrix backward(Matrix dOut, boolean needInputGradient, Epilogue below, boolean dOutIsPreActivationGradient) {
         Matrix dZ = dOut;
-        if (!emitLogits) {
+        if (!emitLogits && !dOutIsPreActivationGradient) {
             Activations.backward(kernels, activation, lastOutput, dOut, dZ);
         }
         kernelParameter.gradientMaxAbs(kernels.gemmMaxAbs(true, false, 1f, lastInput, dZ, 0f, weightsGradient));
@@ -166,7 +198,7 @@ public final class Dense extends Layer {
         }
         if (!needInputGradient) return null;
         Matrix dX = inputGradient.rows(dZ.rows());
-        kernels.gemm(false, true, 1f, dZ, weights, 0f, dX);
+        kernels.gemm(false, true, 1f, dZ, weights, 0f, dX, below == null ? Epilogue.NONE : below);
         return dX;
     }
 }

@@ -1,5 +1,6 @@
 package dev.lanes.nn;
 
+import dev.lanes.kernel.Epilogue;
 import dev.lanes.kernel.Kernels;
 import dev.lanes.tensor.Matrix;
 import java.lang.foreign.Arena;
@@ -79,6 +80,31 @@ public abstract sealed class Layer permits Dense, ActivationLayer, Dropout, Batc
      * @return dX, or {@code null} when not needed
      */
     abstract Matrix backward(Matrix dOut, boolean needInputGradient);
+
+    /**
+     * The backward pass with the activation steps handed between neighbours (see {@link Sequential#backward}).
+     *
+     * @param below                    the {@link #outputGradientEpilogue} of the layer below, for this
+     *                                 layer to apply to the input gradient it computes; null for none
+     *                                 (only passed to a layer that {@link #fusesInputGradientEpilogue})
+     * @param dOutIsPreActivationGradient the layer above applied this layer's
+     *                                 {@link #outputGradientEpilogue}: {@code dOut} is already the
+     *                                 gradient with respect to the pre-activation
+     */
+    Matrix backward(Matrix dOut, boolean needInputGradient, Epilogue below, boolean dOutIsPreActivationGradient) {
+        return backward(dOut, needInputGradient);
+    }
+
+    /**
+     * The GEMM epilogue that turns the gradient with respect to this layer's output into the gradient
+     * with respect to its pre-activation (the first step of this layer's backward pass), for the layer
+     * above to fuse into the product that computes that gradient; null when this layer keeps the step.
+     * Valid between a training forward pass and the backward pass.
+     */
+    Epilogue outputGradientEpilogue() { return null; }
+
+    /** Whether {@link #backward(Matrix, boolean, Epilogue, boolean)} applies an epilogue of the layer below. */
+    boolean fusesInputGradientEpilogue() { return false; }
 
     private static final Activation LINEAR = Activation.linear();
 

@@ -29,4 +29,7 @@ final class RowBuffer {
     }
 
     boolean isAllocated() { return full != null; }
+
+    /** Whether {@code m} is the full-size view (not the cached shorter one). */
+    boolean isFull(Matrix m) { return m == full; }
 }

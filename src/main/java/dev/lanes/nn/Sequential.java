@@ -1,5 +1,6 @@
 package dev.lanes.nn;
 
+import dev.lanes.kernel.Epilogue;
 import dev.lanes.kernel.Kernels;
 import dev.lanes.tensor.Matrix;
 import java.lang.foreign.Arena;
@@ -260,9 +261,14 @@ public final class Sequential implements AutoCloseable {
      */
     public void backward(Matrix dOutput) {
         checkOpen();
+        // A layer's activation derivative is applied by the layer above, in the epilogue of the
+        // product that computes the gradient reaching it, where the pair supports that.
         Matrix d = dOutput;
+        boolean preActivation = false;
         for (int i = layers.length - 1; i >= 0; i--) {
-            d = layers[i].backward(d, i > 0);
+            Epilogue below = i > 0 && layers[i].fusesInputGradientEpilogue() ? layers[i - 1].outputGradientEpilogue() : null;
+            d = layers[i].backward(d, i > 0, below, preActivation);
+            preActivation = below != null;
         }
     }
 

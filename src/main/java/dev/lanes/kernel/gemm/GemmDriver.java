@@ -90,7 +90,8 @@ public final class GemmDriver implements AutoCloseable {
     private boolean workersCanAccess(Epilogue e) {
         return team.workersCanAccess(a) && team.workersCanAccess(b) && team.workersCanAccess(c)
                 && team.workersCanAccess(e.bias() == null ? null : e.bias().segment())
-                && team.workersCanAccess(e.preActivation() == null ? null : e.preActivation().segment());
+                && team.workersCanAccess(e.preActivation() == null ? null : e.preActivation().segment())
+                && team.workersCanAccess(e.activationOutput() == null ? null : e.activationOutput().segment());
     }
 
     /** C = epilogue(alpha·op(A)·op(B) + beta·C); shapes must already be checked. */
@@ -102,6 +103,11 @@ public final class GemmDriver implements AutoCloseable {
     /** Whether {@link #gemmMaxAbs} can be called: every kernel this driver runs folds max |C| into its stores. */
     public boolean foldsMaxAbs() {
         return kernel.foldsMaxAbs() && (narrow == null || narrow.foldsMaxAbs());
+    }
+
+    /** Whether an {@link Epilogue#activationOutput activation-gradient epilogue} can be passed: every kernel this driver runs applies it. */
+    public boolean foldsActivationGradient() {
+        return kernel.foldsActivationGradient() && (narrow == null || narrow.foldsActivationGradient());
     }
 
     /**
@@ -150,6 +156,9 @@ public final class GemmDriver implements AutoCloseable {
     public synchronized void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b,
                                   float beta, Matrix c, Epilogue epilogue, boolean withoutActivation) {
         team.checkOpen();
+        if (epilogue.activationOutput() != null && (withoutActivation || !foldsActivationGradient())) {
+            throw new IllegalStateException("this driver's kernels do not apply an activation-gradient epilogue");
+        }
         this.transA = transA;
         this.transB = transB;
         this.alpha = alpha;
@@ -208,7 +217,7 @@ public final class GemmDriver implements AutoCloseable {
             }
         } finally {
             this.a = this.b = this.c = null;
-            tileEpilogue.bias = tileEpilogue.pre = null;
+            tileEpilogue.bias = tileEpilogue.pre = tileEpilogue.output = null;
             tileEpilogue.trackMaxAbs = false;
         }
     }

@@ -48,6 +48,11 @@ public interface MicroKernel {
         return false;
     }
 
+    /** True when the kernel's stores honour {@link TileEpilogue#output} (the activation-gradient epilogue). */
+    default boolean foldsActivationGradient() {
+        return false;
+    }
+
     /** True when {@link #runUnpackedB} is implemented. */
     default boolean supportsUnpackedB() {
         return false;

@@ -28,6 +28,8 @@ public final class MicroKernel8x32 implements MicroKernel {
     /** Its stores go through {@link TileStore512}, which folds max |C| when asked. */
     @Override public boolean foldsMaxAbs() { return true; }
 
+    @Override public boolean foldsActivationGradient() { return true; }
+
     /**
      * For op(A) = Aᵀ each k of a micro-panel is MR = 8 consecutive floats of one row of A. One
      * 512-bit load takes them for two micro-panels at once and two masked stores put each half in

@@ -23,6 +23,11 @@ public interface NarrowKernel {
         return false;
     }
 
+    /** As {@link MicroKernel#foldsActivationGradient}. */
+    default boolean foldsActivationGradient() {
+        return false;
+    }
+
     /** Floats of packed op(B) for a k × n operand. */
     int packedBSize(int k, int n);
 

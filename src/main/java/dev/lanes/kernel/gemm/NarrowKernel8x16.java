@@ -53,6 +53,8 @@ public final class NarrowKernel8x16 implements NarrowKernel {
     /** Its stores go through {@link TileStore512}, which folds max |C| when asked. */
     @Override public boolean foldsMaxAbs() { return true; }
 
+    @Override public boolean foldsActivationGradient() { return true; }
+
     /** Vectors per k pair: columns 0–7 in the first, 8–15 in the second. */
     private static int vectors(int n) {
         return n <= W / 2 ? 1 : 2;

@@ -17,6 +17,12 @@ public final class TileEpilogue {
     public MemorySegment pre;
     public int ldp;
     /**
+     * M×N output of {@link #activation} for the activation-gradient epilogue (C = z ⊙ g′ through it;
+     * see {@link Epilogue#activationOutput}), or null for the forward epilogue.
+     */
+    public MemorySegment output;
+    public int ldo;
+    /**
      * Fold max |C| of every stored vector into the running maxima kept at the end of the member's
      * tile array ({@link TileStore512#TRACK_FLOATS}); set by {@link GemmDriver#gemmMaxAbs}.
      */
@@ -29,6 +35,8 @@ public final class TileEpilogue {
         this.leak = ep.leak();
         this.pre = ep.preActivation() == null ? null : ep.preActivation().segment();
         this.ldp = ep.preActivation() == null ? 0 : ep.preActivation().stride();
+        this.output = ep.activationOutput() == null ? null : ep.activationOutput().segment();
+        this.ldo = ep.activationOutput() == null ? 0 : ep.activationOutput().stride();
         this.trackMaxAbs = false;
     }
 }

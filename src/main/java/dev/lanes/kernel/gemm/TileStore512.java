@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Writing finished 512-bit accumulators into C: alpha/beta merge, then the fused epilogue (bias,
- * pre-activation copy, activation).
+ * pre-activation copy, activation; or, for backprop, the activation's derivative through its output).
  * Shared by the 512-bit micro-kernels.
  */
 final class TileStore512 {
@@ -39,14 +39,15 @@ final class TileStore512 {
     static void mergeTile(float[] tile, MemorySegment c, int ldc, int row0, int col0, int rows,
                           float alpha, float beta, TileEpilogue ep) {
         MemorySegment bias = ep == null ? null : ep.bias, pre = ep == null ? null : ep.pre;
-        boolean hasBias = bias != null, hasPre = pre != null;
-        int ldp = ep == null ? 0 : ep.ldp;
+        MemorySegment out = ep == null ? null : ep.output;
+        boolean hasBias = bias != null, hasPre = pre != null, backward = out != null;
+        int ldp = ep == null ? 0 : ep.ldp, ldo = ep == null ? 0 : ep.ldo;
         int act = ep == null ? Activation.IDENTITY.ordinal() : ep.activation.ordinal();
         float leak = ep == null ? 0f : ep.leak;
         long biasOff = (long) col0 * Float.BYTES;
         FloatVector bias0 = hasBias ? FloatVector.fromMemorySegment(S, bias, biasOff, NATIVE) : FloatVector.zero(S);
         FloatVector bias1 = hasBias ? FloatVector.fromMemorySegment(S, bias, biasOff + 64, NATIVE) : FloatVector.zero(S);
-        FloatVector zero = FloatVector.zero(S);
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
         boolean track = ep != null && ep.trackMaxAbs;
         int slot = tile.length - TRACK_FLOATS;
         // Two chains each, one per column half, so the fold does not lengthen one dependency chain by
@@ -70,7 +71,25 @@ final class TileStore512 {
                 z0.intoMemorySegment(pre, p, NATIVE);
                 z1.intoMemorySegment(pre, p + 64, NATIVE);
             }
-            if (act == RELU) {
+            if (backward) {
+                // z·g′ through the output y, in SimdActivations.backward's operations (the same bits).
+                long o = ((long) (row0 + r) * ldo + col0) * Float.BYTES;
+                FloatVector y0 = FloatVector.fromMemorySegment(S, out, o, NATIVE);
+                FloatVector y1 = FloatVector.fromMemorySegment(S, out, o + 64, NATIVE);
+                if (act == RELU) {
+                    z0 = zero.blend(z0, y0.compare(VectorOperators.GT, 0f));
+                    z1 = zero.blend(z1, y1.compare(VectorOperators.GT, 0f));
+                } else if (act == LEAKY_RELU) {
+                    z0 = z0.mul(leak).blend(z0, y0.compare(VectorOperators.GT, 0f));
+                    z1 = z1.mul(leak).blend(z1, y1.compare(VectorOperators.GT, 0f));
+                } else if (act == SIGMOID) {
+                    z0 = z0.mul(y0.mul(one.sub(y0)));
+                    z1 = z1.mul(y1.mul(one.sub(y1)));
+                } else if (act == TANH) {
+                    z0 = z0.mul(one.sub(y0.mul(y0)));
+                    z1 = z1.mul(one.sub(y1.mul(y1)));
+                }
+            } else if (act == RELU) {
                 // x > 0 ? x : 0, as Activation.apply and the loop backend: NaN becomes +0 (max keeps NaN).
                 z0 = zero.blend(z0, z0.compare(VectorOperators.GT, 0f));
                 z1 = zero.blend(z1, z1.compare(VectorOperators.GT, 0f));
@@ -95,11 +114,15 @@ final class TileStore512 {
     }
 
     private static final int RELU = Activation.RELU.ordinal(), LEAKY_RELU = Activation.LEAKY_RELU.ordinal();
+    private static final int SIGMOID = Activation.SIGMOID.ordinal(), TANH = Activation.TANH.ordinal();
 
-    /** Whether {@link #mergeTile} serves {@code ep}: none, or an activation that is a lane select, not a polynomial. */
+    /**
+     * Whether {@link #mergeTile} serves {@code ep}: none, an activation that is a lane select, not a
+     * polynomial, or any activation's derivative (a product or two).
+     */
     static boolean wholeTileEpilogue(TileEpilogue ep) {
-        return ep == null || ep.activation == Activation.IDENTITY || ep.activation == Activation.RELU
-                || ep.activation == Activation.LEAKY_RELU;
+        return ep == null || ep.output != null || ep.activation == Activation.IDENTITY
+                || ep.activation == Activation.RELU || ep.activation == Activation.LEAKY_RELU;
     }
 
     /**
@@ -125,7 +148,17 @@ final class TileStore512 {
         if (beta != 0f) {
             z = FloatVector.fromMemorySegment(S, c, off, NATIVE).fma(FloatVector.broadcast(S, beta), z);
         }
-        if (ep != null) {
+        if (ep != null && ep.output != null) {
+            // z·g′ through the activation's output y (backprop), in SimdActivations.backward's operations.
+            FloatVector y = FloatVector.fromMemorySegment(S, ep.output, ((long) row * ep.ldo + col) * Float.BYTES, NATIVE);
+            z = switch (ep.activation) {
+                case IDENTITY -> z;
+                case RELU -> FloatVector.zero(S).blend(z, y.compare(VectorOperators.GT, 0f));
+                case LEAKY_RELU -> z.mul(ep.leak).blend(z, y.compare(VectorOperators.GT, 0f));
+                case SIGMOID -> z.mul(y.mul(FloatVector.broadcast(S, 1f).sub(y)));
+                case TANH -> z.mul(FloatVector.broadcast(S, 1f).sub(y.mul(y)));
+            };
+        } else if (ep != null) {
             if (ep.bias != null) {
                 z = z.add(FloatVector.fromMemorySegment(S, ep.bias, (long) col * Float.BYTES, NATIVE));
             }
@@ -143,12 +176,12 @@ final class TileStore512 {
                 case SIGMOID -> VectorMath.sigmoid(z);
                 case TANH -> VectorMath.tanh(z);
             };
-            if (ep.trackMaxAbs) {
-                int slot = tile.length - TRACK_FLOATS;
-                FloatVector a = z.abs(), max = FloatVector.fromArray(S, tile, slot);
-                max.blend(a, a.compare(VectorOperators.GT, max)).intoArray(tile, slot);
-                a.fma(FloatVector.zero(S), FloatVector.fromArray(S, tile, slot + 16)).intoArray(tile, slot + 16);
-            }
+        }
+        if (ep != null && ep.trackMaxAbs) {
+            int slot = tile.length - TRACK_FLOATS;
+            FloatVector a = z.abs(), max = FloatVector.fromArray(S, tile, slot);
+            max.blend(a, a.compare(VectorOperators.GT, max)).intoArray(tile, slot);
+            a.fma(FloatVector.zero(S), FloatVector.fromArray(S, tile, slot + 16)).intoArray(tile, slot + 16);
         }
         z.intoMemorySegment(c, off, NATIVE);
     }
@@ -167,7 +200,17 @@ final class TileStore512 {
         if (beta != 0f) {
             z = FloatVector.fromMemorySegment(S, c, off, NATIVE, m).fma(FloatVector.broadcast(S, beta), z);
         }
-        if (ep != null) {
+        if (ep != null && ep.output != null) {
+            // z·g′ through the activation's output y (backprop), in SimdActivations.backward's operations.
+            FloatVector y = FloatVector.fromMemorySegment(S, ep.output, ((long) row * ep.ldo + col) * Float.BYTES, NATIVE, m);
+            z = switch (ep.activation) {
+                case IDENTITY -> z;
+                case RELU -> FloatVector.zero(S).blend(z, y.compare(VectorOperators.GT, 0f));
+                case LEAKY_RELU -> z.mul(ep.leak).blend(z, y.compare(VectorOperators.GT, 0f));
+                case SIGMOID -> z.mul(y.mul(FloatVector.broadcast(S, 1f).sub(y)));
+                case TANH -> z.mul(FloatVector.broadcast(S, 1f).sub(y.mul(y)));
+            };
+        } else if (ep != null) {
             if (ep.bias != null) {
                 z = z.add(FloatVector.fromMemorySegment(S, ep.bias, (long) col * Float.BYTES, NATIVE, m));
             }
@@ -181,13 +224,13 @@ final class TileStore512 {
                 case SIGMOID -> VectorMath.sigmoid(z);
                 case TANH -> VectorMath.tanh(z);
             };
-            if (ep.trackMaxAbs) {
+        }
+        if (ep != null && ep.trackMaxAbs) {
                 // Lanes past the edge hold whatever the tile held there: they count as 0.
-                int slot = tile.length - TRACK_FLOATS;
-                FloatVector a = FloatVector.zero(S).blend(z.abs(), m), max = FloatVector.fromArray(S, tile, slot);
-                max.blend(a, a.compare(VectorOperators.GT, max)).intoArray(tile, slot);
-                a.fma(FloatVector.zero(S), FloatVector.fromArray(S, tile, slot + 16)).intoArray(tile, slot + 16);
-            }
+            int slot = tile.length - TRACK_FLOATS;
+            FloatVector a = FloatVector.zero(S).blend(z.abs(), m), max = FloatVector.fromArray(S, tile, slot);
+            max.blend(a, a.compare(VectorOperators.GT, max)).intoArray(tile, slot);
+            a.fma(FloatVector.zero(S), FloatVector.fromArray(S, tile, slot + 16)).intoArray(tile, slot + 16);
         }
         z.intoMemorySegment(c, off, NATIVE, m);
     }

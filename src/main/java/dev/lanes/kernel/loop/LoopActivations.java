@@ -59,16 +59,7 @@ final class LoopActivations {
         for (int r = 0; r < a.rows(); r++) {
             long ab = (long) r * a.stride(), gb = (long) r * dA.stride(), zb = (long) r * dZ.stride();
             for (int c = 0; c < cols; c++) {
-                float y = as.getAtIndex(F, ab + c);
-                float g = gs.getAtIndex(F, gb + c);
-                float d = switch (act) {
-                    case IDENTITY -> g;
-                    case RELU -> y > 0f ? g : 0f;
-                    case LEAKY_RELU -> y > 0f ? g : leak * g;
-                    case SIGMOID -> g * (y * (1f - y));
-                    case TANH -> g * (1f - y * y);
-                };
-                zs.setAtIndex(F, zb + c, d);
+                zs.setAtIndex(F, zb + c, act.derivativeTimes(gs.getAtIndex(F, gb + c), as.getAtIndex(F, ab + c), leak));
             }
         }
     }

@@ -42,13 +42,15 @@ public final class LoopKernels implements Kernels {
         MemorySegment as = a.segment(), bs = b.segment(), cs = c.segment();
         MemorySegment bias = ep.bias() == null ? null : ep.bias().segment();
         MemorySegment pre = ep.preActivation() == null ? null : ep.preActivation().segment();
+        MemorySegment out = ep.activationOutput() == null ? null : ep.activationOutput().segment();
         int lda = a.stride(), ldb = b.stride(), ldc = c.stride();
         int ldp = ep.preActivation() == null ? 0 : ep.preActivation().stride();
+        int ldo = ep.activationOutput() == null ? 0 : ep.activationOutput().stride();
         int m = c.rows(), n = c.cols(), k = transA ? a.rows() : a.cols();
         Activation act = ep.activation();
         float leak = ep.leak();
         boolean callerOnly = !(team.workersCanAccess(as) && team.workersCanAccess(bs) && team.workersCanAccess(cs)
-                && team.workersCanAccess(bias) && team.workersCanAccess(pre));
+                && team.workersCanAccess(bias) && team.workersCanAccess(pre) && team.workersCanAccess(out));
         team.run((member, members) -> {
             int from = (int) ((long) m * member / members), to = (int) ((long) m * (member + 1) / members);
             for (int i = from; i < to; i++) {
@@ -64,7 +66,8 @@ public final class LoopKernels implements Kernels {
                     if (beta != 0f) z += beta * cs.getAtIndex(F, ci);
                     if (bias != null) z += bias.getAtIndex(F, j);
                     if (pre != null) pre.setAtIndex(F, (long) i * ldp + j, z);
-                    cs.setAtIndex(F, ci, act.apply(z, leak));
+                    cs.setAtIndex(F, ci, out == null ? act.apply(z, leak)
+                            : act.derivativeTimes(z, out.getAtIndex(F, (long) i * ldo + j), leak));
                 }
             }
         }, callerOnly);

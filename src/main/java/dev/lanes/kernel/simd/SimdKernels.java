@@ -56,6 +56,15 @@ public final class SimdKernels implements Kernels {
                      Epilogue epilogue) {
         GemmShapes.check(transA, transB, a, b, c, epilogue);
         Activation act = epilogue.activation();
+        if (epilogue.activationOutput() != null) {
+            if (gemm.foldsActivationGradient()) {
+                gemm.gemm(transA, transB, alpha, a, b, beta, c, epilogue);
+            } else {
+                gemm.gemm(transA, transB, alpha, a, b, beta, c, Epilogue.NONE);
+                SimdActivations.backward(act, epilogue.leak(), epilogue.activationOutput(), c, c);
+            }
+            return;
+        }
         if (act == Activation.SIGMOID || act == Activation.TANH) {
             // Applied after the product, by the activation kernel, not inside the tile store: there the
             // polynomial shared a compilation with the micro-kernel, past C2's inlining budget, and its

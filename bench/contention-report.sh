@@ -50,9 +50,12 @@ stop_neighbour() {
 }
 trap stop_neighbour EXIT
 
+mkdir -p "$bench_dir/target"
+log="$bench_dir/target/contention-report.log"
+: > "$log"
 measure() {  # threads -> samples/s
   "${lanes[@]}" bench train --backend simd --layers "$layers" --batch "$batch" --samples "$samples" --epochs 3 \
-      --threads "$1" --optimizer adam --json 2> /dev/null | sed -n 's/.*"samples_per_s": *\([0-9.]*\).*/\1/p' | head -n 1
+      --threads "$1" --optimizer adam --json 2>> "$log" | sed -n 's/.*"samples_per_s": *\([0-9.]*\).*/\1/p' | head -n 1
 }
 
 conditions=(alone busy half)
@@ -67,8 +70,11 @@ for rep in $(seq 1 "$repeats"); do
     esac
     sleep 0.5
     for t in 1 2; do
-      v=$(measure "$t")
-      if [ -z "$v" ]; then echo "contention-report: lanes bench train failed ($condition, $t threads)" >&2; exit 1; fi
+      if ! v=$(measure "$t") || [ -z "$v" ]; then
+        echo "contention-report: lanes bench train failed ($condition, $t threads); see $log" >&2
+        tail -n 20 "$log" >&2
+        exit 1
+      fi
       results[$condition,$t]="${results[$condition,$t]:-} $v"
       echo "run $rep/$repeats  $condition  threads $t: $v samples/s" >&2
     done

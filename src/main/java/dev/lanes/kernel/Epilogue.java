@@ -22,7 +22,9 @@ import dev.lanes.tensor.Matrix;
  * @param leak          slope for x &lt; 0 when {@code activation} is {@link Activation#LEAKY_RELU}
  * @param preActivation an M×N matrix receiving z, or {@code null}
  * @param activationOutput the M×N output Y of {@code activation} whose derivative multiplies the
- *                      product (backprop), or {@code null} for the forward epilogue
+ *                      product (backprop), or {@code null} for the forward epilogue; it must not
+ *                      overlap C (a product of several K blocks writes partial sums to C before
+ *                      the last block reads Y)
  */
 public record Epilogue(Matrix bias, Activation activation, float leak, Matrix preActivation, Matrix activationOutput) {
     /** Plain GEMM: no bias, identity activation. */

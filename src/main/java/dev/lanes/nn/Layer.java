@@ -92,6 +92,10 @@ public abstract sealed class Layer permits Dense, ActivationLayer, Dropout, Batc
      *                                 gradient with respect to the pre-activation
      */
     Matrix backward(Matrix dOut, boolean needInputGradient, Epilogue below, boolean dOutIsPreActivationGradient) {
+        if (below != null || dOutIsPreActivationGradient) {
+            // A layer that hands over or takes an activation step overrides this; applying it twice or never would be silent.
+            throw new IllegalStateException(typeName() + " does not fuse activation steps with its neighbours");
+        }
         return backward(dOut, needInputGradient);
     }
 

@@ -77,6 +77,19 @@ final class FusedFixtures {
         return m.copyFrom(v);
     }
 
+    /**
+     * A rows×cols view, one row down into a larger matrix (3 floats of row gap when {@code strided}),
+     * with values uniform in [−scale, scale): GEMM operands that are not the whole of their storage.
+     */
+    static Matrix randomView(int rows, int cols, boolean strided, SplittableRandom rnd, float scale) {
+        Matrix parent = Matrix.allocate(rows + 1, cols + (strided ? 3 : 0));
+        Matrix m = parent.view(1, 0, rows, cols);
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) m.set(i, j, scale * (float) (rnd.nextDouble() * 2 - 1));
+        }
+        return m;
+    }
+
     /** A matrix of {@code shape} filled with {@code value}, sentinel gaps. */
     static Matrix constant(Arena arena, Shape shape, float value) {
         return blank(arena, shape).fill(value);

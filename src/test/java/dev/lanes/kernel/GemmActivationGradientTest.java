@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.lanes.kernel.gemm.BlockSizes;
 import dev.lanes.kernel.gemm.GemmDriver;
 import dev.lanes.kernel.gemm.MicroKernel6x16;
+import dev.lanes.kernel.gemm.MicroKernel8x32;
+import dev.lanes.kernel.gemm.NarrowKernel8x16;
 import dev.lanes.kernel.gemm.ThreadTeam;
 import dev.lanes.tensor.Matrix;
 import java.util.SplittableRandom;
@@ -31,12 +33,7 @@ class GemmActivationGradientTest {
     private static final float LEAK = 0.2f;
 
     private static Matrix filled(int rows, int cols, boolean strided, SplittableRandom rnd) {
-        Matrix parent = Matrix.allocate(rows + 1, cols + (strided ? 3 : 0));
-        Matrix m = parent.view(1, 0, rows, cols);
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) m.set(i, j, (float) (rnd.nextDouble() * 2 - 1));
-        }
-        return m;
+        return FusedFixtures.randomView(rows, cols, strided, rnd, 1f);
     }
 
     /** An activation's output: a quarter of it exactly 0 (ReLU's dead units), the rest what g can produce. */
@@ -96,6 +93,46 @@ class GemmActivationGradientTest {
             }
         }
         assertTrue(checked >= SHAPES.length * Activation.values().length * 2, "checked " + checked);
+    }
+
+    /**
+     * K blocks of 64 (production blocks are 1024 here, so only the longest K above has several), so
+     * that every driver path multiplies in several blocks: packed B, B read in place, B packed strip
+     * by strip, B shared by 2 threads, the narrow kernel on 2 threads. Only the last block may apply
+     * the derivative.
+     */
+    @Test
+    void appliesTheDerivativeOnlyAfterTheLastKBlock() {
+        if (KernelProvider.simdUnavailableReason() != null) return;
+        BlockSizes small = new BlockSizes(8, 32, 64, 64, 128);
+        int[][] shapes = {
+            {64, 300, 40, 0, 1}, {129, 300, 47, 0, 1}, {2048, 300, 10, 0, 1}, {300, 200, 70, 1, 0},
+            {40, 300, 600, 0, 0}, {200, 130, 300, 0, 0}, {33, 257, 16, 1, 1},
+        };
+        int seed = 500;
+        try (Kernels loop = Kernels.create("loop", 1)) {
+            for (int threads : new int[] {1, 2}) {
+                try (GemmDriver driver = new GemmDriver(new MicroKernel8x32(), new NarrowKernel8x16(), small,
+                        new ThreadTeam(threads, "kblocks"))) {
+                    for (int[] s : shapes) {
+                        int m = s[0], k = s[1], n = s[2];
+                        boolean ta = s[3] == 1, tb = s[4] == 1;
+                        for (Activation act : Activation.values()) {
+                            SplittableRandom rnd = new SplittableRandom(++seed);
+                            Matrix a = ta ? filled(k, m, rnd.nextBoolean(), rnd) : filled(m, k, rnd.nextBoolean(), rnd);
+                            Matrix b = tb ? filled(n, k, rnd.nextBoolean(), rnd) : filled(k, n, rnd.nextBoolean(), rnd);
+                            Matrix y = outputOf(act, m, n, rnd);
+                            Matrix fused = Matrix.allocate(m, n), unfused = Matrix.allocate(m, n);
+                            driver.gemm(ta, tb, 1f, a, b, 0f, fused, Epilogue.activationGradient(act, LEAK, y));
+                            driver.gemm(ta, tb, 1f, a, b, 0f, unfused, Epilogue.NONE);
+                            loop.activationBackward(act, LEAK, y, unfused, unfused);
+                            assertSameBits(unfused, fused, "KC 64, " + threads + "T " + act + " " + m + "x" + k
+                                    + "·" + k + "x" + n + (ta ? " Aᵀ" : "") + (tb ? " Bᵀ" : ""));
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @Test

@@ -25,12 +25,7 @@ class GemmMaxAbsTest {
     };
 
     private static Matrix filled(int rows, int cols, boolean strided, SplittableRandom rnd, float scale) {
-        Matrix parent = Matrix.allocate(rows + 1, cols + (strided ? 3 : 0));
-        Matrix m = parent.view(1, 0, rows, cols);
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) m.set(i, j, scale * (float) (rnd.nextDouble() * 2 - 1));
-        }
-        return m;
+        return FusedFixtures.randomView(rows, cols, strided, rnd, scale);
     }
 
     private static float maxAbsOf(Matrix c) {

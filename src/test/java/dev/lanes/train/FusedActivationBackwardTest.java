@@ -1,10 +1,12 @@
 package dev.lanes.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.lanes.kernel.KernelProvider;
 import dev.lanes.kernel.Kernels;
+import dev.lanes.kernel.ProfilingKernels;
 import dev.lanes.nn.Activation;
 import dev.lanes.nn.ActivationLayer;
 import dev.lanes.nn.Dense;
@@ -22,13 +24,15 @@ import org.junit.jupiter.api.Test;
  * product that computes its input gradient. Training with that must give exactly the bits of
  * training without it: the same network built as linear Dense layers each followed by an
  * {@link ActivationLayer} (which keeps its derivative to itself) must end with the same weights,
- * for every activation, on both backends, at 1 and 2 threads, including a shorter last batch.
+ * for every activation, on both backends, at 1 and 2 threads, including a shorter last batch; and
+ * the fused network must never run the activation kernels on their own.
  */
 class FusedActivationBackwardTest {
     private static final Activation[] HIDDEN = {
         Activation.relu(), Activation.tanh(), Activation.leakyRelu(0.1f), Activation.sigmoid(), Activation.relu(),
     };
-    private static final int[] WIDTHS = {37, 33, 16, 9, 48};
+    /** Wide enough at the start that the input-gradient products there are shared out at 2 threads. */
+    private static final int[] WIDTHS = {160, 97, 16, 9, 48};
 
     private static Sequential fused(Kernels kernels) {
         Sequential.Builder b = Sequential.builder(20).kernels(kernels).seed(7);
@@ -56,15 +60,19 @@ class FusedActivationBackwardTest {
         for (String backend : new String[] {"simd", "loop"}) {
             if (backend.equals("simd") && KernelProvider.simdUnavailableReason() != null) continue;
             for (int threads : new int[] {1, 2}) {
-                try (Kernels kernels = Kernels.create(backend, threads);
+                try (ProfilingKernels kernels = new ProfilingKernels(Kernels.create(backend, threads));
                      Sequential a = fused(kernels); Sequential b = unfused(kernels)) {
                     b.setWeights(a.getWeights());
                     try (Trainer ta = new Trainer(a, Loss.sparseCategoricalCrossEntropy(), new Adam(1e-2f));
                          Trainer tb = new Trainer(b, Loss.sparseCategoricalCrossEntropy(), new Adam(1e-2f))) {
                         // 150 rows in batches of 64: two full batches and a shorter one, every epoch.
                         FitOptions options = FitOptions.builder().epochs(3).batchSize(64).seed(11).verbose(false).build();
+                        kernels.reset();
                         History ha = ta.fit(x, y, options);
+                        assertEquals(0, kernels.calls(ProfilingKernels.Group.ACTIVATION),
+                                backend + " " + threads + "T: the fused network ran an activation kernel");
                         History hb = tb.fit(x, y, options);
+                        assertTrue(kernels.calls(ProfilingKernels.Group.ACTIVATION) > 0, "the unfused network must run them");
                         assertEquals(hb.last("loss"), ha.last("loss"), backend + " " + threads + "T loss");
                     }
                     List<float[]> wa = a.getWeights(), wb = b.getWeights();

@@ -37,6 +37,8 @@ class SteadyStateAllocationTest {
     private static Sequential model(Kernels kernels) {
         return Sequential.builder(2).kernels(kernels).seed(1)
                 .add(new Dense(16, Activation.tanh()).regularizer(Regularizer.l1l2(1e-4f, 1e-3f)))
+                // Dense after Dense: the second applies the first's derivative in its input-gradient product.
+                .add(new Dense(12, Activation.relu()))
                 .add(new Dropout(0.2f)).add(new BatchNorm())
                 .add(new Dense(3, Activation.softmax())).build();
     }

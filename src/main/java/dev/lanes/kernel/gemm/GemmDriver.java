@@ -159,53 +159,54 @@ public final class GemmDriver implements AutoCloseable {
         if (epilogue.activationOutput() != null && (withoutActivation || !foldsActivationGradient())) {
             throw new IllegalStateException("this driver's kernels do not apply an activation-gradient epilogue");
         }
-        this.transA = transA;
-        this.transB = transB;
-        this.alpha = alpha;
-        this.beta = beta;
-        this.a = a.segment();
-        this.b = b.segment();
-        this.c = c.segment();
-        this.lda = a.stride();
-        this.ldb = b.stride();
-        this.ldc = c.stride();
-        this.m = c.rows();
-        this.n = c.cols();
-        this.k = transA ? a.rows() : a.cols();
-        if (epilogue.isNone() && !trackMaxAbs) {
-            this.ep = null;
-        } else {
-            tileEpilogue.set(epilogue);
-            if (withoutActivation) tileEpilogue.activation = Activation.IDENTITY;
-            if (trackMaxAbs) {
-                tileEpilogue.trackMaxAbs = true;
-                for (Workspace w : workspaces) {
-                    Arrays.fill(w.tile, w.tile.length - TileStore512.TRACK_FLOATS, w.tile.length, 0f);
-                }
-            }
-            this.ep = tileEpilogue;
-        }
-        narrowPath = narrow != null && n <= narrow.maxCols();
-        if (narrowPath) {
-            prepareNarrowB();
-        }
-        int mTiles = (m + blocks.mr() - 1) / blocks.mr();
-        int nTiles = (n + blocks.nr() - 1) / blocks.nr();
-        // Split the dimension whose packed copy is cheaper to duplicate: splitting rows makes every
-        // member pack all of B (K×N), splitting columns makes every member pack all of A (M×K).
-        // Except that a row block of at most SMALL_M rows reads untransposed B in place, so when
-        // each member's share of the rows is that small, splitting rows duplicates nothing
-        // (128×784·784×256 on 2 threads: 265 GFLOP/s split by columns, 340 by rows).
-        int rowsPerMember = (m + team.size() - 1) / team.size();
-        splitRows = narrowPath || m >= n
-                || (!transB && rowsPerMember <= SMALL_M && mTiles >= 2 * team.size());
-        int tiles = splitRows ? mTiles : nTiles;
-        long fmas = (long) m * n * k;
-        parts = fmas < PARALLEL_MIN_FMAS || !workersCanAccess(epilogue) ? 1 : Math.min(team.size(), tiles);
-        int maxRowsPerPart = (mTiles + parts - 1) / parts * blocks.mr();
-        // A member whose rows read B in place packs nothing, so there is nothing to share.
-        sharedB = parts > 1 && splitRows && !narrowPath && !readsBInPlace(maxRowsPerPart, n);
+        // Everything the call points at is let go in the finally, even when packing throws.
         try {
+            this.transA = transA;
+            this.transB = transB;
+            this.alpha = alpha;
+            this.beta = beta;
+            this.a = a.segment();
+            this.b = b.segment();
+            this.c = c.segment();
+            this.lda = a.stride();
+            this.ldb = b.stride();
+            this.ldc = c.stride();
+            this.m = c.rows();
+            this.n = c.cols();
+            this.k = transA ? a.rows() : a.cols();
+            if (epilogue.isNone() && !trackMaxAbs) {
+                this.ep = null;
+            } else {
+                tileEpilogue.set(epilogue);
+                if (withoutActivation) tileEpilogue.activation = Activation.IDENTITY;
+                if (trackMaxAbs) {
+                    tileEpilogue.trackMaxAbs = true;
+                    for (Workspace w : workspaces) {
+                        Arrays.fill(w.tile, w.tile.length - TileStore512.TRACK_FLOATS, w.tile.length, 0f);
+                    }
+                }
+                this.ep = tileEpilogue;
+            }
+            narrowPath = narrow != null && n <= narrow.maxCols();
+            if (narrowPath) {
+                prepareNarrowB();
+            }
+            int mTiles = (m + blocks.mr() - 1) / blocks.mr();
+            int nTiles = (n + blocks.nr() - 1) / blocks.nr();
+            // Split the dimension whose packed copy is cheaper to duplicate: splitting rows makes every
+            // member pack all of B (K×N), splitting columns makes every member pack all of A (M×K).
+            // Except that a row block of at most SMALL_M rows reads untransposed B in place, so when
+            // each member's share of the rows is that small, splitting rows duplicates nothing
+            // (128×784·784×256 on 2 threads: 265 GFLOP/s split by columns, 340 by rows).
+            int rowsPerMember = (m + team.size() - 1) / team.size();
+            splitRows = narrowPath || m >= n
+                    || (!transB && rowsPerMember <= SMALL_M && mTiles >= 2 * team.size());
+            int tiles = splitRows ? mTiles : nTiles;
+            long fmas = (long) m * n * k;
+            parts = fmas < PARALLEL_MIN_FMAS || !workersCanAccess(epilogue) ? 1 : Math.min(team.size(), tiles);
+            int maxRowsPerPart = (mTiles + parts - 1) / parts * blocks.mr();
+            // A member whose rows read B in place packs nothing, so there is nothing to share.
+            sharedB = parts > 1 && splitRows && !narrowPath && !readsBInPlace(maxRowsPerPart, n);
             if (parts == 1 && narrowPath) {
                 narrowRows(workspaces[0], 0, m);
             } else if (parts == 1) {

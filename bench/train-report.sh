@@ -2,7 +2,8 @@
 # Regenerates perf-reports/training.md and perf-reports/training.svg: training samples/s of Lanes simd,
 # Lanes loop, PyTorch and numpy, side by side, at 1 and 2 threads, for W1 = 784-256-128-10 at batch 32,
 # 128 and 512 and W2 = 784-1024-1024-10 at batch 256; ratios, 2-thread scaling, where a Lanes step
-# spends its time, and the issue's targets met or not. All libraries are measured alternately within
+# spends its time, how close each figure is to the ceiling set by the FMA peak measured in the same
+# run, and the issue's targets met or not. All libraries are measured alternately within
 # each of TRAIN_REPEATS runs (the order rotates from run to run), so every ratio compares figures taken
 # under the same conditions; each figure in the report is the median over the runs.
 #
@@ -70,6 +71,8 @@ if $needs_python; then
 fi
 java=$(find_java25)
 "${lanes[@]}" help > /dev/null  # builds the jar now if it is stale, not inside the first measurement
+"$bench_dir/run" --build        # the JMH jar, for dev.lanes.bench.FmaPeak
+bench_jar="$bench_dir/target/benchmarks.jar"
 
 mkdir -p "$out_dir" "$bench_dir/target"
 raw="$out_dir/training-raw.jsonl"
@@ -92,6 +95,20 @@ record() {
 
 in_list() { case " $2 " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
+# The FP32 FMA peak at $2 threads, run $1, as the GEMM report measures it: the report's ceiling
+# (samples/s if every multiply-add of a step ran at this peak) comes from the same run.
+fma_peak() {
+  local rep=$1 t=$2 out
+  if ! out=$("$java" --add-modules jdk.incubator.vector -cp "$bench_jar" dev.lanes.bench.FmaPeak --threads "$t" \
+      --repeats 3 --seconds 0.2 --json 2>>"$log" | grep '^{'); then
+    echo "train-report: failed: FmaPeak --threads $t  (see $log)" >&2
+    tail -n 20 "$log" >&2
+    exit 1
+  fi
+  printf '%s\n' "$out" | sed "s/^{/{\"rep\":$rep,/" >> "$raw"
+  printf '%s\n' "$out" | sed -n 's/.*"gflops": *\([0-9.]*\).*/\1/p' | head -n 1
+}
+
 measure() {  # rep, lib, hidden widths, batch, threads
   local rep=$1 lib=$2 layers=$3 batch=$4 t=$5
   case "$lib" in
@@ -112,6 +129,9 @@ for rep in $(seq 1 "$repeats"); do
   # Rotate the order every run, so no library always runs right after the same one.
   shift_by=$(( (rep - 1) % ${#lib_order[@]} ))
   order=("${lib_order[@]:shift_by}" "${lib_order[@]:0:shift_by}")
+  for t in $thread_counts; do
+    echo "run $rep/$repeats  threads $t  FMA peak $(fma_peak "$rep" "$t") GFLOP/s" >&2
+  done
   for config in $configs; do
     layers=${config%%:*} batch=${config##*:}
     for t in $thread_counts; do

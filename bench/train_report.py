@@ -4,8 +4,9 @@
     python3 bench/train_report.py RAW.jsonl META.json PROFILE.txt OUT.md OUT.svg
 
 Raw lines: Lanes (`lib` "lanes", `backend` simd|loop, `layers` "784-256-128-10") and the reference
-trainers (`lib` torch|numpy, `network` "784-256-128-10"), each tagged with its run (`rep`). Every figure
-is the median over the runs of samples/s (for a run of several timed epochs, its median epoch). PROFILE
+trainers (`lib` torch|numpy, `network` "784-256-128-10"), each tagged with its run (`rep`), and the FP32
+FMA peak of each run (`lib` "fma-peak", `threads`, `gflops`). Every figure is the median over the runs of
+samples/s (for a run of several timed epochs, its median epoch) or of GFLOP/s. PROFILE
 is the text of one `lanes bench train --profile` run. Standard library only: the SVG is written by hand.
 """
 import json
@@ -60,6 +61,18 @@ def medians(records):
     return {k: statistics.median(v) for k, v in runs.items()}, runs
 
 
+def gemm_flop_per_sample(network):
+    """FLOP of one sample's GEMMs in a training step: the forward products, the weight gradients, and the
+    input gradients of every layer but the first (nothing consumes the gradient of the input data)."""
+    sizes = [int(x) for x in network.split("-")]
+    products = [a * b for a, b in zip(sizes, sizes[1:])]
+    return 2 * (2 * sum(products) + sum(products[1:]))
+
+
+def fmt_pct(x):
+    return "–" if x is None else f"{100 * x:.0f}%"
+
+
 def parse_profile(text):
     """Rows of (group, seconds, percent, calls, bytes per call or None) and the header's training and kernel seconds."""
     rows = []
@@ -88,32 +101,82 @@ def targets(med, thread_counts):
 
     out = []
 
-    def check(desc, value, bar):
+    def check(desc, config, peer, bar):
+        """Lanes simd at config = (network, batch, threads) against bar × peer at the same config
+        (peer ("simd", net, batch, t0) for the scaling target); keeps the rate the target needs."""
+        net, batch, t = config
+        base = get(*peer) if isinstance(peer, tuple) else get(peer, net, batch, t)
+        value = ratio(get("simd", net, batch, t), base)
         out.append((desc, "–" if value is None else f"{value:.2f}× (needs ≥ {bar}×)",
-                    None if value is None else value >= bar))
+                    None if value is None else value >= bar, None if base is None else bar * base, config))
 
-    check("W1 batch 128, 1 thread: Lanes simd vs numpy", ratio(get("simd", W1, 128, 1), get("numpy", W1, 128, 1)), 1.7)
-    check("W1 batch 128, 1 thread: Lanes simd vs PyTorch", ratio(get("simd", W1, 128, 1), get("torch", W1, 128, 1)), 3)
-    check("W1 batch 128, 2 threads: Lanes simd vs numpy (2 threads)",
-          ratio(get("simd", W1, 128, 2), get("numpy", W1, 128, 2)), 2)
+    check("W1 batch 128, 1 thread: Lanes simd vs numpy", (W1, 128, 1), "numpy", 1.7)
+    check("W1 batch 128, 1 thread: Lanes simd vs PyTorch", (W1, 128, 1), "torch", 3)
+    check("W1 batch 128, 2 threads: Lanes simd vs numpy (2 threads)", (W1, 128, 2), "numpy", 2)
     if get("numpy-env", W1, 128, 1) is not None:
-        check("W1 batch 128, 1 thread: Lanes simd vs numpy (machine env)",
-              ratio(get("simd", W1, 128, 1), get("numpy-env", W1, 128, 1)), 1.7)
-        check("W1 batch 128, 2 threads: Lanes simd vs numpy (machine env, 2 threads)",
-              ratio(get("simd", W1, 128, 2), get("numpy-env", W1, 128, 2)), 2)
-    check("W1 batch 128: Lanes simd 2 threads vs 1 thread", ratio(get("simd", W1, 128, 2), get("simd", W1, 128, 1)), 1.6)
+        check("W1 batch 128, 1 thread: Lanes simd vs numpy (machine env)", (W1, 128, 1), "numpy-env", 1.7)
+        check("W1 batch 128, 2 threads: Lanes simd vs numpy (machine env, 2 threads)", (W1, 128, 2), "numpy-env", 2)
+    check("W1 batch 128: Lanes simd 2 threads vs 1 thread", (W1, 128, 2), ("simd", W1, 128, 1), 1.6)
     for t in thread_counts:
         for peer in ("torch", "numpy", "numpy-env"):
             if peer == "numpy-env" and get(peer, W2, 256, t) is None:
                 continue
-            check(f"W2 batch 256, {t} thread{'s' if t > 1 else ''}: Lanes simd vs {LABEL[peer]}",
-                  ratio(get("simd", W2, 256, t), get(peer, W2, 256, t)), 1.8)
+            check(f"W2 batch 256, {t} thread{'s' if t > 1 else ''}: Lanes simd vs {LABEL[peer]}", (W2, 256, t), peer, 1.8)
     for batch in (32, 512):
         for t in thread_counts:
             for peer in ("torch", "numpy"):
                 check(f"W1 batch {batch}, {t} thread{'s' if t > 1 else ''}: Lanes simd ahead of {LABEL[peer]}",
-                      ratio(get("simd", W1, batch, t), get(peer, W1, batch, t)), 1)
+                      (W1, batch, t), peer, 1)
     return out
+
+
+def ceiling_section(med, keys, peak, targets_out, profile_text):
+    """How close each figure comes to what the FMA peak allows, and what the unmet targets would need."""
+    L = ["## How close to the hardware\n"]
+    if not peak:
+        L.append("No FMA peak measured in this run.\n")
+        return L
+    nets = sorted({n for (n, _, _) in keys}, key=lambda n: (n != W1, n))
+    L.append("A training step's multiply-adds bound every figure here: the forward products, the weight gradients and "
+             "the input gradients of every layer but the first (nothing uses the gradient of the input data), "
+             + ", ".join(f"{gemm_flop_per_sample(n) / 1e6:.2f} MFLOP per sample for {n}" for n in nets)
+             + ". At the FP32 FMA peak measured in the same runs (`dev.lanes.bench.FmaPeak`, median: "
+             + ", ".join(f"{t} thread{'s' if t > 1 else ''} {peak[t]:.1f} GFLOP/s" for t in sorted(peak))
+             + "), that work alone caps training at peak ÷ FLOP per sample, whatever the implementation: the "
+               "ceiling below leaves no time at all for the batch gather, the loss, the optimizer or the "
+               "training loop. Each library's figure as a share of it:\n")
+    shown = [s for s in SERIES if any(k[0] == s for k in med)]
+    L.append("| network | batch | threads | ceiling | " + " | ".join(LABEL[s] for s in shown) + " |")
+    L.append("| --- | ---: | ---: | ---: |" + " ---: |" * len(shown))
+    ceilings = {}
+    for (net, batch, t) in keys:
+        if t not in peak:
+            continue
+        c = peak[t] * 1e9 / gemm_flop_per_sample(net)
+        ceilings[(net, batch, t)] = c
+        L.append(f"| {net} | {batch} | {t} | {fmt_rate(c)} | "
+                 + " | ".join(fmt_pct(ratio(med.get((s, net, batch, t)), c)) for s in shown) + " |")
+    unmet = [(d, need, cfg) for d, _, met, need, cfg in targets_out if met is False and need is not None and cfg in ceilings]
+    if unmet:
+        L.append("\nThe targets not met, as the rate each needs in this run and that rate's share of the ceiling:\n")
+        for d, need, cfg in unmet:
+            lanes = med.get(("simd",) + cfg)
+            L.append(f"- {d}: needs {fmt_rate(need)} samples/s, {fmt_pct(need / ceilings[cfg])} of the ceiling "
+                     f"(Lanes simd: {fmt_pct(ratio(lanes, ceilings[cfg]))}).")
+    rows, header, first = parse_profile(profile_text)
+    prof = re.search(r"train (\S+) batch (\d+), \S+, simd, (\d+) threads?: ([\d,]+) samples/s", first)
+    gemm = next((sec for g, sec, _, _, _ in rows if g == "gemm"), None)
+    if prof and header and gemm is not None and int(prof.group(3)) in peak:
+        net, batch, t = prof.group(1), int(prof.group(2)), int(prof.group(3))
+        rate = float(prof.group(4).replace(",", ""))
+        rest = (header[0] - gemm) / header[0] / rate  # seconds per sample outside GEMM, as profiled
+        bound = 1 / (gemm_flop_per_sample(net) / (peak[t] * 1e9) + rest)
+        L.append(f"\nThe profile run above ({net}, batch {batch}, {t} thread{'s' if t > 1 else ''}) spent "
+                 f"{100 * (header[0] - gemm) / header[0]:.0f}% of its time outside GEMM (batch gather, optimizer, loss, "
+                 f"reductions, the loop itself). With every GEMM at the FMA peak and that time as it was, it would "
+                 f"train at {fmt_rate(bound)} samples/s.")
+    L.append("")
+    return L
 
 
 def write_svg(med, keys, path):
@@ -158,7 +221,13 @@ def write_svg(med, keys, path):
 
 
 def main(raw_path, meta_path, profile_path, out_md, out_svg):
-    records = load(raw_path)
+    loaded = load(raw_path)
+    records = [r for r in loaded if r["lib"] != "fma-peak"]
+    peak_runs = defaultdict(list)
+    for r in loaded:
+        if r["lib"] == "fma-peak":
+            peak_runs[r["threads"]].append(r["gflops"])
+    peak = {t: statistics.median(v) for t, v in peak_runs.items()}
     with open(meta_path) as f:
         meta = json.load(f)
     with open(profile_path) as f:
@@ -250,10 +319,13 @@ def main(raw_path, meta_path, profile_path, out_md, out_svg):
     else:
         L.append("No profile run (TRAIN_PROFILE=none).\n")
 
+    targets_out = targets(med, thread_counts)
+    L += ceiling_section(med, keys, peak, targets_out, profile_text)
+
     L.append("## Targets of the issue\n")
     L.append("| target | measured | met |")
     L.append("| --- | --- | --- |")
-    for desc, measured, met in targets(med, thread_counts):
+    for desc, measured, met, _, _ in targets_out:
         L.append(f"| {desc} | {measured} | {'–' if met is None else ('yes' if met else '**no**')} |")
     allocs = [r["alloc_bytes_per_step"] for r in records
               if r["lib"] == "lanes" and r["backend"] == "simd" and r.get("alloc_bytes_per_step") is not None]

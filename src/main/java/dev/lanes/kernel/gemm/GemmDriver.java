@@ -13,7 +13,8 @@ import java.util.Arrays;
  *
  * <p>Threads split C into disjoint blocks along its larger dimension (in whole micro-tiles). Split by
  * columns, each runs the serial algorithm on its block with its own packed copies; split by rows,
- * the team packs each block of B once and shares it (see {@link #runSharedB}). Every element of C is
+ * the team packs each large block of B once and shares it (see {@link #runSharedB}), and each
+ * member packs a small one for itself (see {@link #sharesPackedB}). Every element of C is
  * therefore computed by the same sequence of FMAs whatever the thread count, so results are
  * bitwise identical for any number of threads. K is never split. Matrices in a confined arena
  * can only be touched by their owner thread, so calls on them run on the caller alone.
@@ -206,7 +207,7 @@ public final class GemmDriver implements AutoCloseable {
             parts = fmas < PARALLEL_MIN_FMAS || !workersCanAccess(epilogue) ? 1 : Math.min(team.size(), tiles);
             int maxRowsPerPart = (mTiles + parts - 1) / parts * blocks.mr();
             // A member whose rows read B in place packs nothing, so there is nothing to share.
-            sharedB = parts > 1 && splitRows && !narrowPath && !readsBInPlace(maxRowsPerPart, n);
+            sharedB = parts > 1 && splitRows && !narrowPath && !readsBInPlace(maxRowsPerPart, n) && sharesPackedB();
             if (parts == 1 && narrowPath) {
                 narrowRows(workspaces[0], 0, m);
             } else if (parts == 1) {
@@ -325,6 +326,23 @@ public final class GemmDriver implements AutoCloseable {
                 team.run(computeSharedTask, parts);
             }
         }
+    }
+
+    /**
+     * Whether a row split shares one packed copy of each K×N block of B ({@link #runSharedB}) rather
+     * than have every member pack its own: only for a block of at least half the packed A block's
+     * floats (MC×KC/2, 256 KiB here). Sharing saves packing the block twice, but costs a second team
+     * call per block, each member then reads the half the other packed out of the other core's
+     * cache, and on the next call each packer must take its lines back from the reader before
+     * writing them. For a small block that traffic costs more than packing it again: backprop's
+     * dW = Xᵀ·dZ of 784-256-128-10 at batch 128 (B = dZ, 128×256) spent 9.8 µs of its 2-thread
+     * call in the shared packing phase alone, and packing privately made training that network on
+     * 2 threads faster at batch 128 by 2.0 % and 1.2 % and at batch 32 by 0.6 % (in-process A/B,
+     * medians of 16 per-epoch ratios). The product repeated alone, its operands hot, ran as fast
+     * either way. Larger blocks (512³, the weight gradients of 784-1024-1024-10) stay shared.
+     */
+    private boolean sharesPackedB() {
+        return (long) kcStep() * Math.min(n, blocks.nc()) >= (long) blocks.mc() * blocks.kc() / 2;
     }
 
     /** Chunk {@code part} of packing the current block of B: a contiguous run of its NR-wide micro-panels. */

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -27,16 +28,23 @@ import org.junit.jupiter.api.Test;
  */
 class GemmDriverTest {
 
-    /** Delegates to a real micro-kernel and records which threads called it. */
+    /** Delegates to a real micro-kernel and records which threads called it and how many columns of B it packed. */
     private static final class RecordingKernel implements MicroKernel {
         final MicroKernel inner;
         final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+        final AtomicLong packedBColumns = new AtomicLong();
 
         RecordingKernel(MicroKernel inner) { this.inner = inner; }
 
         @Override public int mr() { return inner.mr(); }
 
         @Override public int nr() { return inner.nr(); }
+
+        @Override
+        public void packB(MemorySegment b, int ldb, boolean trans, int p0, int j0, int kc, int nc, float[] bp, int start) {
+            packedBColumns.addAndGet(nc);
+            inner.packB(b, ldb, trans, p0, j0, kc, nc, bp, start);
+        }
 
         @Override
         public void run(int kc, float[] ap, int aOff, float[] bp, int bOff, MemorySegment c, int ldc, int row0,
@@ -152,6 +160,27 @@ class GemmDriverTest {
             GemmProblem wide = new GemmProblem(40, 150, 60).seed(3).trans(true, true);
             assertNull(wide.checkAgainstReference(run(driver, wide, "wide")));
             assertTrue(rec.threads.size() >= 1 && rec.threads.size() <= 3, rec.threads.toString());
+        }
+    }
+
+    @Test
+    void rowSplitsShareOnlyLargePackedBlocksOfB() {
+        // This machine's production blocks: the smallest B block shared is MC×KC/2 = 65,536 floats.
+        BlockSizes blocks = new BlockSizes(8, 32, 128, 1024, 4096);
+        RecordingKernel rec = new RecordingKernel(new MicroKernel8x32());
+        try (GemmDriver two = new GemmDriver(rec, null, blocks, new ThreadTeam(2, "share"));
+             GemmDriver one = new GemmDriver(new MicroKernel8x32(), null, blocks, new ThreadTeam(1, "one"))) {
+            // {m, k, n, columns of B packed}: backprop's dW = Xᵀ·dZ for 784 inputs at batch 128, whose
+            // 128×256 B each of the two row blocks packs whole; and a 300×256 B, packed once and shared.
+            int[][] cases = {{784, 128, 256, 2 * 256}, {600, 300, 256, 256}};
+            for (int[] c : cases) {
+                GemmProblem p = new GemmProblem(c[0], c[2], c[1]).seed(c[1]).trans(true, false);
+                rec.packedBColumns.set(0);
+                GemmProblem.Outcome o = run(two, p, "2 threads");
+                assertNull(p.checkAgainstReference(o));
+                assertEquals(c[3], rec.packedBColumns.get(), "columns of B packed for " + p);
+                assertArrayEquals(run(one, p, "1 thread").c(), o.c(), "1 vs 2 threads: " + p);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.lanes.kernel.gemm;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -94,16 +95,26 @@ public final class MicroKernel6x16 implements MicroKernel {
             if (ep.pre != null) {
                 z.intoMemorySegment(ep.pre, ((long) row * ep.ldp + col) * Float.BYTES, NATIVE, m);
             }
-            z = switch (ep.activation) {
-                case IDENTITY -> z;
-                case RELU -> FloatVector.zero(S).blend(z, z.compare(VectorOperators.GT, 0f));
-                case LEAKY_RELU -> z.blend(z.mul(ep.leak), z.compare(VectorOperators.LT, 0f));
-                case SIGMOID -> {
-                    FloatVector one = FloatVector.broadcast(S, 1f);
-                    yield one.div(z.neg().lanewise(VectorOperators.EXP).add(one));
+            switch (ep.activation) {
+                case IDENTITY -> { }
+                case RELU -> z = FloatVector.zero(S).blend(z, z.compare(VectorOperators.GT, 0f));
+                case LEAKY_RELU -> z = z.blend(z.mul(ep.leak), z.compare(VectorOperators.LT, 0f));
+                case SIGMOID, TANH -> {
+                    // One lane at a time through the loop backend's function. The JDK's lanewise
+                    // EXP/TANH gave results 1 ulp apart depending on whether the JIT had compiled the
+                    // caller yet (its intrinsic against its per-lane fallback), so 1 and 3 threads
+                    // could differ; and VectorMath works on the preferred species, not on this one.
+                    // Only direct callers of the driver get here: SimdKernels applies sigmoid and
+                    // tanh after the product.
+                    z.intoMemorySegment(c, off, NATIVE, m);
+                    for (int j = 0; j < left && j < S.length(); j++) {
+                        long at = off + (long) j * Float.BYTES;
+                        c.set(ValueLayout.JAVA_FLOAT_UNALIGNED, at,
+                                ep.activation.apply(c.get(ValueLayout.JAVA_FLOAT_UNALIGNED, at), ep.leak));
+                    }
+                    return;
                 }
-                case TANH -> z.lanewise(VectorOperators.TANH);
-            };
+            }
         }
         z.intoMemorySegment(c, off, NATIVE, m);
     }

@@ -130,7 +130,8 @@ for rep in $(seq 1 "$repeats"); do
   shift_by=$(( (rep - 1) % ${#lib_order[@]} ))
   order=("${lib_order[@]:shift_by}" "${lib_order[@]:0:shift_by}")
   for t in $thread_counts; do
-    echo "run $rep/$repeats  threads $t  FMA peak $(fma_peak "$rep" "$t") GFLOP/s" >&2
+    peak=$(fma_peak "$rep" "$t")  # an assignment, so that a failure stops the script (set -e)
+    echo "run $rep/$repeats  threads $t  FMA peak $peak GFLOP/s" >&2
   done
   for config in $configs; do
     layers=${config%%:*} batch=${config##*:}

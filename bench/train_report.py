@@ -95,7 +95,8 @@ def parse_gemm_shapes(text):
 
 
 def targets(med, thread_counts):
-    """The issue's targets as (description, measured, met) with met None when not measured."""
+    """The issue's targets as (description, measured, met, rate needed, (network, batch, threads)), met
+    and the rate None when not measured."""
     def get(s, net, batch, t):
         return med.get((s, net, batch, t))
 
@@ -133,6 +134,7 @@ def targets(med, thread_counts):
 def ceiling_section(med, keys, peak, targets_out, profile_text):
     """How close each figure comes to what the FMA peak allows, and what the unmet targets would need."""
     L = ["## How close to the hardware\n"]
+    peak = {t: g for t, g in peak.items() if g > 0}
     if not peak:
         L.append("No FMA peak measured in this run.\n")
         return L
@@ -161,12 +163,14 @@ def ceiling_section(med, keys, peak, targets_out, profile_text):
         L.append("\nThe targets not met, as the rate each needs in this run and that rate's share of the ceiling:\n")
         for d, need, cfg in unmet:
             lanes = med.get(("simd",) + cfg)
-            L.append(f"- {d}: needs {fmt_rate(need)} samples/s, {fmt_pct(need / ceilings[cfg])} of the ceiling "
-                     f"(Lanes simd: {fmt_pct(ratio(lanes, ceilings[cfg]))}).")
+            share = need / ceilings[cfg]
+            L.append(f"- {d}: needs {fmt_rate(need)} samples/s, {fmt_pct(share)} of the ceiling "
+                     f"(Lanes simd: {fmt_pct(ratio(lanes, ceilings[cfg]))})"
+                     + (": more than the FMA peak allows, so no trainer can meet it here." if share > 1 else "."))
     rows, header, first = parse_profile(profile_text)
     prof = re.search(r"train (\S+) batch (\d+), \S+, simd, (\d+) threads?: ([\d,]+) samples/s", first)
     gemm = next((sec for g, sec, _, _, _ in rows if g == "gemm"), None)
-    if prof and header and gemm is not None and int(prof.group(3)) in peak:
+    if prof and header and header[0] > 0 and gemm is not None and int(prof.group(3)) in peak:
         net, batch, t = prof.group(1), int(prof.group(2)), int(prof.group(3))
         rate = float(prof.group(4).replace(",", ""))
         rest = (header[0] - gemm) / header[0] / rate  # seconds per sample outside GEMM, as profiled
@@ -174,7 +178,8 @@ def ceiling_section(med, keys, peak, targets_out, profile_text):
         L.append(f"\nThe profile run above ({net}, batch {batch}, {t} thread{'s' if t > 1 else ''}) spent "
                  f"{100 * (header[0] - gemm) / header[0]:.0f}% of its time outside GEMM (batch gather, optimizer, loss, "
                  f"reductions, the loop itself). With every GEMM at the FMA peak and that time as it was, it would "
-                 f"train at {fmt_rate(bound)} samples/s.")
+                 f"train at about {fmt_rate(bound)} samples/s (about: that share covers the whole profiled fit, the "
+                 f"rate its median epoch).")
     L.append("")
     return L
 

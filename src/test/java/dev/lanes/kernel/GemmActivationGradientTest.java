@@ -29,6 +29,8 @@ class GemmActivationGradientTest {
         {16, 9, 16, 1, 1}, {64, 128, 33, 0, 1}, {65, 97, 64, 1, 0}, {128, 10, 128, 0, 1},
         {128, 128, 256, 0, 1}, {300, 130, 70, 0, 0}, {129, 257, 47, 0, 1}, {256, 1024, 1024, 0, 1},
         {200, 40, 700, 1, 1}, {96, 1500, 40, 0, 0},
+        // Rows split on 2 threads with one packed B shared (a 300×256 block, at least MC×KC/2 floats on a 1 MiB L2).
+        {600, 300, 256, 1, 0},
     };
     private static final float LEAK = 0.2f;
 
@@ -108,6 +110,8 @@ class GemmActivationGradientTest {
         int[][] shapes = {
             {64, 300, 40, 0, 1}, {129, 300, 47, 0, 1}, {2048, 300, 10, 0, 1}, {300, 200, 70, 1, 0},
             {40, 300, 600, 0, 0}, {200, 130, 300, 0, 0}, {33, 257, 16, 1, 1},
+            // Rows split on 2 threads, each member packing its own B (a block below MC×KC/2), strip by strip.
+            {64, 400, 24, 0, 1},
         };
         int seed = 500;
         try (Kernels loop = Kernels.create("loop", 1)) {

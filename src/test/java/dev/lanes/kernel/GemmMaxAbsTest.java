@@ -22,6 +22,9 @@ class GemmMaxAbsTest {
         {16, 9, 16, 1, 1}, {64, 128, 33, 0, 1}, {65, 97, 64, 1, 0}, {128, 128, 256, 1, 0},
         {256, 128, 128, 1, 0}, {300, 130, 70, 0, 0}, {784, 128, 256, 1, 0}, {129, 257, 47, 0, 1},
         {200, 40, 700, 1, 1}, {96, 1500, 40, 0, 0},
+        // Rows split on 2 threads with one packed B shared (a 300×256 block, at least MC×KC/2 floats
+        // on a 1 MiB L2); backprop's 784×128ᵀ·128×256 above packs its smaller B per member.
+        {600, 300, 256, 1, 0},
     };
 
     private static Matrix filled(int rows, int cols, boolean strided, SplittableRandom rnd, float scale) {

@@ -307,7 +307,8 @@ public final class GemmDriver implements AutoCloseable {
      * Rows split across the team with one packed copy of B: per K×N block, the team first packs
      * B's micro-panels between its members, then each member runs its rows against all of them.
      * Splitting rows otherwise makes every member pack all of B (at 512³ on 2 threads, packing was
-     * 4–5 % of each member's time, half of it duplicated). Two team calls per block are a few
+     * 4–5 % of each member's time, half of it duplicated, when that product still packed B; its
+     * 256-row halves now read B in place). Two team calls per block are a few
      * microseconds against milliseconds of multiply. Same K blocks and FMA order as {@link #block}.
      */
     private void runSharedB() {
@@ -332,14 +333,16 @@ public final class GemmDriver implements AutoCloseable {
      * Whether a row split shares one packed copy of each K×N block of B ({@link #runSharedB}) rather
      * than have every member pack its own: only for a block of at least half the packed A block's
      * floats (MC×KC/2, 256 KiB here). Sharing saves packing the block twice, but costs a second team
-     * call per block, each member then reads the half the other packed out of the other core's
-     * cache, and on the next call each packer must take its lines back from the reader before
+     * call per block, each member then reads the parts the others packed out of their cores'
+     * caches, and on the next call each packer must take its lines back from the readers before
      * writing them. For a small block that traffic costs more than packing it again: backprop's
      * dW = Xᵀ·dZ of 784-256-128-10 at batch 128 (B = dZ, 128×256) spent 9.8 µs of its 2-thread
      * call in the shared packing phase alone, and packing privately made training that network on
      * 2 threads faster at batch 128 by 2.0 % and 1.2 % and at batch 32 by 0.6 % (in-process A/B,
      * medians of 16 per-epoch ratios). The product repeated alone, its operands hot, ran as fast
-     * either way. Larger blocks (512³, the weight gradients of 784-1024-1024-10) stay shared.
+     * either way. Larger blocks stay shared: 1024³ (1M floats a block) and the 1024×1024 weight
+     * gradient of 784-1024-1024-10 at batch 256 (256×1024). Measured on 2 cores; with more members
+     * each would pack a small block again, which the rule does not weigh.
      */
     private boolean sharesPackedB() {
         return (long) kcStep() * Math.min(n, blocks.nc()) >= (long) blocks.mc() * blocks.kc() / 2;

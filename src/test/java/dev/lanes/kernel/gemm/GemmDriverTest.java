@@ -165,7 +165,9 @@ class GemmDriverTest {
 
     @Test
     void rowSplitsShareOnlyLargePackedBlocksOfB() {
-        // This machine's production blocks: the smallest B block shared is MC×KC/2 = 65,536 floats.
+        // The production blocks for a 1 MiB L2: the smallest B block shared is MC×KC/2 = 65,536 floats.
+        // The recording kernel does not read B in place (no supportsUnpackedB), and both shapes have
+        // row blocks taller than GemmDriver.MEDIUM_M, which would pack B anyway.
         BlockSizes blocks = new BlockSizes(8, 32, 128, 1024, 4096);
         RecordingKernel rec = new RecordingKernel(new MicroKernel8x32());
         try (GemmDriver two = new GemmDriver(rec, null, blocks, new ThreadTeam(2, "share"));

@@ -225,6 +225,33 @@ def write_svg(med, keys, path):
         f.write(svg)
 
 
+def scaling_by_run(records, loaded, t1, t2):
+    """Lanes simd's W1 batch-128 scaling run by run, beside the FMA peak's own scaling measured at the
+    start of the same run: how much of a second core the machine gave at that moment."""
+    lanes = defaultdict(dict)
+    for r in records:
+        if series_of(r) == "simd" and network_of(r) == W1 and r["batch"] == 128 and "rep" in r:
+            lanes[r["rep"]][r["threads"]] = rate_of(r)
+    peaks = defaultdict(dict)
+    for r in loaded:
+        if r["lib"] == "fma-peak" and "rep" in r:
+            peaks[r["rep"]][r["threads"]] = r["gflops"]
+    reps = sorted(rep for rep in lanes if t1 in lanes[rep] and t2 in lanes[rep])
+    if not reps:
+        return []
+    def cell(d):
+        return fmt_ratio(ratio(d.get(t2), d.get(t1)))
+    out = [f"Run by run, {W1} batch 128 (each run measures the FMA peak first, then every library; the "
+           f"machine's other tenants can take part of a core at any moment, and a run's FMA peak shows "
+           f"how much of the second one it got when that run began):\n",
+           "| run | Lanes simd " + f"{t2} vs {t1} thread(s) | FMA peak {t2} vs {t1} thread(s) |",
+           "| ---: | ---: | ---: |"]
+    for rep in reps:
+        out.append(f"| {rep} | {cell(lanes[rep])} | {cell(peaks.get(rep, {}))} |")
+    out.append("")
+    return out
+
+
 def main(raw_path, meta_path, profile_path, out_md, out_svg):
     loaded = load(raw_path)
     records = [r for r in loaded if r["lib"] != "fma-peak"]
@@ -298,6 +325,7 @@ def main(raw_path, meta_path, profile_path, out_md, out_svg):
             cells = [fmt_ratio(ratio(med.get((s, net, batch, t2)), med.get((s, net, batch, t1)))) for s in shown]
             L.append(f"| {net} | {batch} | " + " | ".join(cells) + " |")
         L.append("")
+        L.extend(scaling_by_run(records, loaded, t1, t2))
 
     rows, header, first = parse_profile(profile_text)
     L.append("## Where a Lanes training step spends its time\n")

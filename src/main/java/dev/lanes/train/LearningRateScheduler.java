@@ -2,8 +2,11 @@ package dev.lanes.train;
 
 /**
  * Sets the learning rate at the start of every epoch from a function of the epoch (0-based) and the
- * current rate, like Keras's {@code LearningRateScheduler}. It runs after the optimizer has taken the
- * rate from its own schedule, so it has the last word.
+ * current rate, like Keras's {@code LearningRateScheduler}: the current rate is the one the previous
+ * epoch ran with, so a rule that scales it compounds. The first epoch of a {@code fit} gets the
+ * rate the optimizer starts it with. The callback runs after the optimizer has taken the rate from
+ * its own schedule, so it has the last word; combined with a schedule that changes the rate (Keras
+ * refuses the combination), the schedule therefore only sets the rate the first epoch starts from.
  *
  * <pre>{@code new LearningRateScheduler((epoch, lr) -> epoch < 10 ? lr : lr * 0.9f) }</pre>
  */
@@ -16,6 +19,11 @@ public final class LearningRateScheduler implements Callback {
     }
 
     private final Rule rule;
+    /**
+     * The rate the last epoch ran with, NaN before the first epoch of a fit. The optimizer resets its
+     * rate from its schedule before each epoch, so the rate to build on has to be kept here.
+     */
+    private float previous = Float.NaN;
 
     public LearningRateScheduler(Rule rule) {
         if (rule == null) throw new IllegalArgumentException("rule must not be null");
@@ -23,7 +31,18 @@ public final class LearningRateScheduler implements Callback {
     }
 
     @Override
+    public void onTrainBegin(Trainer trainer, FitOptions options) {
+        previous = Float.NaN;
+    }
+
+    @Override
     public void onEpochBegin(int epoch, Trainer trainer) {
-        trainer.optimizer().setLearningRate(rule.rate(epoch, trainer.optimizer().learningRate()));
+        float current = Float.isNaN(previous) ? trainer.optimizer().learningRate() : previous;
+        trainer.optimizer().setLearningRate(rule.rate(epoch, current));
+    }
+
+    @Override
+    public void onEpochEnd(int epoch, EpochLogs logs, Trainer trainer) {
+        previous = trainer.optimizer().learningRate();
     }
 }

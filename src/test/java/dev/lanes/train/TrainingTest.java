@@ -175,6 +175,27 @@ class TrainingTest {
         }
     }
 
+    @Test
+    void schedulerCallbackCompoundsOnTheRateThePreviousEpochRanWith() {
+        // Keras passes the optimizer's current rate, which is what the callback set the epoch before:
+        // a rule that scales it decays geometrically, here by half from epoch 2 on.
+        Matrix[] d = TestData.regression(64, 1);
+        try (Sequential model = Sequential.builder(4).kernels(kernels).add(new Dense(1)).build();
+             Trainer t = new Trainer(model, Loss.meanSquaredError(), new Sgd(0.1f))) {
+            LearningRateScheduler halve = new LearningRateScheduler((epoch, lr) -> epoch < 2 ? lr : lr * 0.5f);
+            History h = t.fit(d[0], d[1], FitOptions.builder().epochs(5).batchSize(16).verbose(false)
+                    .callbacks(halve).build());
+            assertEquals(List.of(0.1, 0.1, 0.05, 0.025, 0.0125), round(h.learningRates()));
+            // A new fit starts again from the optimizer's rate, as a new Keras fit starts from the
+            // optimizer's current rate (here the schedule's constant one).
+            History again = t.fit(d[0], d[1], FitOptions.builder().epochs(3).batchSize(16).verbose(false)
+                    .callbacks(halve).build());
+            assertEquals(List.of(0.1, 0.1, 0.05), round(again.learningRates()));
+        } finally {
+            TestData.close(d);
+        }
+    }
+
     private static List<Double> round(List<Double> values) {
         return values.stream().map(v -> Math.round(v * 1e4) / 1e4).toList();
     }

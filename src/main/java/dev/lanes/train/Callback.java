@@ -25,4 +25,13 @@ public interface Callback {
     default void onEpochEnd(int epoch, EpochLogs logs, Trainer trainer) {}
 
     default void onTrainEnd(Trainer trainer, History history) {}
+
+    /**
+     * Instead of {@link #onTrainEnd}, when {@link Trainer#fit} ends with an exception (a diverging
+     * step, another callback's error): release what {@link #onTrainBegin} took, since nothing else
+     * will (an early-stopping copy of the weights is off-heap memory). Called only on callbacks
+     * whose {@code onTrainBegin} returned; the exception reaches fit's caller whatever this does,
+     * and an exception thrown here is attached to it as suppressed.
+     */
+    default void onTrainFailed(Trainer trainer, Throwable cause) {}
 }

@@ -108,6 +108,17 @@ public final class EarlyStopping implements Callback {
         closeSnapshot();
     }
 
+    /** The copy of the best weights is off-heap: free it; the model keeps what the trainer left it. */
+    @Override
+    public void onTrainFailed(Trainer trainer, Throwable cause) {
+        closeSnapshot();
+    }
+
+    /** Whether a copy of the best weights is held (allocated); for tests. */
+    boolean holdsBestWeights() {
+        return bestWeights != null;
+    }
+
     private void closeSnapshot() {
         if (bestWeights != null) bestWeights.close();
         bestWeights = null;

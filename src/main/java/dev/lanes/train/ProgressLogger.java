@@ -20,6 +20,8 @@ public final class ProgressLogger implements Callback {
     private double lossSum;
     private int lossCount;
     private long lastDraw;
+    /** A progress bar is on the current line (live mode), to be ended before anything else prints. */
+    private boolean barShown;
 
     public ProgressLogger(PrintStream out, boolean live, int epochs) {
         this.out = out;
@@ -46,6 +48,7 @@ public final class ProgressLogger implements Callback {
         out.print(String.format(Locale.ROOT, "\rEpoch %d/%d [%s%s] %d/%d - loss: %.4f", epoch + 1, epochs,
                 "=".repeat(filled), " ".repeat(BAR_WIDTH - filled), batch + 1, batches, lossSum / lossCount));
         out.flush();
+        barShown = true;
     }
 
     @Override
@@ -59,5 +62,16 @@ public final class ProgressLogger implements Callback {
         }
         line.append(String.format(Locale.ROOT, " - lr: %.3g", logs.learningRate()));
         out.println(line);
+        barShown = false;
+    }
+
+    /** Ends a half-drawn bar's line, so the error that follows starts on a line of its own. */
+    @Override
+    public void onTrainFailed(Trainer trainer, Throwable cause) {
+        if (barShown) {
+            out.println();
+            out.flush();
+            barShown = false;
+        }
     }
 }

@@ -383,8 +383,31 @@ public final class Trainer implements AutoCloseable {
         Callback[] callbacks = callbackList.toArray(new Callback[0]);
         History history = new History();
         stopRequested = false;
-        for (Callback c : callbacks) c.onTrainBegin(this, options);
+        int begun = 0;
+        try {
+            for (Callback c : callbacks) {
+                c.onTrainBegin(this, options);
+                begun++;
+            }
+            runEpochs(options, callbacks, history, trainX, trainY, nTrain, batchSize, batches, order, xViews, yViews,
+                    valX, valY, validationChunk);
+        } catch (RuntimeException | Error e) {
+            for (int i = 0; i < begun; i++) {
+                try {
+                    callbacks[i].onTrainFailed(this, e);
+                } catch (RuntimeException | Error suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        for (Callback c : callbacks) c.onTrainEnd(this, history);
+        return history;
+    }
 
+    private void runEpochs(FitOptions options, Callback[] callbacks, History history, Matrix trainX, Matrix trainY,
+                           int nTrain, int batchSize, int batches, int[] order, Matrix[] xViews, Matrix[] yViews,
+                           Matrix valX, Matrix valY, int validationChunk) {
         for (epoch = options.initialEpoch(); epoch < options.epochs() && !stopRequested; epoch++) {
             optimizer.beginEpoch(epoch);
             for (Callback c : callbacks) c.onEpochBegin(epoch, this);
@@ -422,8 +445,6 @@ public final class Trainer implements AutoCloseable {
             history.record(logs);
             for (Callback c : callbacks) c.onEpochEnd(epoch, logs, this);
         }
-        for (Callback c : callbacks) c.onTrainEnd(this, history);
-        return history;
     }
 
     private boolean hasBatchNorm() {

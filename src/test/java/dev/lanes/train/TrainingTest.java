@@ -2,6 +2,7 @@ package dev.lanes.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -191,6 +192,32 @@ class TrainingTest {
             History again = t.fit(d[0], d[1], FitOptions.builder().epochs(3).batchSize(16).verbose(false)
                     .callbacks(halve).build());
             assertEquals(List.of(0.1, 0.1, 0.05), round(again.learningRates()));
+        } finally {
+            TestData.close(d);
+        }
+    }
+
+    @Test
+    void aFitThatFailsLetsItsCallbacksReleaseWhatTheyTook() {
+        Matrix[] d = TestData.regression(64, 1);
+        try (Sequential model = Sequential.builder(4).kernels(kernels).seed(1)
+                     .add(new Dense(8, Activation.relu())).add(new Dense(1)).build();
+             Trainer t = new Trainer(model, Loss.meanSquaredError(), new Sgd(1e6f))) {
+            EarlyStopping stopping = EarlyStopping.builder().monitor("loss").patience(100).restoreBestWeights(true).build();
+            List<String> seen = new ArrayList<>();
+            Callback recorder = new Callback() {
+                @Override public void onTrainFailed(Trainer trainer, Throwable cause) {
+                    seen.add("failed: " + cause.getClass().getSimpleName());
+                }
+
+                @Override public void onTrainEnd(Trainer trainer, History history) {
+                    seen.add("end");
+                }
+            };
+            assertThrows(TrainingDivergedException.class, () -> t.fit(d[0], d[1], FitOptions.builder().epochs(50)
+                    .batchSize(8).verbose(false).callbacks(stopping, recorder).build()));
+            assertEquals(List.of("failed: TrainingDivergedException"), seen);
+            assertFalse(stopping.holdsBestWeights(), "the early-stopping copy of the weights is freed");
         } finally {
             TestData.close(d);
         }

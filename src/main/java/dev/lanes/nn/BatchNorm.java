@@ -7,8 +7,10 @@ import java.util.List;
 /**
  * Batch normalization over the rows of a batch: each feature is standardized with the batch mean and
  * variance, then scaled by γ and shifted by β. Running averages of mean and variance, updated while
- * training ({@code running = momentum·running + (1 − momentum)·batch}, as in Keras), replace the
- * batch statistics at inference; they are non-trainable parameters.
+ * training ({@code running = momentum·running + (1 − momentum)·batch}, as in Keras; PyTorch's
+ * momentum 0.1 is 0.9 here), replace the batch statistics at inference; they are non-trainable
+ * parameters. The running variance averages each batch's unbiased variance (divided by m − 1), as
+ * PyTorch's does; Keras averages the biased one, smaller by (m − 1)/m (0.992 at batch 128).
  *
  * <p>Weights (as in Keras): {@code [gamma, beta, moving_mean, moving_variance]}, each
  * {@code inputWidth} long; γ starts at 1, β and the mean at 0, the variance at 1.

@@ -3,7 +3,13 @@ package dev.lanes.optim;
 import dev.lanes.kernel.Kernels;
 import dev.lanes.tensor.Matrix;
 
-/** Adagrad: per-element rates shrinking with the accumulated squared gradient. ε defaults to 1e-7 (Keras). */
+/**
+ * Adagrad: per-element rates shrinking with the accumulated squared gradient,
+ * {@code acc += g²; w −= lr·g/(√acc + ε)} with the accumulator starting at 0. That is PyTorch's
+ * update ({@code torch.optim.Adagrad}, initial accumulator 0); ε defaults to Keras's 1e-7 (PyTorch's
+ * is 1e-10). Keras starts the accumulator at 0.1 and takes ε inside the root, so its first steps are
+ * smaller: for a gradient of 0.01, lr·0.03 against about lr here.
+ */
 public final class Adagrad extends Optimizer {
     private final float epsilon;
 

@@ -4,7 +4,10 @@ import dev.lanes.kernel.Kernels;
 import dev.lanes.tensor.Matrix;
 
 /**
- * Adam with bias correction. Defaults β1 0.9, β2 0.999, ε 1e-8.
+ * Adam with bias correction, {@code w −= lr·m̂/(√v̂ + ε)} with m̂ and v̂ the bias-corrected moments:
+ * PyTorch's form and defaults (β1 0.9, β2 0.999, ε 1e-8). Keras's ε (1e-7) is added to √v before
+ * the bias correction, which makes it up to 1/√(1 − β2ᵗ) times larger in the first steps; the two
+ * differ only for gradients near ε.
  *
  * <pre>{@code new Adam(1e-3f); new Adam(LearningRateSchedule.exponential(1e-3f, 0.9f), 0.9f, 0.999f, 1e-8f) }</pre>
  */

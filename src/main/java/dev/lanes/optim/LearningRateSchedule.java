@@ -2,7 +2,10 @@ package dev.lanes.optim;
 
 /**
  * The learning rate as a function of the epoch, counted from 0 (so every schedule starts at α0).
- * An {@link Optimizer} asks its schedule once at the start of each epoch.
+ * An {@link Optimizer} asks its schedule once at the start of each epoch. The epoch is the one
+ * {@code Trainer.fit} is on: each {@code fit} counts from its {@code initialEpoch} (0 unless resuming),
+ * so a second {@code fit} starts the schedule again, while the optimizer's step counter (Adam's bias
+ * correction) carries on. Keras's schedules count optimizer steps instead, which carry on too.
  *
  * <pre>{@code new Sgd(LearningRateSchedule.exponential(0.1f, 0.95f)) }</pre>
  */

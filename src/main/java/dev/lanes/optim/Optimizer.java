@@ -50,9 +50,10 @@ public abstract class Optimizer implements AutoCloseable {
     }
 
     /**
-     * An optimizer by its Keras name with default hyper-parameters (momentum 0.9 for the momentum
-     * variants): {@code sgd}, {@code momentum}, {@code nesterov}, {@code adagrad}, {@code rmsprop},
-     * {@code adam}, {@code adamw} (case-insensitive). For command lines and configuration files.
+     * An optimizer by name, with each class's default hyper-parameters (momentum 0.9 for the
+     * momentum variants): {@code sgd}, {@code momentum}, {@code nesterov}, {@code adagrad},
+     * {@code rmsprop}, {@code adam}, {@code adamw} (case-insensitive). The names are Keras's; each
+     * class says whose update rule and defaults it follows. For command lines and configuration files.
      */
     public static Optimizer named(String name, float learningRate) {
         return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
@@ -80,7 +81,12 @@ public abstract class Optimizer implements AutoCloseable {
         this.learningRate = schedule.rate(0);
     }
 
-    /** Rescales all gradients together when their global L2 norm exceeds {@code maxNorm}; 0 disables. */
+    /**
+     * Rescales all gradients together when their global L2 norm exceeds {@code maxNorm}; 0 disables.
+     * This is Keras's {@code global_clipnorm} and PyTorch's {@code clip_grad_norm_}, not Keras's
+     * per-variable {@code clipnorm}. Clipping applies to the loss gradients before the L1/L2 terms
+     * are added (as PyTorch's {@code weight_decay}; Keras's regularizers are part of the clipped loss).
+     */
     public Optimizer clipNorm(float maxNorm) {
         if (!(maxNorm >= 0f)) throw new IllegalArgumentException("clipNorm must be >= 0, got " + maxNorm);
         this.clipNorm = maxNorm;

@@ -3,7 +3,12 @@ package dev.lanes.optim;
 import dev.lanes.kernel.Kernels;
 import dev.lanes.tensor.Matrix;
 
-/** RMSProp: divides by a running root-mean-square of the gradient. Defaults ρ 0.9, ε 1e-7 (Keras). */
+/**
+ * RMSProp: divides by a running root-mean-square of the gradient, {@code s = ρ·s + (1 − ρ)·g²;
+ * w −= lr·g/(√s + ε)}, s starting at 0, neither centered nor with momentum. ε outside the root, as
+ * in PyTorch; defaults ρ 0.9 and ε 1e-7 as in Keras (PyTorch: 0.99 and 1e-8). Keras takes ε inside
+ * the root, which only matters while |g| is near √ε or below.
+ */
 public final class RmsProp extends Optimizer {
     private final float rho;
     private final float epsilon;

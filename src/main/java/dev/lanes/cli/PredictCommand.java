@@ -73,7 +73,7 @@ final class PredictCommand {
         for (int r = 0; r < p.rows(); r++) {
             if (task == Recipe.Task.BINARY) {
                 float p1 = p.get(r, 0);
-                sb.append(names.get(p1 >= 0.5f ? 1 : 0)).append(',').append(1f - p1).append(',').append(p1);
+                sb.append(names.get(p1 > 0.5f ? 1 : 0)).append(',').append(1f - p1).append(',').append(p1);
             } else {
                 int best = 0;
                 for (int c = 1; c < p.cols(); c++) if (p.get(r, c) > p.get(r, best)) best = c;

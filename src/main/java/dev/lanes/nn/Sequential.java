@@ -334,13 +334,16 @@ public final class Sequential implements AutoCloseable {
         if (closed) throw new IllegalStateException("this model was closed; its weights and workspaces are freed");
     }
 
-    /** The predicted class of every row: argmax, or probability ≥ 0.5 for a single output unit. */
+    /**
+     * The predicted class of every row: argmax, or for a single output unit 1 when its probability
+     * is above 0.5 (the threshold of the accuracy metric and of Keras's binary accuracy).
+     */
     public int[] predictClasses(Matrix x) {
         checkOpen();
         int[] classes = new int[x.rows()];
         try (Matrix p = predict(x)) {
             if (p.cols() == 1) {
-                for (int r = 0; r < classes.length; r++) classes[r] = p.get(r, 0) >= 0.5f ? 1 : 0;
+                for (int r = 0; r < classes.length; r++) classes[r] = p.get(r, 0) > 0.5f ? 1 : 0;
             } else {
                 kernels.argmaxRows(p, classes);
             }

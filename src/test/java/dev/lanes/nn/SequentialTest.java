@@ -149,9 +149,10 @@ class SequentialTest {
     void predictClassesThresholdsASingleSigmoidUnit() {
         try (Sequential model = Sequential.builder(1).kernels(kernels)
                 .add(new Dense(1, Activation.sigmoid())).build();
-             Matrix x = Matrix.of(3, 1, -2f, 0.5f, 3f)) {
+             Matrix x = Matrix.of(4, 1, -2f, 0.5f, 3f, 0f)) {
             model.setWeights(List.of(new float[] {1f}, new float[] {0f}));
-            assertArrayEquals(new int[] {0, 1, 1}, model.predictClasses(x));
+            // sigmoid(0) is exactly 0.5: class 0, as Keras's binary accuracy (p > 0.5) and Lanes' own count it.
+            assertArrayEquals(new int[] {0, 1, 1, 0}, model.predictClasses(x));
         }
     }
 

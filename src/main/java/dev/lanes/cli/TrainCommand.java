@@ -51,7 +51,7 @@ import java.util.Set;
 final class TrainCommand {
     static final Set<String> VALUED = Set.of("dataset", "data", "label", "task", "layers", "activation", "dropout",
             "optimizer", "lr", "schedule", "l2", "l1", "batch", "epochs", "early-stopping", "seed", "threads",
-            "backend", "save", "json", "plot", "loss", "validation-split", "clip-norm", "checkpoint");
+            "backend", "save", "json", "plot", "loss", "validation-split", "clip-norm", "checkpoint", "weight-decay");
     static final Set<String> FLAGS = Set.of("batch-norm", "quiet", "resume");
 
     /** Everything a training run is configured by, parsed and validated. */
@@ -59,7 +59,7 @@ final class TrainCommand {
                   float dropout, boolean batchNorm, String optimizer, float lr, String schedule, float l2, float l1,
                   int batch, int epochs, int patience, long seed, int threads, String backend, Path save, Path json,
                   Path plot, String loss, double validationSplit, float clipNorm, boolean quiet, Path checkpoint,
-                  boolean resume) {
+                  boolean resume, float weightDecay) {
 
         static Config parse(String command, List<String> argv) {
             Args a = new Args(command, argv, VALUED, FLAGS);
@@ -83,7 +83,18 @@ final class TrainCommand {
                     a.choice("backend", "simd", "simd", "loop"), path(a.string("save", null)),
                     path(a.string("json", null)), path(a.string("plot", null)), a.string("loss", null),
                     a.floatValue("validation-split", 0.1f, 0f, 0.9f), a.floatValue("clip-norm", 0f, 0f, 1e9f),
-                    a.flag("quiet"), path(a.string("checkpoint", null)), resume(a));
+                    a.flag("quiet"), path(a.string("checkpoint", null)), resume(a), weightDecay(a));
+        }
+
+        /** AdamW's decoupled weight decay; NaN when not given (AdamW's default then). */
+        private static float weightDecay(Args a) {
+            float decay = a.floatValue("weight-decay", Float.NaN, 0f, 1f);
+            String optimizer = a.string("optimizer", "adam");
+            if (!Float.isNaN(decay) && !optimizer.equals("adamw")) {
+                throw new UsageException("--weight-decay is AdamW's decoupled decay (--optimizer adamw); with --optimizer "
+                        + optimizer + " use --l2 for an L2 penalty");
+            }
+            return decay;
         }
 
         /**
@@ -290,7 +301,8 @@ final class TrainCommand {
         LearningRateSchedule s = schedule(cfg.schedule(), lr);
         Optimizer o = switch (cfg.optimizer()) {
             case "adam" -> new Adam(s, 0.9f, 0.999f, 1e-8f);
-            case "adamw" -> new AdamW(s, 0.01f, 0.9f, 0.999f, 1e-8f);
+            case "adamw" -> new AdamW(s, Float.isNaN(cfg.weightDecay()) ? AdamW.DEFAULT_WEIGHT_DECAY : cfg.weightDecay(),
+                    0.9f, 0.999f, 1e-8f);
             case "sgd" -> new Sgd(s);
             case "momentum" -> new Sgd(s, 0.9f, false);
             case "nesterov" -> new Sgd(s, 0.9f, true);

@@ -9,10 +9,13 @@ import dev.lanes.tensor.Matrix;
  * decay 0.004 (Keras).
  */
 public final class AdamW extends Adam {
+    /** Keras's default; PyTorch's is 0.01. */
+    public static final float DEFAULT_WEIGHT_DECAY = 0.004f;
+
     private final float weightDecay;
 
     public AdamW(float learningRate) {
-        this(learningRate, 0.004f);
+        this(learningRate, DEFAULT_WEIGHT_DECAY);
     }
 
     public AdamW(float learningRate, float weightDecay) {

@@ -32,6 +32,8 @@ class UsageMistakesTest {
                 Arguments.of("unknown option", new String[] {"train", "--colour", "red"}, "unknown option --colour"),
                 Arguments.of("bad number", new String[] {"train", "--epochs", "zero"}, "--epochs"),
                 Arguments.of("bad choice", new String[] {"train", "--optimizer", "magic"}, "--optimizer"),
+                Arguments.of("weight decay without AdamW", new String[] {"train", "--weight-decay", "0.01"},
+                        "--weight-decay"),
                 Arguments.of("resume without checkpoint", new String[] {"train", "--resume"}, "--checkpoint"),
                 Arguments.of("resume from an empty folder", new String[] {"train", "--dataset", "optdigits",
                         "--checkpoint", dir.resolve("empty").toString(), "--resume"}, "no checkpoint"),

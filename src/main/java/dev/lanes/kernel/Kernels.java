@@ -81,7 +81,11 @@ public interface Kernels extends AutoCloseable {
     // Each returns the mean loss over the batch (m = rows) and writes the gradient with respect to its
     // first argument, already divided by m, into the last argument (which may alias the first).
 
-    /** Softmax + categorical cross-entropy from logits with one-hot (or soft) targets; dLogits = (p − y)/m. */
+    /**
+     * Softmax + categorical cross-entropy from logits with one-hot (or soft) targets: per row
+     * −Σ y·log p. dLogits = (p·Σy − y)/m, Σy the row's target sum: (p − y)/m for rows summing to 1,
+     * 0 for an all-zero row (whose loss is 0 too).
+     */
     float softmaxCrossEntropy(Matrix logits, Matrix targets, Matrix dLogits);
 
     /**

@@ -17,7 +17,8 @@ final class LoopLosses {
 
     /**
      * Per row, with s = Σ exp(z − max): loss = Σ y·(log s − (z − max)), a sum of non-negative terms
-     * for y ≥ 0, so neither log(0) nor cancellation can occur; dz = (softmax(z) − y)/m.
+     * for y ≥ 0, so neither log(0) nor cancellation can occur; dz = (softmax(z)·Σy − y)/m, the
+     * derivative of that loss for any targets (softmax(z) − y only when the row sums to 1).
      */
     static float softmaxCrossEntropy(Matrix logits, Matrix targets, Matrix d) {
         FusedShapes.same("softmaxCrossEntropy", "logits", logits, "targets", targets);
@@ -41,8 +42,10 @@ final class LoopLosses {
             }
             total += sy * Math.log(sum) - syz;
             for (int c = 0; c < n; c++) {
-                float p = (float) (ds.getAtIndex(F, db + c) / sum);
-                ds.setAtIndex(F, db + c, (p - ys.getAtIndex(F, yb + c)) * invM);
+                // ∂(Σy·log s)/∂z = p·Σy. Σy is exactly 1.0 for one-hot rows (a double sum of zeros
+                // and one 1), and ×1.0 is exact, so their p, and their gradient, keep their bits.
+                float pSy = (float) (ds.getAtIndex(F, db + c) / sum * sy);
+                ds.setAtIndex(F, db + c, (pSy - ys.getAtIndex(F, yb + c)) * invM);
             }
         }
         return (float) (total / m);

@@ -54,9 +54,11 @@ final class NarrowSoftmaxCrossEntropy {
             }
             VectorMath.expInPlace(a, rows * n);
             for (int i = 0, o = 0; i < rows; i++, o += n) {
-                float invSum = 1f / rowSum(a, o, n);
+                // Σy/s, as on the wide path: the gradient of Σy·log s; 1f/s, bit for bit, for a
+                // one-hot row (Σy exactly 1f).
+                float scale = a[ROW_TERMS + i] / rowSum(a, o, n);
                 total += a[ROW_TERMS + i] * logOfRowSum(a, o, n) - a[ROW_TERMS + ROWS + i];
-                for (int c = o; c < o + n; c++) a[c] = (a[c] * invSum - a[TARGETS + c]) * invM;
+                for (int c = o; c < o + n; c++) a[c] = (a[c] * scale - a[TARGETS + c]) * invM;
             }
             MemorySegment.copy(a, 0, ds, FLOAT, (long) r0 * n * Float.BYTES, rows * n);
         }

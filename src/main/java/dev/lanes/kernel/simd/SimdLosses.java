@@ -29,7 +29,7 @@ final class SimdLosses {
 
     private SimdLosses() {}
 
-    /** See {@code LoopLosses}: per row loss = Σ y·(log s − (z − max)); dz = (e/s − y)/m. */
+    /** See {@code LoopLosses}: per row loss = Σ y·(log s − (z − max)); dz = (e·Σy/s − y)/m. */
     static float softmaxCrossEntropy(Matrix logits, Matrix targets, Matrix d) {
         FusedShapes.same("softmaxCrossEntropy", "logits", logits, "targets", targets);
         FusedShapes.same("softmaxCrossEntropy", "logits", logits, "dLogits", d);
@@ -64,8 +64,11 @@ final class SimdLosses {
             double logSum = logOfSum(ones, VectorMath.sumLanes(scratch, 0));
             sy.intoArray(scratch, 0);
             syz.intoArray(scratch, 16);
-            total += VectorMath.sumLanes(scratch, 0) * logSum - VectorMath.sumLanes(scratch, 16);
-            probabilitiesMinusTargets(ds, dOff, ys, yo, n, 1f / s, invM);
+            float targetSum = VectorMath.sumLanes(scratch, 0);
+            total += targetSum * logSum - VectorMath.sumLanes(scratch, 16);
+            // Σy/s, not 1/s: the gradient of Σy·log s. One-hot rows sum to exactly 1f (zeros and
+            // one 1), so this is the same division, 1f/s, and their gradient keeps its bits.
+            probabilitiesMinusTargets(ds, dOff, ys, yo, n, targetSum / s, invM);
         }
         return (float) (total / m);
     }
@@ -94,22 +97,25 @@ final class SimdLosses {
         return x < 1e-4 ? x * (1 - x * (0.5 - x * (1.0 / 3 - x * 0.25))) : Math.log(1 + x);
     }
 
-    /** d = (d·invSum − y)·invM, where d holds exp(z − max). */
+    /**
+     * d = (d·scale − y)·invM, where d holds exp(z − max) and scale = Σy/s: the probabilities times
+     * the row's target sum, which is the probabilities themselves for a row summing to 1.
+     */
     private static void probabilitiesMinusTargets(MemorySegment ds, long dOff, MemorySegment ys, long yo, int n,
-                                                  float invSum, float invM) {
+                                                  float scale, float invM) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
             FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE);
             FloatVector e = fromMemorySegment(S, ds, dOff + b, NATIVE);
-            e.mul(invSum).sub(y).mul(invM).intoMemorySegment(ds, dOff + b, NATIVE);
+            e.mul(scale).sub(y).mul(invM).intoMemorySegment(ds, dOff + b, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> t = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
             FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE, t);
             FloatVector e = fromMemorySegment(S, ds, dOff + b, NATIVE, t);
-            e.mul(invSum).sub(y).mul(invM).intoMemorySegment(ds, dOff + b, NATIVE, t);
+            e.mul(scale).sub(y).mul(invM).intoMemorySegment(ds, dOff + b, NATIVE, t);
         }
     }
 

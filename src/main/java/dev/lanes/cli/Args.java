@@ -1,5 +1,6 @@
 package dev.lanes.cli;
 
+import dev.lanes.kernel.KernelProvider;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,8 @@ import java.util.Set;
  * anything else is a {@link UsageException} naming it.
  */
 final class Args {
+    private static final java.util.regex.Pattern DECIMAL =
+            java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     private final Map<String, String> values = new LinkedHashMap<>();
     private final List<String> positional = new ArrayList<>();
 
@@ -29,7 +32,15 @@ final class Args {
                 name = name.substring(0, eq);
             }
             if (flags.contains(name)) {
-                values.put(name, "true");
+                // --flag=false must not switch the flag on; anything but true/false is a mistake.
+                if (inline == null || inline.equals("true")) {
+                    values.put(name, "true");
+                } else if (inline.equals("false")) {
+                    values.remove(name);
+                } else {
+                    throw new UsageException(command + ": --" + name + " is an on/off flag: give it alone, or as --"
+                            + name + "=true or --" + name + "=false, not '" + inline + "'");
+                }
             } else if (valued.contains(name)) {
                 if (inline == null) {
                     if (i + 1 >= args.size()) {
@@ -58,7 +69,8 @@ final class Args {
             if (x < min) throw new NumberFormatException();
             return x;
         } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " must be a whole number >= " + min + ", got '" + v + "'");
+            throw new UsageException("--" + name + " must be a whole number from " + min + " to " + Integer.MAX_VALUE
+                    + ", got '" + v + "'");
         }
     }
 
@@ -66,6 +78,8 @@ final class Args {
         String v = values.get(name);
         if (v == null) return def;
         try {
+            // Float.parseFloat also takes "0.01f", "1d" and hex floats, which no user means.
+            if (!DECIMAL.matcher(v.trim()).matches()) throw new NumberFormatException();
             float x = Float.parseFloat(v.trim());
             if (!(x >= min && x <= max)) throw new NumberFormatException();
             return x;
@@ -82,6 +96,45 @@ final class Args {
         } catch (NumberFormatException e) {
             throw new UsageException("--" + name + " must be a whole number, got '" + v + "'");
         }
+    }
+
+    /** Thread counts past this are a typo, not a machine: each thread is a real one with its own stack. */
+    static final int MAX_THREADS = 1024;
+
+    /**
+     * --threads, defaulting to -Dlanes.threads or the number of CPUs. More threads than CPUs only
+     * take turns on them (and spin while they wait), so that gets a warning on stderr.
+     */
+    int threads() {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        int t;
+        try {
+            t = integer("threads", KernelProvider.defaultThreads(), 1);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (t > MAX_THREADS) {
+            throw new UsageException("--threads must be at most " + MAX_THREADS + " (this machine has " + cpus
+                    + " CPUs), got " + t);
+        }
+        if (t > cpus) {
+            System.err.println("lanes: warning: " + t + " threads on " + cpus + " CPUs; the extra threads only wait"
+                    + " for a CPU, so this runs slower than --threads " + cpus);
+        }
+        return t;
+    }
+
+    /** --backend, defaulting to -Dlanes.backend or, without it, simd where it can run. */
+    String backend() {
+        String def;
+        try {
+            def = KernelProvider.defaultBackend();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new UsageException(e.getMessage());
+        } catch (ExceptionInInitializerError e) {
+            throw new UsageException(e.getCause() == null ? e.toString() : e.getCause().getMessage());
+        }
+        return choice("backend", def, "simd", "loop");
     }
 
     String choice(String name, String def, String... allowed) {

@@ -17,7 +17,7 @@ final class CompareBackends {
 
     static int run(List<String> argv, PrintStream out) {
         Args args = new Args("bench compare-backends", argv, Set.of("threads", "only"), Set.of("quick", "json"));
-        int threads = args.integer("threads", Runtime.getRuntime().availableProcessors(), 1);
+        int threads = args.threads();
         boolean json = args.flag("json");
         SettledTimer.Budget budget = args.flag("quick") ? SettledTimer.Budget.QUICK : SettledTimer.Budget.FULL;
         String only = args.string("only", "");

@@ -30,8 +30,8 @@ final class EvaluateCommand {
         String modelFile = a.string("model", null);
         String json = a.string("json", null);
         boolean quiet = a.flag("quiet");
-        try (Kernels kernels = Kernels.create(a.choice("backend", "simd", "simd", "loop"),
-                a.integer("threads", Runtime.getRuntime().availableProcessors(), 1));
+        try (Kernels kernels = Kernels.create(a.backend(),
+                a.threads());
              SavedModel saved = SavedModel.open(modelFile, kernels)) {
             String dataset = a.string("dataset", saved.string("recipe"));
             if (dataset == null) throw new UsageException("evaluate: the model does not name its dataset; give --dataset NAME");

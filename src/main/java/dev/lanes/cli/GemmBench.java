@@ -22,8 +22,8 @@ final class GemmBench {
                 Set.of("trans-a", "trans-b", "json"));
         int m = args.integer("m", 1024, 1), n = args.integer("n", 1024, 1), k = args.integer("k", 1024, 1);
         boolean ta = args.flag("trans-a"), tb = args.flag("trans-b");
-        int threads = args.integer("threads", Runtime.getRuntime().availableProcessors(), 1);
-        String backend = args.choice("backend", "simd", "simd", "loop");
+        int threads = args.threads();
+        String backend = args.backend();
         int repeats = args.integer("repeats", 7, 1);
         double seconds = Double.parseDouble(args.string("seconds", "0.3"));
         try (Kernels kernels = Kernels.create(backend, threads);

@@ -27,10 +27,12 @@ final class PredictCommand {
         String input = a.string("input", null);
         if (input == null) throw new UsageException("predict: --input FILE.csv is required");
         Path inputPath = Path.of(input);
-        if (!Files.isRegularFile(inputPath)) throw new UsageException("input file " + inputPath + " does not exist");
+        if (!Files.isRegularFile(inputPath)) {
+            throw new UsageException("input file " + inputPath + (Files.isDirectory(inputPath) ? " is a folder" : " does not exist"));
+        }
         String output = a.string("output", null);
-        try (Kernels kernels = Kernels.create(a.choice("backend", "simd", "simd", "loop"),
-                a.integer("threads", Runtime.getRuntime().availableProcessors(), 1));
+        try (Kernels kernels = Kernels.create(a.backend(),
+                a.threads());
              SavedModel saved = SavedModel.open(a.string("model", null), kernels);
              Dataset rows = CsvReader.builder().header(a.flag("header")).build().read(inputPath).dataset()) {
             int width = saved.model().inputWidth();

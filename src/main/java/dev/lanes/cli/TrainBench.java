@@ -66,8 +66,8 @@ final class TrainBench {
         String optimizer = a.choice("optimizer", "adam", "adam", "sgd");
         String activationName = a.string("activation", "relu");
         Activation activation = TrainCommand.Config.activation(activationName);
-        int threads = a.integer("threads", Runtime.getRuntime().availableProcessors(), 1);
-        String backend = a.choice("backend", "simd", "simd", "loop");
+        int threads = a.threads();
+        String backend = a.backend();
         Kernels base = Kernels.create(backend, threads);
         ProfilingKernels profiler = a.flag("profile") ? new ProfilingKernels(base) : null;
         try (Kernels kernels = profiler != null ? profiler : base;

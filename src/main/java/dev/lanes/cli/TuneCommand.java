@@ -62,8 +62,8 @@ final class TuneCommand {
         if (coarseToFine && trials < 2) throw new UsageException("--coarse-to-fine needs --trials 2 or more");
         float validation = a.floatValue("validation-split", 0.2f, 0.01f, 0.9f);
         long seed = a.longValue("seed", 42);
-        int threads = a.integer("threads", Runtime.getRuntime().availableProcessors(), 1);
-        String backend = a.choice("backend", "simd", "simd", "loop");
+        int threads = a.threads();
+        String backend = a.backend();
         String save = a.string("save", null), json = a.string("json", null), data = a.string("data", null);
         boolean quiet = a.flag("quiet");
         // Options every trial shares, in `lanes train` syntax, so trials are built exactly as train builds.

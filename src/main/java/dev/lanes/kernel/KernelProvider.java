@@ -40,7 +40,7 @@ public final class KernelProvider {
 
     /** The backend {@link Kernels#get()} uses: the forced one, else simd when available, else loop. */
     public static String defaultBackend() {
-        return Holder.BACKEND;
+        return Chosen.BACKEND;
     }
 
     /** The thread count {@link Kernels#get()} uses. */
@@ -93,10 +93,9 @@ public final class KernelProvider {
         }
     }
 
-    private static final class Holder {
+    /** The backend alone, apart from {@link Holder}, so asking for it starts no worker threads. */
+    private static final class Chosen {
         static final String BACKEND = chooseBackend();
-        static final Kernels DEFAULT = instantiate(BACKEND.equals("simd") ? SIMD_CLASS : LOOP_CLASS,
-                defaultThreads(), true);
 
         private static String chooseBackend() {
             String forced = System.getProperty("lanes.backend");
@@ -119,5 +118,10 @@ public final class KernelProvider {
             }
             return "simd";
         }
+    }
+
+    private static final class Holder {
+        static final Kernels DEFAULT = instantiate(Chosen.BACKEND.equals("simd") ? SIMD_CLASS : LOOP_CLASS,
+                defaultThreads(), true);
     }
 }

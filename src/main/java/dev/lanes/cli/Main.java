@@ -17,7 +17,8 @@ public final class Main {
 
     static int run(List<String> argv, PrintStream out, PrintStream err) {
         try {
-            if (argv.isEmpty() || argv.get(0).equals("help") || argv.get(0).equals("--help")) {
+            // "lanes", "lanes help [command]" and --help or -h anywhere print the usage.
+            if (argv.isEmpty() || argv.get(0).equals("help") || argv.contains("--help") || argv.contains("-h")) {
                 out.print(USAGE);
                 return 0;
             }
@@ -42,7 +43,13 @@ public final class Main {
             err.println("lanes: " + e.getMessage());
             return 2;
         } catch (dev.lanes.train.TrainingDivergedException e) {
-            err.println("lanes: " + e.getMessage());
+            err.println("lanes: " + e.getMessage() + " On the command line: a lower --lr, or --clip-norm 1;"
+                    + " nothing was saved (--save, --json and --plot are written after training).");
+            return 1;
+        } catch (OutOfMemoryError e) {
+            // Off-heap matrices past the machine's memory (say --layers 2000000000): one line, not a trace.
+            err.println("lanes: out of memory: " + e.getMessage() + "; try narrower --layers, a smaller --batch"
+                    + " or fewer --threads");
             return 1;
         } catch (IllegalArgumentException | IllegalStateException e) {
             err.println("lanes: " + e.getMessage());
@@ -52,7 +59,7 @@ public final class Main {
 
     private static int bench(List<String> argv, PrintStream out) {
         if (argv.isEmpty()) {
-            throw new UsageException("bench needs a benchmark name: gemm");
+            throw new UsageException("bench needs a benchmark name: gemm, train, compare-backends or regress");
         }
         List<String> rest = argv.subList(1, argv.size());
         return switch (argv.get(0)) {
@@ -75,8 +82,21 @@ public final class Main {
               bench gemm   measure GEMM GFLOP/s
                            --m M --n N --k K [--trans-a] [--trans-b] [--threads T]
                            [--backend simd|loop] [--repeats R] [--json]
-              train        train an MLP (see README); also --checkpoint DIR [--resume]: save a
-                           checkpoint every epoch, continue from the latest one
+              bench train  training throughput on synthetic MNIST-shaped data
+                           [--layers 256,128] [--batch 128] [--samples N] [--epochs E]
+                           [--optimizer adam|sgd] [--threads T] [--backend simd|loop]
+                           [--profile] [--json]
+              train        train an MLP; with no options MNIST 784-256-128-10 (see README)
+                           [--dataset mnist|fashion-mnist|optdigits|ilpd|california|csv]
+                           [--data PATH] [--label COL] [--task classification|regression]
+                           [--layers 256,128] [--activation relu] [--dropout R] [--batch-norm]
+                           [--loss NAME] [--optimizer adam|adamw|sgd|momentum|nesterov|adagrad|
+                           rmsprop] [--lr X] [--weight-decay W] [--schedule S] [--l1 X] [--l2 X]
+                           [--clip-norm N] [--batch N] [--epochs N] [--early-stopping PATIENCE]
+                           [--validation-split F] [--seed S] [--threads T] [--backend simd|loop]
+                           [--save FILE] [--json FILE] [--plot FILE.svg] [--quiet]
+                           [--checkpoint DIR [--resume]]: a checkpoint every epoch, continue
+                           from the latest one
               evaluate     test report of a saved model, inputs prepared as in training
                            --model FILE [--dataset NAME] [--data PATH] [--label COL] [--seed N]
                            [--threads T] [--backend simd|loop] [--json FILE] [--quiet]

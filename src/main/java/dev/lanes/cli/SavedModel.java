@@ -18,7 +18,9 @@ record SavedModel(Path file, ModelFile.Loaded loaded) implements AutoCloseable {
     static SavedModel open(String file, Kernels kernels) {
         if (file == null) throw new UsageException("--model FILE is required");
         Path path = Path.of(file);
-        if (!Files.isRegularFile(path)) throw new UsageException("model file " + path + " does not exist");
+        if (!Files.isRegularFile(path)) {
+            throw new UsageException("model file " + path + (Files.isDirectory(path) ? " is a folder" : " does not exist"));
+        }
         return new SavedModel(path, ModelFile.load(path, kernels));
     }
 

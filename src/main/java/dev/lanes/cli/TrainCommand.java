@@ -68,6 +68,12 @@ final class TrainCommand {
             }
             String dataset = a.string("dataset", "mnist");
             String data = a.string("data", null);
+            for (String csvOnly : new String[] {"label", "task"}) {
+                if (!dataset.equals("csv") && a.string(csvOnly, null) != null) {
+                    throw new UsageException("--" + csvOnly + " applies to --dataset csv; " + dataset
+                            + " has its own labels and task");
+                }
+            }
             return new Config(dataset, data == null ? null : Path.of(data), a.string("label", null),
                     a.string("task", null), layers(a.string("layers", "256,128")),
                     activation(a.string("activation", "relu")),
@@ -79,10 +85,10 @@ final class TrainCommand {
                     a.floatValue("l2", 0f, 0f, 10f), a.floatValue("l1", 0f, 0f, 10f),
                     a.integer("batch", 128, 1), a.integer("epochs", defaultEpochs(dataset), 1),
                     a.integer("early-stopping", 0, 0), a.longValue("seed", 42),
-                    a.integer("threads", Runtime.getRuntime().availableProcessors(), 1),
-                    a.choice("backend", "simd", "simd", "loop"), path(a.string("save", null)),
+                    a.threads(),
+                    a.backend(), path(a.string("save", null)),
                     path(a.string("json", null)), path(a.string("plot", null)), a.string("loss", null),
-                    a.floatValue("validation-split", 0.1f, 0f, 0.9f), a.floatValue("clip-norm", 0f, 0f, 1e9f),
+                    decimal(a.floatValue("validation-split", 0.1f, 0f, 0.9f)), a.floatValue("clip-norm", 0f, 0f, 1e9f),
                     a.flag("quiet"), path(a.string("checkpoint", null)), resume(a), weightDecay(a));
         }
 
@@ -126,6 +132,11 @@ final class TrainCommand {
             return s == null ? null : Path.of(s);
         }
 
+        /** The double the user typed (0.1, not the float's 0.10000000149011612), for fractions shown back. */
+        private static double decimal(float f) {
+            return Double.parseDouble(Float.toString(f));
+        }
+
         static int[] layers(String s) {
             if (s.isBlank() || s.equals("none")) return new int[0];
             String[] parts = s.split(",");
@@ -161,22 +172,28 @@ final class TrainCommand {
 
     static int run(List<String> argv, PrintStream out) {
         Config cfg = Config.parse("train", argv);
+        checkOutputs(cfg);
         long start = System.nanoTime();
         try (Kernels kernels = Kernels.create(cfg.backend(), cfg.threads());
              Recipe.Prepared data = Recipe.load(cfg.dataset(), cfg.data(), cfg.label(), cfg.task(), cfg.seed());
              Sequential model = buildModel(cfg, data, kernels);
              Trainer trainer = new Trainer(model, loss(cfg, data), optimizer(cfg), metrics(data))) {
             if (!cfg.quiet()) {
-                out.printf(Locale.ROOT, "%s: %d training rows, %d test rows, %d features; %s%n", data.name(),
-                        data.train().rows(), data.test() == null ? 0 : data.test().rows(), data.train().featureCount(),
-                        kernels);
+                int rows = data.train().rows();
+                // As Trainer.fit splits: the last rows it does not train on.
+                int held = cfg.validationSplit() > 0 ? rows - (int) (rows * (1 - cfg.validationSplit())) : 0;
+                out.printf(Locale.ROOT, "%s: %d training rows%s, %d test rows, %d features; %s%n", data.name(), rows,
+                        held > 0 ? " (" + held + " of them held out for validation)" : "",
+                        data.test() == null ? 0 : data.test().rows(), data.train().featureCount(), kernels);
                 out.print(model.summary());
                 out.println("loss " + trainer.loss() + ", optimizer " + trainer.optimizer());
             }
             List<Callback> callbacks = new ArrayList<>();
+            EarlyStopping stopping = null;
             if (cfg.patience() > 0) {
-                callbacks.add(EarlyStopping.builder().monitor(cfg.validationSplit() > 0 ? "val_loss" : "loss")
-                        .patience(cfg.patience()).restoreBestWeights(true).build());
+                stopping = EarlyStopping.builder().monitor(cfg.validationSplit() > 0 ? "val_loss" : "loss")
+                        .patience(cfg.patience()).restoreBestWeights(true).build();
+                callbacks.add(stopping);
             }
             Checkpoint.State resumed = resume(cfg, trainer, out);
             if (cfg.checkpoint() != null) {
@@ -190,6 +207,11 @@ final class TrainCommand {
                         .validationSplit(cfg.validationSplit()).callbacks(callbacks.toArray(Callback[]::new))
                         .verbose(!cfg.quiet()).liveProgress(System.console() != null && !cfg.quiet()).out(out).build();
                 appendEpochs(history, trainer.fit(data.train().features(), data.train().labels(), options));
+                if (stopping != null && stopping.stoppedEpoch() >= 0 && !cfg.quiet()) {
+                    out.printf(Locale.ROOT, "early stopping: %s has not improved for %d epochs; stopped after epoch %d and"
+                                    + " restored the weights of epoch %d%n", cfg.validationSplit() > 0 ? "val_loss" : "loss",
+                            cfg.patience(), stopping.stoppedEpoch() + 1, stopping.bestEpoch() + 1);
+                }
             } else if (!cfg.quiet()) {
                 out.println("the checkpoint has " + resumed.epochsDone() + " epochs done, --epochs asks for "
                         + cfg.epochs() + "; nothing to train");
@@ -206,6 +228,35 @@ final class TrainCommand {
             if (cfg.plot() != null) writePlot(cfg, data, history);
         }
         return 0;
+    }
+
+    /** Output paths are checked before training, where a mistake would otherwise surface only after it. */
+    private static void checkOutputs(Config cfg) {
+        checkOutputFile(cfg.save(), "save");
+        checkOutputFile(cfg.json(), "json");
+        checkOutputFile(cfg.plot(), "plot");
+        Path dir = cfg.checkpoint();
+        if (dir != null) {
+            if (dir.toString().isBlank()) throw new UsageException("--checkpoint needs a folder name");
+            if (Files.exists(dir) && !Files.isDirectory(dir)) {
+                throw new UsageException("--checkpoint " + dir + " is a file; it names the folder the checkpoints go to");
+            }
+        }
+    }
+
+    private static void checkOutputFile(Path file, String option) {
+        if (file == null) return;
+        if (file.toString().isBlank()) throw new UsageException("--" + option + " needs a file name");
+        if (Files.isDirectory(file)) {
+            throw new UsageException("--" + option + " " + file + " is a folder; give a file name (in it, for example)");
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new UsageException("--" + option + " " + file + ": the folder " + dir + " does not exist");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new UsageException("--" + option + " " + file + ": cannot write in " + dir);
+        }
     }
 
     /** With --resume, puts the latest checkpoint's state into {@code trainer}; otherwise a fresh start. */
@@ -323,7 +374,17 @@ final class TrainCommand {
 
     /** constant | inverse-time:DECAY | exponential:RATE | sqrt:K | step:FACTOR:EVERY */
     static LearningRateSchedule schedule(String spec, float lr) {
-        String[] p = spec.split(":");
+        String[] p = spec.split(":", -1);
+        int parts = switch (p[0]) {
+            case "constant" -> 1;
+            case "sqrt" -> Math.min(p.length, 2);
+            case "step" -> 3;
+            default -> 2;
+        };
+        if (p.length > parts) {
+            throw new UsageException("--schedule '" + spec + "' has more parts than " + p[0] + " takes (constant, "
+                    + "inverse-time:DECAY, exponential:RATE, sqrt[:K], step:FACTOR:EVERY)");
+        }
         try {
             return switch (p[0]) {
                 case "constant" -> LearningRateSchedule.constant(lr);

@@ -397,19 +397,23 @@ public final class Sequential implements AutoCloseable {
 
     /** A Keras-style table: layer name and type, output shape, parameter count, totals with bytes. */
     public String summary() {
-        String rule = "_".repeat(72);
+        // Keras's column widths, the first widened for long names ("batch_normalization (BatchNormalization)").
+        int nameWidth = 34;
+        for (Layer l : layers) nameWidth = Math.max(nameWidth, l.name().length() + l.typeName().length() + 5);
+        int width = nameWidth + 38;
+        String rule = "_".repeat(width), row = " %-" + nameWidth + "s%-24s";
         StringBuilder sb = new StringBuilder();
         sb.append("Model: \"sequential\"\n").append(rule).append('\n');
-        sb.append(String.format(Locale.ROOT, " %-34s%-24s%s%n", "Layer (type)", "Output Shape", "Param #"));
-        sb.append("=".repeat(72)).append('\n');
+        sb.append(String.format(Locale.ROOT, row + "%s%n", "Layer (type)", "Output Shape", "Param #"));
+        sb.append("=".repeat(width)).append('\n');
         for (int i = 0; i < layers.length; i++) {
             Layer l = layers[i];
-            sb.append(String.format(Locale.ROOT, " %-34s%-24s%,d%n", l.name() + " (" + l.typeName() + ")",
+            sb.append(String.format(Locale.ROOT, row + "%,d%n", l.name() + " (" + l.typeName() + ")",
                     "(None, " + l.outputWidth() + ")", l.parameterCount(true) + l.parameterCount(false)));
             if (i < layers.length - 1) sb.append('\n');
         }
         long trainable = trainableParameterCount(), frozen = nonTrainableParameterCount();
-        sb.append("=".repeat(72)).append('\n');
+        sb.append("=".repeat(width)).append('\n');
         sb.append("Total params: ").append(countAndBytes(trainable + frozen)).append('\n');
         sb.append("Trainable params: ").append(countAndBytes(trainable)).append('\n');
         sb.append("Non-trainable params: ").append(countAndBytes(frozen)).append('\n');

@@ -38,7 +38,7 @@ class SequentialTest {
             assertEquals(6, model.nonTrainableParameterCount());
             String s = model.summary();
             assertTrue(s.contains("dense (Dense)"), s);
-            assertTrue(s.contains("batch_normalization (BatchNormalization)"), s);
+            assertTrue(s.contains("batch_normalization (BatchNormalization)  (None, 3)"), "columns stay apart: " + s);
             assertTrue(s.contains("dense_1 (Dense)"), s);
             assertTrue(s.contains("(None, 3)"), s);
             assertTrue(s.contains("Total params: 54 (216.00 B)"), s);

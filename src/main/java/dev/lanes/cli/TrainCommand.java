@@ -328,11 +328,27 @@ final class TrainCommand {
 
     static Loss loss(Config cfg, Recipe.Prepared data) {
         if (cfg.loss() != null) {
+            Loss loss;
             try {
-                return Loss.parse(cfg.loss());
+                loss = Loss.parse(cfg.loss());
             } catch (IllegalArgumentException e) {
                 throw new UsageException("--loss: " + e.getMessage());
             }
+            // The CLI's targets are one class index per row (classification) or one value (regression):
+            // a loss that wants other targets is the user's choice of option, not a failure while running.
+            Loss.Kind kind = loss.kind();
+            boolean crossEntropy = kind == Loss.Kind.BINARY_CROSS_ENTROPY || kind == Loss.Kind.CATEGORICAL_CROSS_ENTROPY
+                    || kind == Loss.Kind.SPARSE_CATEGORICAL_CROSS_ENTROPY;
+            if (data.task() == Recipe.Task.MULTICLASS && kind != Loss.Kind.SPARSE_CATEGORICAL_CROSS_ENTROPY) {
+                throw new UsageException("--loss " + cfg.loss() + " does not fit " + data.name() + "'s " + data.classes()
+                        + " classes, given as one class index per row: leave --loss out (sparse_categorical_crossentropy)"
+                        + (cfg.dataset().equals("csv") ? ", or use --task regression for a numeric target" : ""));
+            }
+            if (data.task() == Recipe.Task.REGRESSION && crossEntropy) {
+                throw new UsageException("--loss " + cfg.loss() + " is for classes; " + data.name()
+                        + " is a regression task: use mse, mae or huber");
+            }
+            return loss;
         }
         return switch (data.task()) {
             case MULTICLASS -> Loss.sparseCategoricalCrossEntropy();

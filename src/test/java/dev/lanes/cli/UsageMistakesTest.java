@@ -44,6 +44,8 @@ class UsageMistakesTest {
                         "--checkpoint", garbage.toString()}, "is a file"),
                 Arguments.of("absurd thread count", new String[] {"train", "--threads", "100000"}, "--threads"),
                 Arguments.of("a folder as the model", new String[] {"summary", "--model", dir.toString()}, "is a folder"),
+                Arguments.of("a regression loss for classes", new String[] {"train", "--dataset", "optdigits", "--loss",
+                        "mse"}, "--loss mse"),
                 Arguments.of("weight decay without AdamW", new String[] {"train", "--weight-decay", "0.01"},
                         "--weight-decay"),
                 Arguments.of("resume without checkpoint", new String[] {"train", "--resume"}, "--checkpoint"),

@@ -36,11 +36,17 @@ final class EvaluateCommand {
             String dataset = a.string("dataset", saved.string("recipe"));
             if (dataset == null) throw new UsageException("evaluate: the model does not name its dataset; give --dataset NAME");
             long splitSeed = saved.metadata().get("split_seed") instanceof Long s ? s : 42L;
+            long seed = a.longValue("seed", splitSeed);
+            if (seed != splitSeed && (dataset.equals("csv") || dataset.equals("ilpd") || dataset.equals("california"))) {
+                // Recipes split from one file: another seed draws another test part, overlapping the training rows.
+                System.err.println("lanes: warning: --seed " + seed + " is not the seed the model's split was drawn with ("
+                        + splitSeed + "): its test rows include rows the model was trained on");
+            }
             Recipe.Task task = saved.task();
             String taskOption = task == Recipe.Task.REGRESSION ? "regression" : "classification";
             String data = a.string("data", null);
             try (Recipe.Prepared prepared = Recipe.load(dataset, data == null ? null : Path.of(data),
-                    a.string("label", saved.string("label")), taskOption, a.longValue("seed", splitSeed),
+                    a.string("label", saved.string("label")), taskOption, seed,
                     saved.preparation())) {
                 check(saved, prepared);
                 Metric[] metrics = TrainCommand.metrics(prepared);

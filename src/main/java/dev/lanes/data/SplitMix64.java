@@ -39,6 +39,11 @@ final class SplitMix64 {
         return (int) (m >>> 32);
     }
 
+    /** Uniform in {@code [0, 1)}: the top 53 bits of the next value. */
+    double nextDouble() {
+        return (nextLong() >>> 11) * 0x1.0p-53;
+    }
+
     /** Fisher–Yates shuffle of {@code a[from..to)}. */
     void shuffle(int[] a, int from, int to) {
         for (int i = to - 1; i > from; i--) {

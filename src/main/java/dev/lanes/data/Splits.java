@@ -3,15 +3,34 @@ package dev.lanes.data;
 import java.util.Arrays;
 
 /**
- * Seeded train/dev/test splits. Each part is a random selection of rows that keeps the rows' order
- * in the source (so a split is easy to inspect), and each part owns a copy of its rows.
+ * Seeded train/dev/test splits. Each part is a random selection of rows, and each part owns a copy
+ * of its rows. By default a part keeps the rows' order in the source (so a split is easy to
+ * inspect); {@link RowOrder#RANDOM} puts each part in a seeded random order instead.
  *
  * <p>Stratified splits give every class the same proportions in every part, up to rounding: each
  * class's share is rounded down, then the rows still needed to reach the overall part size go to
  * the classes with the largest rounded-off remainders.
+ *
+ * <p>Why the row order matters: {@code FitOptions.validationSplit} holds out the <em>last</em>
+ * rows it is given, as Keras does. On a part in source order that is the end of the file, which for
+ * a file sorted by label (or by region, or by date) is not a sample of the part at all: all of one
+ * class, or all of one area. {@link RowOrder#RANDOM} makes every run of rows at the end of a part a
+ * random sample of that part, and with {@code stratified} one with the part's class proportions.
  */
 public final class Splits {
     private Splits() {}
+
+    /** The order of the rows inside each part. */
+    public enum RowOrder {
+        /** Rows in the order of the source; the last rows of a part are the last ones of the file. */
+        SOURCE,
+        /**
+         * Rows in a random order drawn from the seed (a stream of its own, so the parts hold the
+         * same rows as with {@link #SOURCE}). Stratified, the classes are interleaved evenly: any
+         * run of rows at the end of a part has each class's share of the part to within a row.
+         */
+        RANDOM
+    }
 
     /**
      * Splits {@code data} into {@code trainFraction}, {@code devFraction} and the rest as test.
@@ -20,6 +39,15 @@ public final class Splits {
      * @param stratified keep class proportions in every part (classification sets only)
      */
     public static Split split(Dataset data, double trainFraction, double devFraction, long seed, boolean stratified) {
+        return split(data, trainFraction, devFraction, seed, stratified, RowOrder.SOURCE);
+    }
+
+    /**
+     * As {@link #split(Dataset, double, double, long, boolean)}, with the rows of each part in
+     * {@code order}. The parts hold the same rows whatever the order.
+     */
+    public static Split split(Dataset data, double trainFraction, double devFraction, long seed, boolean stratified,
+                              RowOrder order) {
         if (!(trainFraction > 0) || !(devFraction >= 0) || trainFraction + devFraction > 1 + 1e-9) {
             throw new IllegalArgumentException("fractions must satisfy train > 0, dev >= 0, train + dev <= 1; got "
                     + trainFraction + " and " + devFraction);
@@ -33,6 +61,14 @@ public final class Splits {
         int[][] parts = stratified
                 ? stratifiedParts(data, trainSize, devSize, seed)
                 : randomParts(n, trainSize, devSize, seed);
+        if (order == RowOrder.RANDOM) {
+            for (int p = 0; p < parts.length; p++) {
+                // A stream of its own: the parts' rows stay those of the source-order split with this seed.
+                SplitMix64 rng = SplitMix64.forStream(seed, ORDER_STREAM + p);
+                if (stratified) interleave(data, parts[p], rng);
+                else rng.shuffle(parts[p], 0, parts[p].length);
+            }
+        }
         Dataset train = null;
         Dataset dev = null;
         try {
@@ -86,6 +122,33 @@ public final class Splits {
         }
         for (int[] part : parts) Arrays.sort(part);
         return parts;
+    }
+
+    /** Stream index of the first part's row order (train; dev and test follow), apart from the split's own draws. */
+    private static final long ORDER_STREAM = 0x5EED_0DE5L;
+
+    /**
+     * Puts {@code rows} in a random order in which every class is spread evenly: the i-th of a
+     * class's m rows (shuffled) gets the key (i + u)/m, u uniform in [0, 1), and the rows are sorted
+     * by key. Any key threshold then leaves each class's count within one row of its exact share,
+     * so every run of rows at the end is a stratified random sample of {@code rows}.
+     */
+    static void interleave(Dataset data, int[] rows, SplitMix64 rng) {
+        int n = rows.length;
+        rng.shuffle(rows, 0, n);
+        int[] counts = new int[data.numClasses()];
+        for (int r : rows) counts[data.classId(r)]++;
+        int[] seen = new int[counts.length];
+        long[] packed = new long[n];
+        for (int i = 0; i < n; i++) {
+            int c = data.classId(rows[i]);
+            double key = (seen[c]++ + rng.nextDouble()) / counts[c];
+            // Key in the high 31 bits (a key in [0, 1) scaled to 2^31), position in the shuffle below.
+            packed[i] = (long) (key * (1L << 31)) << 32 | i;
+        }
+        Arrays.sort(packed);
+        int[] shuffled = rows.clone();
+        for (int i = 0; i < n; i++) rows[i] = shuffled[(int) packed[i]];
     }
 
     /**

@@ -134,11 +134,28 @@ final class Recipe {
         return new Loaded(name, Task.MULTICLASS, s.train(), s.test(), 255f, true, false);
     }
 
-    /** Splits 80/20 (stratified for classes); the features are standardized with training statistics. */
+    /**
+     * Splits 80/20 (stratified for classes); the features are standardized with training statistics.
+     *
+     * <p>The training part comes in a random order drawn from the seed ({@link Splits.RowOrder#RANDOM}),
+     * not in file order, because {@code lanes train} and {@code lanes tune} pass it to
+     * {@code Trainer.fit} with a validation split, which holds out the <em>last</em> rows as Keras
+     * does. In file order those are the end of the file: one class only for a file sorted by label,
+     * one region for California. In this order they are a random sample of the training part,
+     * stratified for classes (each class's share to within a row). The order depends only on the
+     * seed, so a resumed run ({@code --resume}, which must repeat {@code --seed}) sees the same
+     * training and validation rows, and the test part holds the same rows as in source order, so
+     * {@code lanes evaluate} re-creates it from the saved split seed as before.
+     *
+     * <p>MNIST, Fashion-MNIST and optdigits keep their files' order: those training files are
+     * already mixed (the last 10% of each holds every class at close to its overall share, as
+     * Keras's {@code validation_split} on them relies on too), and re-ordering 60,000 images would
+     * cost a copy of the whole set for nothing.
+     */
     private static Loaded split(String name, Task task, Dataset all, long seed, boolean stratified) {
         Split s;
         try {
-            s = Splits.split(all, 0.8, 0.0, seed, stratified);
+            s = Splits.split(all, 0.8, 0.0, seed, stratified, Splits.RowOrder.RANDOM);
         } finally {
             all.close();
         }

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 /** Turns text columns of a {@link CsvText} into floats: numbers, category codes, class ids; fills gaps. */
 final class CsvColumns {
     /** Plain decimals with an optional exponent; not Java's "1f", "0x1p3", "NaN" or "Infinity". */
-    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
     private final Path file;
     private final List<String[]> rows;

@@ -246,6 +246,22 @@ public final class CsvReader {
         }
     }
 
+    /**
+     * Reads only the label column of {@code file}, as text: for a caller that decides from the
+     * values how to read the column (see {@link LabelColumn}). The file is read as {@link #read} would.
+     *
+     * @throws IllegalStateException when this reader has no label column
+     * @throws DataFileException     as {@link #read} for an unreadable or ragged file or an unknown column
+     */
+    public LabelColumn labelColumn(Path file) {
+        if (label == null) throw new IllegalStateException("this reader has no label column");
+        CsvText text = CsvText.read(file, delimiter, header, columnNames);
+        int j = label.resolve(text.names(), file);
+        List<String> values = new ArrayList<>(text.rows().size());
+        for (String[] row : text.rows()) values.add(row[j]);
+        return new LabelColumn(file, text.names().get(j), j + 1, values, text.lines(), missingTokens);
+    }
+
     /** Marks the categorical columns; returns each one's fixed codes, or null where codes come from the data. */
     private List<List<String>> resolveCategorical(List<String> names, Path file, int labelIndex, boolean[] isCategorical) {
         List<List<String>> fixed = new ArrayList<>(Collections.nCopies(names.size(), (List<String>) null));

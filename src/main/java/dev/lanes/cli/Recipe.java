@@ -3,12 +3,14 @@ package dev.lanes.cli;
 import dev.lanes.data.CsvReader;
 import dev.lanes.data.Dataset;
 import dev.lanes.data.Datasets;
+import dev.lanes.data.LabelColumn;
 import dev.lanes.data.Split;
 import dev.lanes.data.Splits;
 import dev.lanes.data.Standardizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -162,6 +164,10 @@ final class Recipe {
         return new Loaded(name, task, s.train(), s.test(), 1f, false, true);
     }
 
+    /**
+     * A CSV file with a label column: class labels or a regression target, by {@code --task} or, without
+     * it, by {@link #inferTask}.
+     */
     private static Loaded csv(Path file, String label, String taskName, long seed) {
         if (file == null || !Files.isRegularFile(file)) {
             throw new UsageException("--dataset csv needs --data FILE.csv (an existing file)" + (file == null ? "" : ": " + file));
@@ -169,18 +175,75 @@ final class Recipe {
         if (label == null) {
             throw new UsageException("--dataset csv needs --label COLUMN (name, or index counted from 0; -1 = last)");
         }
-        String task = taskName == null ? "classification" : taskName;
+        if (taskName != null && !taskName.equals("classification") && !taskName.equals("regression")) {
+            throw new UsageException("--task must be classification or regression, got '" + taskName + "'");
+        }
         Integer index = parseIndex(label);
         CsvReader.Builder b = CsvReader.builder().impute(CsvReader.Missing.MEDIAN)
                 .header(index == null || firstLineIsHeader(file));
-        switch (task) {
-            case "classification" -> b = index != null ? b.classLabels(index) : b.classLabels(label);
-            case "regression" -> b = index != null ? b.target(index) : b.target(label);
-            default -> throw new UsageException("--task must be classification or regression, got '" + task + "'");
-        }
+        b = index != null ? b.classLabels(index) : b.classLabels(label);
+        // The labels as written first: the task and the classes are decided from them.
+        LabelColumn labels = b.build().labelColumn(file);
+        String task = taskName != null ? taskName : inferTask(labels);
+        if (task.equals("regression")) b = index != null ? b.target(index) : b.target(label);
         Dataset all = b.build().read(file).dataset();
         Task t = task.equals("regression") ? Task.REGRESSION : all.numClasses() == 2 ? Task.BINARY : Task.MULTICLASS;
         return split(file.getFileName().toString(), t, all, seed, t != Task.REGRESSION);
+    }
+
+    /** More distinct integer labels than this, with few rows each, look like a quantity rather than classes. */
+    static final int MANY_VALUES = 20;
+    /** ... where "few" is fewer rows per distinct value than this, on average. */
+    static final int ROWS_PER_VALUE = 10;
+
+    /**
+     * The task of a CSV label column when {@code --task} is not given. The rule:
+     *
+     * <ol>
+     *   <li>any label that is not a number: classification (text labels such as {@code M}/{@code B}
+     *       name categories);</li>
+     *   <li>a number with a fractional part ({@code 21.6}, {@code 0.5}): a continuous target;</li>
+     *   <li>integers only: classification, unless there are more than {@value #MANY_VALUES} distinct
+     *       values and fewer than {@value #ROWS_PER_VALUE} rows per value on average (a price in whole
+     *       dollars, a count): a continuous target.</li>
+     * </ol>
+     *
+     * A continuous target is refused with a hint to pass {@code --task regression} (or
+     * {@code --task classification} to force classes), not silently trained as a regression: as
+     * scikit-learn's classifiers refuse a continuous {@code y} ("Unknown label type: continuous")
+     * rather than switch to a regressor, the loss and the report stay the user's choice, and a
+     * single stray {@code 0.5} in a 0/1 column is reported with its line instead of turning the
+     * classifier into a regression.
+     *
+     * @return "classification"
+     * @throws UsageException when the column looks continuous
+     */
+    static String inferTask(LabelColumn labels) {
+        if (!labels.numeric()) return "classification";
+        List<LabelColumn.Value> values = labels.distinct();
+        int present = values.stream().mapToInt(LabelColumn.Value::count).sum();
+        List<Integer> fractional = labels.nonIntegerRows();
+        String hint = "; pass --task regression to fit it as a continuous target, or --task classification to make "
+                + "each distinct value a class";
+        if (!fractional.isEmpty()) {
+            int row = fractional.get(0);
+            String first = "'" + labels.text(row) + "' on line " + labels.line(row);
+            if (fractional.size() * 100 < present) {
+                // A few non-integers in an integer column: more likely a typo than a continuous target.
+                throw new UsageException("label column '" + labels.name() + "' holds integers except " + first
+                        + (fractional.size() > 1 ? " and " + (fractional.size() - 1) + " more rows" : "")
+                        + " (of " + present + " rows); fix the label if it is a typo" + hint);
+            }
+            throw new UsageException("label column '" + labels.name() + "' looks like a continuous target, not "
+                    + "classes: " + values.size() + " distinct values in " + present + " rows, non-integers such as "
+                    + first + hint);
+        }
+        if (values.size() > MANY_VALUES && (long) values.size() * ROWS_PER_VALUE > present) {
+            throw new UsageException("label column '" + labels.name() + "' looks like a continuous target, not "
+                    + "classes: " + values.size() + " distinct integer values in " + present + " rows (fewer than "
+                    + ROWS_PER_VALUE + " rows per value)" + hint);
+        }
+        return "classification";
     }
 
     /** A first line with a cell that is neither empty nor a number is a header (column names). */

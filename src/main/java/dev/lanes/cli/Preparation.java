@@ -11,16 +11,26 @@ import java.util.Map;
  * the training part's statistics (either step may be absent). Stored in a model file's preprocessing
  * metadata ({@code divide_by}, {@code standardize_mean}, {@code standardize_std}) so evaluation and
  * prediction prepare rows exactly as training did.
+ *
+ * <p>{@code classNames} are the classes a saved model was trained on, in class-id order (its
+ * {@code class_names} metadata, which {@link Recipe.Prepared#metadata()} writes): re-reading a CSV
+ * file for {@code lanes evaluate} maps its labels to these ids, not to ids derived afresh from
+ * whatever labels that file holds. Null for a preparation being fitted, and for regression.
  */
-record Preparation(float divisor, Standardizer standardizer) {
+record Preparation(float divisor, Standardizer standardizer, List<String> classNames) {
     Preparation {
         if (!(divisor > 0f) || Float.isInfinite(divisor)) {
             throw new IllegalArgumentException("divide_by must be finite and > 0, got " + divisor);
         }
+        if (classNames != null) classNames = List.copyOf(classNames);
+    }
+
+    Preparation(float divisor, Standardizer standardizer) {
+        this(divisor, standardizer, null);
     }
 
     Preparation withStandardizer(Standardizer s) {
-        return new Preparation(divisor, s);
+        return new Preparation(divisor, s, classNames);
     }
 
     /** Prepares raw rows (as read from a CSV file) in place. */
@@ -61,7 +71,11 @@ record Preparation(float divisor, Standardizer standardizer) {
             Object mean = metadata.get("standardize_mean"), std = metadata.get("standardize_std");
             Standardizer s = null;
             if (mean != null || std != null) s = Standardizer.of(floats(mean), floats(std));
-            return new Preparation(divisor, s);
+            List<String> classes = null;
+            if (metadata.get("class_names") instanceof List<?> names && names.size() >= 2) {
+                classes = names.stream().map(String::valueOf).toList();
+            }
+            return new Preparation(divisor, s, classes);
         } catch (RuntimeException e) {
             throw new UsageException(where + ": the model's preprocessing metadata is invalid: " + e.getMessage());
         }

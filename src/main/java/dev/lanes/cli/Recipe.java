@@ -1,12 +1,15 @@
 package dev.lanes.cli;
 
 import dev.lanes.data.CsvReader;
+import dev.lanes.data.DataFileException;
 import dev.lanes.data.Dataset;
 import dev.lanes.data.Datasets;
 import dev.lanes.data.LabelColumn;
 import dev.lanes.data.Split;
 import dev.lanes.data.Splits;
 import dev.lanes.data.Standardizer;
+import dev.lanes.train.ConfusionMatrix;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -62,7 +65,7 @@ final class Recipe {
 
     /** Loads {@code dataset} and fits its preparation on the training part. */
     static Prepared load(String dataset, Path dataPath, String labelColumn, String taskName, long seed) {
-        return prepare(dataset, dataPath, labelColumn, taskName, seed, null);
+        return load(dataset, dataPath, labelColumn, taskName, seed, null, System.err);
     }
 
     /**
@@ -71,12 +74,18 @@ final class Recipe {
      */
     static Prepared load(String dataset, Path dataPath, String labelColumn, String taskName, long seed,
                          Preparation saved) {
-        return prepare(dataset, dataPath, labelColumn, taskName, seed, saved);
+        return load(dataset, dataPath, labelColumn, taskName, seed, saved, System.err);
+    }
+
+    /** As above, printing warnings about the data (a class with very few rows) to {@code warnings}. */
+    static Prepared load(String dataset, Path dataPath, String labelColumn, String taskName, long seed,
+                         Preparation saved, PrintStream warnings) {
+        return prepare(dataset, dataPath, labelColumn, taskName, seed, saved, warnings);
     }
 
     private static Prepared prepare(String dataset, Path dataPath, String labelColumn, String taskName, long seed,
-                                    Preparation saved) {
-        Loaded raw = loadRaw(dataset, dataPath, labelColumn, taskName, seed);
+                                    Preparation saved, PrintStream warnings) {
+        Loaded raw = loadRaw(dataset, dataPath, labelColumn, taskName, seed, saved, warnings);
         try {
             Preparation p = saved;
             if (p == null) {
@@ -98,7 +107,8 @@ final class Recipe {
         }
     }
 
-    private static Loaded loadRaw(String dataset, Path dataPath, String labelColumn, String taskName, long seed) {
+    private static Loaded loadRaw(String dataset, Path dataPath, String labelColumn, String taskName, long seed,
+                                  Preparation saved, PrintStream warnings) {
         Path root = Datasets.bundledRoot();
         return switch (dataset) {
             case "mnist" -> idx("mnist", Datasets.mnist(dir(dataPath, root.resolve("mnist"))));
@@ -116,7 +126,7 @@ final class Recipe {
             case "ilpd" -> split("ilpd", Task.BINARY, Datasets.ilpd(dir(dataPath, root.resolve("ilpd"))), seed, true);
             case "california" -> split("california", Task.REGRESSION,
                     Datasets.californiaHousing(dir(dataPath, root.resolve("california-housing"))), seed, false);
-            case "csv" -> csv(dataPath, labelColumn, taskName, seed);
+            case "csv" -> csv(dataPath, labelColumn, taskName, seed, saved, warnings);
             default -> throw new UsageException("--dataset must be one of mnist, fashion-mnist, optdigits, ilpd, "
                     + "california, csv; got '" + dataset + "'");
         };
@@ -165,10 +175,24 @@ final class Recipe {
     }
 
     /**
-     * A CSV file with a label column: class labels or a regression target, by {@code --task} or, without
-     * it, by {@link #inferTask}.
+     * A CSV file with a label column. How the labels are read:
+     *
+     * <ul>
+     *   <li>The task is {@code --task}, or inferred by {@link #inferTask}: classes, unless the column
+     *       looks like a continuous target, which is refused with a hint rather than guessed.</li>
+     *   <li>Classes are the distinct labels as written, in numeric order when all are numbers
+     *       ({@code -1, 0, 1}; {@code 1, 2}) and text order otherwise, and class id i is the i-th of
+     *       them, as scikit-learn's {@code LabelEncoder} and {@code classes_} do. The model's
+     *       {@code class_names} are those texts, so every report names a class by its label. No class
+     *       is ever empty: integer labels are not used as ids as they are, which made a stray
+     *       {@code 7} in a 0/1 column an 8-class model with classes 2 to 6 empty.</li>
+     *   <li>A class with a single row is refused, naming its value and line ({@link #checkClasses}).</li>
+     *   <li>Re-read for a saved model ({@code saved} not null: {@code lanes evaluate}), the labels map
+     *       to the model's own class names, and nothing is inferred or checked.</li>
+     * </ul>
      */
-    private static Loaded csv(Path file, String label, String taskName, long seed) {
+    private static Loaded csv(Path file, String label, String taskName, long seed, Preparation saved,
+                              PrintStream warnings) {
         if (file == null || !Files.isRegularFile(file)) {
             throw new UsageException("--dataset csv needs --data FILE.csv (an existing file)" + (file == null ? "" : ": " + file));
         }
@@ -185,7 +209,13 @@ final class Recipe {
         // The labels as written first: the task and the classes are decided from them.
         LabelColumn labels = b.build().labelColumn(file);
         String task = taskName != null ? taskName : inferTask(labels);
-        if (task.equals("regression")) b = index != null ? b.target(index) : b.target(label);
+        if (task.equals("classification")) {
+            List<String> classes = saved != null && saved.classNames() != null ? saved.classNames() : classNames(labels);
+            if (saved == null) checkClasses(labels, warnings);
+            b = b.classNames(classes.toArray(String[]::new));
+        } else {
+            b = index != null ? b.target(index) : b.target(label);
+        }
         Dataset all = b.build().read(file).dataset();
         Task t = task.equals("regression") ? Task.REGRESSION : all.numClasses() == 2 ? Task.BINARY : Task.MULTICLASS;
         return split(file.getFileName().toString(), t, all, seed, t != Task.REGRESSION);
@@ -244,6 +274,73 @@ final class Recipe {
                     + ROWS_PER_VALUE + " rows per value)" + hint);
         }
         return "classification";
+    }
+
+    /** The classes of a label column in class-id order: its distinct values (see {@link LabelColumn#distinct}). */
+    static List<String> classNames(LabelColumn labels) {
+        return labels.distinct().stream().map(LabelColumn.Value::text).toList();
+    }
+
+    /** A class with fewer rows than this gets a warning: the 20% test part expects less than one of its rows. */
+    static final int FEW_ROWS = 5;
+
+    /**
+     * Refuses a class with a single row, and warns about one with fewer than {@value #FEW_ROWS},
+     * naming the label value and its lines. A single row is an error, as in scikit-learn's stratified
+     * {@code train_test_split} ("The least populated class in y has only 1 member, which is too
+     * few"): the stratified split cannot put it in both parts, so the class is either never trained
+     * on or never tested, and a lone value in a label column is far more often a typo than a class.
+     * A few rows is a warning, as scikit-learn's {@code StratifiedKFold} warns when a class has fewer
+     * members than folds: the run can go on, but the class can hardly be learned or measured.
+     */
+    static void checkClasses(LabelColumn labels, PrintStream warnings) {
+        List<LabelColumn.Value> values = labels.distinct();
+        int present = values.stream().mapToInt(LabelColumn.Value::count).sum();
+        List<LabelColumn.Value> single = values.stream().filter(v -> v.count() < 2).toList();
+        if (!single.isEmpty()) {
+            LabelColumn.Value v = single.getFirst();
+            String others = single.size() == 1 ? "" : " (" + (single.size() - 1) + " more labels occur once, such as '"
+                    + single.get(1).text() + "' on line " + single.get(1).firstLines().getFirst() + ")";
+            throw DataFileException.atLine(labels.file(), v.firstLines().getFirst(), labels.column(),
+                    "label '" + v.text() + "' in column '" + labels.name() + "' occurs on this line only, a class of 1 row "
+                    + "among " + present + others + "; a class needs at least 2 rows (one to train on, one to test): "
+                    + "fix or drop the row if it is a typo"
+                    + (labels.numeric() ? ", or pass --task regression if the column is a quantity" : ""));
+        }
+        for (LabelColumn.Value v : values) {
+            if (v.count() < FEW_ROWS) {
+                warnings.println("lanes: warning: label '" + v.text() + "' in column '" + labels.name() + "' of "
+                        + labels.file() + " has only " + v.count() + " rows among " + present + " (lines "
+                        + String.join(", ", v.firstLines().stream().map(String::valueOf).toList())
+                        + "): too few to learn or test that class; check them for typos");
+            }
+        }
+    }
+
+    /**
+     * {@code cm} as a table whose rows and columns are headed by the class names, so the matrix
+     * names classes as the per-class accuracy list does (labels {@code -1, 0, 1} are class ids
+     * {@code 0, 1, 2}, and a matrix headed by ids would show a different class under "0"). Laid out
+     * as {@link ConfusionMatrix#toString()}, which it equals when the names are the ids.
+     */
+    static String confusionTable(ConfusionMatrix cm, List<String> names) {
+        int k = cm.classes();
+        List<String> heads = names != null && names.size() == k ? names
+                : java.util.stream.IntStream.range(0, k).mapToObj(Integer::toString).toList();
+        int longest = heads.stream().mapToInt(String::length).max().orElse(1);
+        int width = Math.max(Math.max(6, Long.toString(cm.total()).length() + 1), longest + 1);
+        int first = Math.max(8, longest + 1);
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-" + first + "s", "actual"));
+        for (String h : heads) sb.append(String.format(Locale.ROOT, "%" + width + "s", h));
+        sb.append("   accuracy\n");
+        double[] perClass = cm.perClassAccuracy();
+        for (int a = 0; a < k; a++) {
+            sb.append(String.format(Locale.ROOT, "%-" + first + "s", heads.get(a)));
+            for (int p = 0; p < k; p++) sb.append(String.format(Locale.ROOT, "%" + width + "d", cm.count(a, p)));
+            sb.append(String.format(Locale.ROOT, "   %.4f%n", perClass[a]));
+        }
+        sb.append(String.format(Locale.ROOT, "overall accuracy %.4f over %d samples%n", cm.accuracy(), cm.total()));
+        return sb.toString();
     }
 
     /** A first line with a cell that is neither empty nor a number is a header (column names). */

@@ -459,7 +459,7 @@ final class TrainCommand {
                 out.printf(Locale.ROOT, "  %-18s %6.2f%%%n", e.getKey(), 100 * (Double) e.getValue());
             }
             out.println("confusion matrix (rows: actual, columns: predicted):");
-            out.print(cm);
+            out.print(Recipe.confusionTable(cm, names));
         }
         return test;
     }

@@ -277,8 +277,16 @@ public final class Json {
                 }
             }
             String t = s.substring(start, pos);
+            if (integral) {
+                // Every integer a long holds stays a Long (a 19-digit seed is common); only larger
+                // ones fall back to Double.
+                try {
+                    return Long.parseLong(t);
+                } catch (NumberFormatException tooLargeOrMalformed) {
+                    // retried as a double below
+                }
+            }
             try {
-                if (integral && t.length() < 19) return Long.parseLong(t);
                 return Double.parseDouble(t);
             } catch (NumberFormatException e) {
                 pos = start;

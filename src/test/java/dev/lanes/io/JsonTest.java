@@ -46,4 +46,18 @@ class JsonTest {
         assertThrows(Json.ParseException.class, () -> Json.parse("{\"a\":1,\"a\":2}"));
         assertThrows(Json.ParseException.class, () -> Json.parse("[".repeat(1000)));
     }
+
+    @Test
+    void everyIntegerALongHoldsReadsAsALong() {
+        // 19 digits and more: seeds drawn from a SplittableRandom are this long, and a model's seed
+        // read back as a Double was silently dropped.
+        assertEquals(Long.MAX_VALUE, Json.parse(Json.write(Long.MAX_VALUE)));
+        assertEquals(Long.MIN_VALUE, Json.parse(Json.write(Long.MIN_VALUE)));
+        assertEquals(-1234567890123456789L, Json.parse("-1234567890123456789"));
+        assertEquals(9.223372036854775808e18, Json.parse("9223372036854775808"));
+        assertEquals(12L, Json.parse("12"));
+        assertEquals(12.0, Json.parse("12.0"));
+        assertThrows(Json.ParseException.class, () -> Json.parse("-"));
+        assertThrows(Json.ParseException.class, () -> Json.parse("1-2"));
+    }
 }

@@ -63,4 +63,17 @@ class ModelFileTest {
             assertTrue(e.getMessage().contains("Dunce"), e.getMessage());
         }
     }
+
+    @Test
+    void aSeedOfNineteenDigitsIsKept() {
+        Path file = dir.resolve("seed.lanes");
+        long seed = -7046029254386353131L;
+        try (Kernels k = Kernels.create("loop", 1);
+             Sequential m = Sequential.builder(3).kernels(k).seed(seed).add(new Dense(2, Activation.softmax())).build()) {
+            ModelFile.save(file, m, null, Map.of());
+            try (ModelFile.Loaded loaded = ModelFile.load(file, k)) {
+                assertEquals(seed, loaded.model().seed());
+            }
+        }
+    }
 }

@@ -121,23 +121,32 @@ public final class Checkpoint {
      */
     public static State restore(Path file, Trainer trainer) {
         SafeTensors.Contents c = SafeTensors.read(file);
-        Map<?, ?> info = jsonObject(file, c.metadata().get(KEY), "checkpoint");
-        if (!FORMAT.equals(info.get("format")) || !(info.get("version") instanceof Long v) || v > VERSION) {
+        // Read through JsonFields: a missing or mistyped field names the file and the field.
+        JsonFields info = JsonFields.parse(file, "the checkpoint metadata", metadata(file, c, KEY, "checkpoint"));
+        if (!FORMAT.equals(info.get("format")) || !(info.get("version") instanceof Long v) || v < 1 || v > VERSION) {
             throw new ModelFileException(file, -1, "not a checkpoint this Lanes reads (format " + info.get("format")
                     + ", version " + info.get("version") + ")");
         }
         Sequential model = trainer.model();
         Optimizer optimizer = trainer.optimizer();
-        Map<?, ?> saved = jsonObject(file, c.metadata().get(ModelFile.KEY), "model");
+        JsonFields saved = JsonFields.parse(file, "the model description", metadata(file, c, ModelFile.KEY, "model"));
         Map<?, ?> current = (Map<?, ?>) Json.parse(ModelFile.description(model, trainer.loss(), null));
-        if (!current.get("layers").equals(saved.get("layers")) || !current.get("input_width").equals(saved.get("input_width"))) {
+        if (!current.get("layers").equals(saved.list("layers"))
+                || !current.get("input_width").equals(saved.required("input_width", Long.class))) {
             throw new ModelFileException(file, -1, "the checkpoint holds a different architecture than this run builds: "
                     + Json.write(saved.get("layers")));
         }
-        if (!optimizer.toString().equals(info.get("optimizer"))) {
-            throw new ModelFileException(file, -1, "the checkpoint was trained with " + info.get("optimizer")
+        String trainedWith = info.string("optimizer");
+        if (!optimizer.toString().equals(trainedWith)) {
+            throw new ModelFileException(file, -1, "the checkpoint was trained with " + trainedWith
                     + ", this run uses " + optimizer);
         }
+        // Everything the metadata says is read before the first weight is touched.
+        int iterations = info.count("iterations", 0);
+        long steps = info.wholeNumber("steps", 0, Long.MAX_VALUE);
+        int epochsDone = info.count("epochs_done", 0);
+        List<EpochLogs> history = history(info);
+        Map<?, ?> runJson = info.optional("run", Map.class);
         ModelFile.copyWeights(file, c.tensors(), model);
         List<Parameter> bound = optimizer.boundParameters();
         int slotTensors = 0;
@@ -159,14 +168,13 @@ public final class Checkpoint {
             throw new ModelFileException(file, -1, "the checkpoint has " + inFile + " optimizer state tensors, "
                     + optimizer + " needs " + slotTensors);
         }
-        optimizer.setIterations(Math.toIntExact(longOf(file, info, "iterations")));
-        long steps = longOf(file, info, "steps");
+        optimizer.setIterations(iterations);
         trainer.setSteps(steps);
         Map<String, Object> run = new LinkedHashMap<>();
-        if (info.get("run") instanceof Map<?, ?> m) {
-            for (var e : m.entrySet()) run.put(String.valueOf(e.getKey()), e.getValue());
+        if (runJson != null) {
+            for (var e : runJson.entrySet()) run.put(String.valueOf(e.getKey()), e.getValue());
         }
-        return new State(Math.toIntExact(longOf(file, info, "epochs_done")), steps, history(file, info), run);
+        return new State(epochsDone, steps, history, run);
     }
 
     /**
@@ -194,43 +202,29 @@ public final class Checkpoint {
         return OPTIMIZER_PREFIX + p.name() + "/slot_" + slot;
     }
 
-    private static List<EpochLogs> history(Path file, Map<?, ?> info) {
+    private static List<EpochLogs> history(JsonFields info) {
         List<EpochLogs> out = new ArrayList<>();
-        try {
-            for (Object o : (List<?>) info.get("history")) {
-                Map<?, ?> m = (Map<?, ?>) o;
-                Map<String, Double> values = new LinkedHashMap<>();
-                for (var e : ((Map<?, ?>) m.get("values")).entrySet()) {
-                    values.put((String) e.getKey(), number(e.getValue()));
-                }
-                out.add(new EpochLogs(((Number) m.get("epoch")).intValue(), values, number(m.get("seconds")),
-                        number(m.get("samples_per_s")), (float) number(m.get("learning_rate"))));
+        List<?> epochs = info.list("history");
+        for (int i = 0; i < epochs.size(); i++) {
+            JsonFields m = info.element("history", epochs, i);
+            Map<String, Double> values = new LinkedHashMap<>();
+            // JSON writes NaN and infinities as null: a NaN validation loss is history, not damage.
+            for (var e : m.entries("values", Number.class, true).entrySet()) {
+                values.put(e.getKey(), e.getValue() == null ? Double.NaN : e.getValue().doubleValue());
             }
-        } catch (RuntimeException e) {
-            throw new ModelFileException(file, -1, "the checkpoint's history is malformed: " + e.getMessage());
+            out.add(new EpochLogs(m.count("epoch", 0), values, m.numberOrNaN("seconds"),
+                    m.numberOrNaN("samples_per_s"), (float) m.numberOrNaN("learning_rate")));
         }
         return out;
     }
 
-    /** JSON writes NaN and infinities as null. */
-    private static double number(Object o) {
-        return o == null ? Double.NaN : ((Number) o).doubleValue();
-    }
-
-    private static long longOf(Path file, Map<?, ?> m, String key) {
-        if (m.get(key) instanceof Long v && v >= 0) return v;
-        throw new ModelFileException(file, -1, "the checkpoint's '" + key + "' is not a whole number: " + m.get(key));
-    }
-
-    private static Map<?, ?> jsonObject(Path file, String json, String what) {
+    /** The metadata entry {@code key} of a checkpoint, which must be there. */
+    private static String metadata(Path file, SafeTensors.Contents c, String key, String what) {
+        String json = c.metadata().get(key);
         if (json == null) {
             throw new ModelFileException(file, -1, "not a Lanes checkpoint (no " + what + " metadata)");
         }
-        try {
-            return (Map<?, ?>) Json.parse(json);
-        } catch (Json.ParseException | ClassCastException e) {
-            throw new ModelFileException(file, -1, "the " + what + " metadata is not a JSON object: " + e.getMessage());
-        }
+        return json;
     }
 
     private static TreeMap<Integer, Path> list(Path dir) {

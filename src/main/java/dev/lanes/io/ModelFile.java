@@ -83,25 +83,27 @@ public final class ModelFile {
         if (json == null) {
             throw new ModelFileException(file, -1, "a safetensors file, but not a Lanes model (no '" + KEY + "' metadata)");
         }
-        Map<?, ?> desc;
-        try {
-            desc = (Map<?, ?>) Json.parse(json);
-        } catch (Json.ParseException | ClassCastException e) {
-            throw new ModelFileException(file, -1, "the model description is not a JSON object: " + e.getMessage());
+        // Every field is read through JsonFields: a damaged or hand-edited description is refused
+        // with the file and the field named, never with a NullPointerException's JVM message.
+        JsonFields desc = JsonFields.parse(file, "the model description", json);
+        String format = desc.string("format");
+        if (!FORMAT.equals(format)) {
+            throw new ModelFileException(file, -1, "unknown model format '" + format + "'");
         }
-        if (!FORMAT.equals(desc.get("format"))) {
-            throw new ModelFileException(file, -1, "unknown model format " + desc.get("format"));
-        }
-        if (!(desc.get("version") instanceof Long ver) || ver > VERSION) {
-            throw new ModelFileException(file, -1, "model format version " + desc.get("version")
+        long version = desc.wholeNumber("version", 1, Long.MAX_VALUE);
+        if (version > VERSION) {
+            throw new ModelFileException(file, -1, "model format version " + version
                     + " is newer than this Lanes reads (" + VERSION + ")");
         }
+        Map<?, ?> preprocessing = desc.optional("preprocessing", Map.class);
         Sequential model;
         Loss loss;
         try {
-            Sequential.Builder b = Sequential.builder(intOf(desc, "input_width")).kernels(kernels);
-            if (desc.get("seed") instanceof Long seed) b.seed(seed);
-            for (Object o : (List<?>) desc.get("layers")) b.add(layer((Map<?, ?>) o));
+            Sequential.Builder b = Sequential.builder(desc.count("input_width", 1)).kernels(kernels);
+            Long seed = desc.optional("seed", Long.class);
+            if (seed != null) b.seed(seed);
+            List<?> layers = desc.list("layers");
+            for (int i = 0; i < layers.size(); i++) b.add(layer(desc.element("layers", layers, i)));
             // A description is not trusted with memory: it must not claim more weights than the file holds.
             long held = 0;
             for (SafeTensors.Tensor t : c.tensors().values()) held += t.data().length;
@@ -109,11 +111,15 @@ public final class ModelFile {
                 throw new ModelFileException(file, -1, "the architecture needs " + b.parameterCount()
                         + " weights but the file holds " + held);
             }
+            // The loss before the model: a bad one must not leave a built model's memory behind.
+            String lossSpec = desc.optional("loss", String.class);
+            loss = lossSpec == null ? null : Loss.parse(lossSpec);
             model = b.build();
-            loss = desc.get("loss") instanceof String s ? Loss.parse(s) : null;
         } catch (ModelFileException e) {
             throw e;
         } catch (RuntimeException e) {
+            // The library's own checks (an unknown activation, a dropout rate of 2, no layers) word
+            // their IllegalArgumentExceptions for users.
             throw new ModelFileException(file, -1, "the model description is invalid: " + e.getMessage());
         }
         try {
@@ -124,8 +130,8 @@ public final class ModelFile {
             throw e instanceof ModelFileException me ? me : new ModelFileException(file, -1, e.getMessage());
         }
         Map<String, Object> prep = new LinkedHashMap<>();
-        if (desc.get("preprocessing") instanceof Map<?, ?> m) {
-            for (var e : m.entrySet()) prep.put(String.valueOf(e.getKey()), e.getValue());
+        if (preprocessing != null) {
+            for (var e : preprocessing.entrySet()) prep.put(String.valueOf(e.getKey()), e.getValue());
         }
         return new Loaded(model, loss, prep);
     }
@@ -175,14 +181,18 @@ public final class ModelFile {
         return m;
     }
 
-    private static Layer layer(Map<?, ?> m) {
-        String type = (String) m.get("type");
+    private static Layer layer(JsonFields m) {
+        String type = m.string("type");
         return switch (type) {
-            case "Dense" -> new Dense(intOf(m, "units"), Activation.parse((String) m.get("activation")),
-                    dev.lanes.nn.Initializer.zeros(), !Boolean.FALSE.equals(m.get("use_bias")));
-            case "Dropout" -> new Dropout(floatOf(m, "rate"));
-            case "BatchNormalization" -> new BatchNorm(floatOf(m, "momentum"), floatOf(m, "epsilon"));
-            case "Activation" -> new ActivationLayer(Activation.parse((String) m.get("activation")));
+            case "Dense" -> {
+                // use_bias has always been written; a missing one reads as the default, true.
+                Boolean useBias = m.optional("use_bias", Boolean.class);
+                yield new Dense(m.count("units", 1), Activation.parse(m.string("activation")),
+                        dev.lanes.nn.Initializer.zeros(), useBias == null || useBias);
+            }
+            case "Dropout" -> new Dropout(m.number("rate"));
+            case "BatchNormalization" -> new BatchNorm(m.number("momentum"), m.number("epsilon"));
+            case "Activation" -> new ActivationLayer(Activation.parse(m.string("activation")));
             default -> throw new IllegalArgumentException("unknown layer type '" + type + "'");
         };
     }
@@ -200,15 +210,5 @@ public final class ModelFile {
             case CATEGORICAL_CROSS_ENTROPY -> "categorical_crossentropy";
             case SPARSE_CATEGORICAL_CROSS_ENTROPY -> "sparse_categorical_crossentropy";
         };
-    }
-
-    private static int intOf(Map<?, ?> m, String key) {
-        if (m.get(key) instanceof Long v && v >= 0 && v <= Integer.MAX_VALUE) return v.intValue();
-        throw new IllegalArgumentException("'" + key + "' must be a whole number, got " + m.get(key));
-    }
-
-    private static float floatOf(Map<?, ?> m, String key) {
-        if (m.get(key) instanceof Number n) return n.floatValue();
-        throw new IllegalArgumentException("'" + key + "' must be a number, got " + m.get(key));
     }
 }

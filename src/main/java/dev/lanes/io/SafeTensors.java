@@ -154,6 +154,9 @@ public final class SafeTensors {
         if (!(value instanceof Map<?, ?> info)) {
             throw new ModelFileException(file, 8, "entry '" + name + "' is not an object");
         }
+        if (info.get("dtype") == null) {
+            throw new ModelFileException(file, 8, "tensor '" + name + "' lacks a dtype");
+        }
         if (!"F32".equals(info.get("dtype"))) {
             throw new ModelFileException(file, 8, "tensor '" + name + "' has dtype " + info.get("dtype")
                     + "; Lanes reads F32 only");

@@ -18,15 +18,18 @@ import dev.lanes.optim.LearningRateSchedule;
 import dev.lanes.optim.Optimizer;
 import dev.lanes.optim.Sgd;
 import dev.lanes.tensor.Matrix;
+import dev.lanes.train.EpochLogs;
 import dev.lanes.train.FitOptions;
 import dev.lanes.train.History;
 import dev.lanes.train.Metric;
 import dev.lanes.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -158,6 +161,59 @@ class CheckpointTest {
             Files.write(f, java.util.Arrays.copyOf(bytes, bytes.length / 2));
             ModelFileException e = assertThrows(ModelFileException.class, () -> Checkpoint.restore(f, t));
             assertTrue(e.getMessage().contains("epoch-0001.lanes"), e.getMessage());
+        }
+    }
+
+    /** Rewrites metadata entry {@code key} of {@code file} (tensors kept) with {@code edit} applied. */
+    @SuppressWarnings("unchecked")
+    private static void editMetadata(Path file, String key, Consumer<Map<String, Object>> edit) {
+        SafeTensors.Contents c = SafeTensors.read(file);
+        Map<String, String> meta = new LinkedHashMap<>(c.metadata());
+        Map<String, Object> json = (Map<String, Object>) Json.parse(meta.get(key));
+        edit.accept(json);
+        meta.put(key, Json.write(json));
+        SafeTensors.write(file, c.tensors(), meta);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> epoch0(Map<String, Object> info) {
+        return (Map<String, Object>) ((List<Object>) info.get("history")).get(0);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyMissingOrMistypedFieldOfTheCheckpointIsNamed() {
+        // A NaN validation loss is history (written as null), not damage.
+        List<EpochLogs> history = List.of(new EpochLogs(0, Map.of("loss", 0.5, "val_loss", Double.NaN), 1.5, 200, 0.01f));
+        Map<String, Consumer<Map<String, Object>>> info = new LinkedHashMap<>();
+        info.put("missing \"history\"", i -> i.remove("history"));
+        info.put("\"history[0]\" must be an object, got 5", i -> ((List<Object>) i.get("history")).set(0, 5L));
+        info.put("\"history[0].values\" must be an object, got 3", i -> epoch0(i).put("values", 3L));
+        info.put("\"history[0].values.loss\" must be a number, got \"x\"",
+                i -> ((Map<String, Object>) epoch0(i).get("values")).put("loss", "x"));
+        info.put("missing \"history[0].epoch\"", i -> epoch0(i).remove("epoch"));
+        info.put("\"history[0].seconds\" must be a number, got true", i -> epoch0(i).put("seconds", true));
+        info.put("\"iterations\" must be a whole number >= 0, got 10000000000", i -> i.put("iterations", 10_000_000_000L));
+        info.put("\"steps\" must be a whole number >= 0, got -1", i -> i.put("steps", -1L));
+        info.put("missing \"epochs_done\"", i -> i.remove("epochs_done"));
+        info.put("missing \"optimizer\"", i -> i.remove("optimizer"));
+        info.put("\"run\" must be an object, got \"x\"", i -> i.put("run", "x"));
+        try (Sequential m = model(); Optimizer o = adam();
+             Trainer t = new Trainer(m, Loss.sparseCategoricalCrossEntropy(), o)) {
+            for (var c : info.entrySet()) {
+                Path f = Checkpoint.save(dir, t, Map.of(), 1, history);
+                editMetadata(f, Checkpoint.KEY, c.getValue());
+                ModelFileException e = assertThrows(ModelFileException.class, () -> Checkpoint.restore(f, t), c.getKey());
+                assertTrue(e.getMessage().equals(f + ": the checkpoint metadata is invalid: " + c.getKey()), e.getMessage());
+            }
+            Path f = Checkpoint.save(dir, t, Map.of(), 1, history);
+            editMetadata(f, ModelFile.KEY, d -> d.remove("layers"));
+            ModelFileException e = assertThrows(ModelFileException.class, () -> Checkpoint.restore(f, t));
+            assertEquals(f + ": the model description is invalid: missing \"layers\"", e.getMessage());
+
+            Checkpoint.State s = Checkpoint.restore(Checkpoint.save(dir, t, Map.of(), 1, history), t);
+            assertEquals(0.5, s.history().get(0).get("loss"));
+            assertTrue(Double.isNaN(s.history().get(0).get("val_loss")));
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lanes.kernel.Kernels;
 import dev.lanes.nn.Activation;
+import dev.lanes.nn.ActivationLayer;
 import dev.lanes.nn.BatchNorm;
 import dev.lanes.nn.Dense;
 import dev.lanes.nn.Dropout;
@@ -18,9 +19,12 @@ import dev.lanes.train.Trainer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,6 +77,141 @@ class ModelFileTest {
             ModelFile.save(file, m, null, Map.of());
             try (ModelFile.Loaded loaded = ModelFile.load(file, k)) {
                 assertEquals(seed, loaded.model().seed());
+            }
+        }
+    }
+
+    /** A small model of every layer type, saved to {@code file}. */
+    private static void saveEveryLayerType(Path file) {
+        try (Kernels k = Kernels.create("loop", 1);
+             Sequential m = Sequential.builder(4).kernels(k).seed(3).add(new Dense(5, Activation.relu()))
+                     .add(new BatchNorm()).add(new Dropout(0.2f)).add(new ActivationLayer(Activation.tanh()))
+                     .add(new Dense(3, Activation.softmax())).build()) {
+            ModelFile.save(file, m, Loss.sparseCategoricalCrossEntropy(), Map.of("divide_by", 2.0));
+        }
+    }
+
+    /** Rewrites the model description of {@code file} (weights kept) with {@code edit} applied. */
+    @SuppressWarnings("unchecked")
+    private static void editDescription(Path file, Consumer<Map<String, Object>> edit) {
+        SafeTensors.Contents c = SafeTensors.read(file);
+        Map<String, Object> desc = (Map<String, Object>) Json.parse(c.metadata().get(ModelFile.KEY));
+        edit.accept(desc);
+        SafeTensors.write(file, c.tensors(), Map.of(ModelFile.KEY, Json.write(desc)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> layer(Map<String, Object> desc, int i) {
+        return (Map<String, Object>) ((List<Object>) desc.get("layers")).get(i);
+    }
+
+    /** The refusal of a damaged file: a ModelFileException naming it, in words, not a JVM message. */
+    private static ModelFileException refused(Path file) {
+        ModelFileException e;
+        try (Kernels k = Kernels.create("loop", 1)) {
+            e = assertThrows(ModelFileException.class, () -> ModelFile.load(file, k));
+        }
+        assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
+        for (String jvm : List.of("java.", "Cannot invoke", "cannot be cast", "because")) {
+            assertTrue(!e.getMessage().contains(jvm), e.getMessage());
+        }
+        return e;
+    }
+
+    @Test
+    void aFlippedByteInTheWordLayersNamesTheMissingField() throws Exception {
+        // As QA found it: one byte of the header changed, "layers" became "lazers".
+        Path file = dir.resolve("m.lanes");
+        saveEveryLayerType(file);
+        byte[] bytes = Files.readAllBytes(file);
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        int at = text.indexOf("\\\"layers\\\"");
+        assertTrue(at > 0);
+        bytes[at + 4] = 'z';
+        Files.write(file, bytes);
+        ModelFileException e = refused(file);
+        assertTrue(e.getMessage().endsWith("the model description is invalid: missing \"layers\""), e.getMessage());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyMissingOrMistypedFieldOfTheDescriptionIsNamed() {
+        Path file = dir.resolve("m.lanes");
+        // Each edit, and what the message must say about it.
+        Map<String, Consumer<Map<String, Object>>> cases = new LinkedHashMap<>();
+        cases.put("missing \"format\"", d -> d.remove("format"));
+        cases.put("missing \"version\"", d -> d.remove("version"));
+        cases.put("\"version\" must be a whole number, got \"1\"", d -> d.put("version", "1"));
+        cases.put("\"version\" must be a whole number >= 1, got 0", d -> d.put("version", 0L));
+        cases.put("missing \"input_width\"", d -> d.remove("input_width"));
+        cases.put("\"input_width\" must be a whole number, got 4.5", d -> d.put("input_width", 4.5));
+        cases.put("\"layers\" must be an array, got {}", d -> d.put("layers", new LinkedHashMap<>()));
+        cases.put("\"layers[1]\" must be an object, got \"BatchNormalization\"",
+                d -> ((List<Object>) d.get("layers")).set(1, "BatchNormalization"));
+        cases.put("missing \"layers[0].type\"", d -> layer(d, 0).remove("type"));
+        cases.put("\"layers[0].type\" must be a string, got 7", d -> layer(d, 0).put("type", 7L));
+        cases.put("missing \"layers[0].units\"", d -> layer(d, 0).remove("units"));
+        cases.put("\"layers[4].units\" must be a whole number, got \"3\"", d -> layer(d, 4).put("units", "3"));
+        cases.put("\"layers[0].units\" must be a whole number >= 1, got -5", d -> layer(d, 0).put("units", -5L));
+        cases.put("missing \"layers[0].activation\"", d -> layer(d, 0).remove("activation"));
+        cases.put("\"layers[3].activation\" must be a string, got null", d -> layer(d, 3).put("activation", null));
+        cases.put("\"layers[0].use_bias\" must be true or false, got \"yes\"", d -> layer(d, 0).put("use_bias", "yes"));
+        cases.put("missing \"layers[1].momentum\"", d -> layer(d, 1).remove("momentum"));
+        cases.put("\"layers[1].epsilon\" must be a number, got [0.001]", d -> layer(d, 1).put("epsilon", List.of(0.001)));
+        cases.put("missing \"layers[2].rate\"", d -> layer(d, 2).remove("rate"));
+        cases.put("\"loss\" must be a string, got 1", d -> d.put("loss", 1L));
+        cases.put("\"seed\" must be a whole number, got \"3\"", d -> d.put("seed", "3"));
+        cases.put("\"preprocessing\" must be an object, got [\"divide_by\"]", d -> d.put("preprocessing", List.of("divide_by")));
+        for (var c : cases.entrySet()) {
+            saveEveryLayerType(file);
+            editDescription(file, c.getValue());
+            ModelFileException e = refused(file);
+            assertTrue(e.getMessage().endsWith("the model description is invalid: " + c.getKey()), e.getMessage());
+        }
+        // Optional fields may be absent: no loss, no seed, no preprocessing, and use_bias defaults to true.
+        saveEveryLayerType(file);
+        editDescription(file, d -> {
+            d.remove("loss");
+            d.remove("seed");
+            d.remove("preprocessing");
+            layer(d, 0).remove("use_bias");
+        });
+        try (Kernels k = Kernels.create("loop", 1); ModelFile.Loaded loaded = ModelFile.load(file, k)) {
+            assertEquals(null, loaded.loss());
+            assertEquals(Map.of(), loaded.preprocessing());
+            assertEquals(5, loaded.model().layers().size());
+        }
+        // Not an object at all.
+        SafeTensors.Contents c = SafeTensors.read(file);
+        SafeTensors.write(file, c.tensors(), Map.of(ModelFile.KEY, "[\"layers\"]"));
+        assertTrue(refused(file).getMessage().endsWith("the model description is not a JSON object but [\"layers\"]"));
+    }
+
+    @Test
+    void randomDamageToTheDescriptionIsRefusedInWords() throws Exception {
+        Path file = dir.resolve("m.lanes");
+        saveEveryLayerType(file);
+        byte[] good = Files.readAllBytes(file);
+        String text = new String(good, StandardCharsets.ISO_8859_1);
+        int from = text.indexOf("{\\\"format"), to = text.indexOf("}\"", from);
+        assertTrue(from > 0 && to > from);
+        Random rnd = new Random(11);
+        // Bytes a hand edit or a flipped bit would likely leave: structure, quotes, digits, letters.
+        byte[] alphabet = "{}[]\":,0123456789-.eE ntrufalsxyz".getBytes(StandardCharsets.ISO_8859_1);
+        Path damaged = dir.resolve("damaged.lanes");
+        try (Kernels k = Kernels.create("loop", 1)) {
+            for (int i = 0; i < 400; i++) {
+                byte[] b = good.clone();
+                int flips = 1 + rnd.nextInt(3);
+                for (int j = 0; j < flips; j++) b[from + rnd.nextInt(to - from)] = alphabet[rnd.nextInt(alphabet.length)];
+                Files.write(damaged, b);
+                try {
+                    ModelFile.load(damaged, k).close();
+                } catch (ModelFileException e) {
+                    for (String jvm : List.of("java.", "Cannot invoke", "cannot be cast", "because")) {
+                        assertTrue(!e.getMessage().contains(jvm), e.getMessage());
+                    }
+                }
             }
         }
     }

@@ -120,6 +120,15 @@ class SafeTensorsTest {
     }
 
     @Test
+    void aMissingDtypeIsNamed() throws IOException {
+        Path f = dir.resolve("bad");
+        byte[] h = "{\"w\":{\"shape\":[1],\"data_offsets\":[0,4]}}".getBytes(StandardCharsets.UTF_8);
+        Files.write(f, ByteBuffer.allocate(8 + h.length + 4).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).put(h).putFloat(1f).array());
+        ModelFileException e = assertThrows(ModelFileException.class, () -> SafeTensors.read(f));
+        assertEquals(f + " (byte 8): tensor 'w' lacks a dtype", e.getMessage());
+    }
+
+    @Test
     void randomCorruptionNeverEscapesAsAnotherException() throws IOException {
         Path f = dir.resolve("m.safetensors");
         SafeTensors.write(f, sample(), Map.of("k", "v"));

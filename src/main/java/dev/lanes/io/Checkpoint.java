@@ -147,7 +147,7 @@ public final class Checkpoint {
         int epochsDone = info.count("epochs_done", 0);
         List<EpochLogs> history = history(info);
         Map<?, ?> runJson = info.optional("run", Map.class);
-        ModelFile.copyWeights(file, c.tensors(), model);
+        ModelFile.copyWeights(file, c, model);
         List<Parameter> bound = optimizer.boundParameters();
         int slotTensors = 0;
         for (int i = 0; i < bound.size(); i++) {
@@ -158,6 +158,15 @@ public final class Checkpoint {
                 Matrix m = slots.get(s);
                 if (t == null || t.data().length != m.rows() * m.cols()) {
                     throw new ModelFileException(file, -1, "optimizer state '" + name + "' is missing or has the wrong size");
+                }
+                // A NaN slot would make the first resumed step's weights NaN. Infinities are allowed:
+                // a second-moment accumulator (Adam's v, Adagrad's, RMSProp's) may overflow to +inf
+                // with finite weights, which only makes that weight's step 0 (see Adam.boundsStep).
+                int bad = ModelFile.firstNonFinite(t.data(), true);
+                if (bad >= 0) {
+                    throw new ModelFileException(file, c.byteOffset(name, bad), "optimizer state '" + name + "' holds NaN at "
+                            + ModelFile.element(t.shape(), bad) + "; a checkpoint's optimizer state is never NaN, "
+                            + "so the file is damaged");
                 }
                 m.copyFrom(t.data());
                 slotTensors++;

@@ -123,7 +123,7 @@ public final class ModelFile {
             throw new ModelFileException(file, -1, "the model description is invalid: " + e.getMessage());
         }
         try {
-            copyWeights(file, c.tensors(), model);
+            copyWeights(file, c, model);
             if (loss != null) model.attachLoss(loss);
         } catch (RuntimeException e) {
             model.close();
@@ -137,10 +137,12 @@ public final class ModelFile {
     }
 
     /**
-     * Sets every parameter of {@code model} from the tensor of the same name, checking shapes; the
-     * file must hold exactly the model's tensors, apart from a checkpoint's optimizer state.
+     * Sets every parameter of {@code model} from the tensor of the same name, checking shapes and
+     * finiteness; the file must hold exactly the model's tensors, apart from a checkpoint's
+     * optimizer state.
      */
-    static void copyWeights(Path file, Map<String, SafeTensors.Tensor> tensors, Sequential model) {
+    static void copyWeights(Path file, SafeTensors.Contents c, Sequential model) {
+        Map<String, SafeTensors.Tensor> tensors = c.tensors();
         for (Parameter p : model.parameters()) {
             SafeTensors.Tensor t = tensors.get(p.name());
             Matrix v = p.value();
@@ -152,6 +154,15 @@ public final class ModelFile {
                 throw new ModelFileException(file, -1, "'" + p.name() + "' has shape " + java.util.Arrays.toString(s)
                         + " but the architecture needs " + v.rows() + "x" + v.cols());
             }
+            // Training stops before a weight turns NaN or infinite (and puts back the last finite
+            // ones), and save refuses them: here they mean a damaged file, which would otherwise
+            // predict NaN for every row without a word.
+            int bad = firstNonFinite(t.data(), false);
+            if (bad >= 0) {
+                throw new ModelFileException(file, c.byteOffset(p.name(), bad), "weight tensor '" + p.name()
+                        + "' holds " + t.data()[bad] + " at " + element(s, bad) + "; a model's weights must be finite, "
+                        + "so the file is damaged");
+            }
             v.copyFrom(t.data());
         }
         long weights = tensors.keySet().stream().filter(n -> !n.startsWith(Checkpoint.OPTIMIZER_PREFIX)).count();
@@ -159,6 +170,25 @@ public final class ModelFile {
             throw new ModelFileException(file, -1, "the file has " + weights + " weight tensors but the "
                     + "architecture has " + model.parameters().size() + " parameters");
         }
+    }
+
+    /**
+     * The index of the first NaN or infinity in {@code data}, or -1; with {@code infinitiesAllowed},
+     * of the first NaN. Runs only when a file is read or written, never during training.
+     */
+    static int firstNonFinite(float[] data, boolean infinitiesAllowed) {
+        for (int i = 0; i < data.length; i++) {
+            float x = data[i];
+            if (infinitiesAllowed ? Float.isNaN(x) : !Float.isFinite(x)) return i;
+        }
+        return -1;
+    }
+
+    /** "element 13 (row 1, column 3)" of a matrix, "element 13" of any other shape. */
+    static String element(int[] shape, int index) {
+        return shape.length == 2 && shape[1] > 0
+                ? "element " + index + " (row " + index / shape[1] + ", column " + index % shape[1] + ")"
+                : "element " + index;
     }
 
     private static Map<String, Object> describe(Layer layer) {

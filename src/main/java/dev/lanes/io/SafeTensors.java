@@ -45,8 +45,22 @@ public final class SafeTensors {
         }
     }
 
-    /** The tensors (in file order) and the metadata strings of one file. */
-    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
+    /**
+     * The tensors (in file order) and the metadata strings of one file, and the file offset where
+     * each tensor's data begins, so that a reader refusing a value can point at its bytes.
+     */
+    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata, Map<String, Long> dataOffsets) {
+        /** Contents not read from a file: no offsets. */
+        public Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
+            this(tensors, metadata, Map.of());
+        }
+
+        /** The file offset of value {@code index} of tensor {@code name}, or -1 when not known. */
+        public long byteOffset(String name, int index) {
+            Long start = dataOffsets.get(name);
+            return start == null ? -1 : start + (long) index * Float.BYTES;
+        }
+    }
 
     private SafeTensors() {}
 
@@ -130,6 +144,7 @@ public final class SafeTensors {
                 entries.add(new Object[] {name, describe(file, name, e.getValue(), dataLen)});
             }
             Map<String, Tensor> tensors = new LinkedHashMap<>();
+            Map<String, Long> offsets = new LinkedHashMap<>();
             for (Object[] en : entries) {
                 String name = (String) en[0];
                 long[] d = (long[]) en[1];
@@ -140,8 +155,10 @@ public final class SafeTensors {
                 float[] values = new float[count];
                 bytes.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
                 tensors.put(name, new Tensor(shape, values));
+                offsets.put(name, dataStart + d[0]);
             }
-            return new Contents(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
+            return new Contents(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata),
+                    Collections.unmodifiableMap(offsets));
         } catch (NoSuchFileException e) {
             throw new ModelFileException(file, -1, "no such file");
         } catch (IOException e) {

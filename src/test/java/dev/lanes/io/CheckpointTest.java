@@ -216,4 +216,32 @@ class CheckpointTest {
             assertTrue(Double.isNaN(s.history().get(0).get("val_loss")));
         }
     }
+
+    @Test
+    void aNaNInTheOptimizerStateIsRefusedButAnOverflowedSecondMomentIsKept() throws Exception {
+        try (Sequential m = model(); Optimizer o = adam();
+             Trainer t = new Trainer(m, Loss.sparseCategoricalCrossEntropy(), o)) {
+            t.fit(x, y, options(1).build());
+            Path f = Checkpoint.save(dir, t, Map.of(), 1, List.of());
+            byte[] good = Files.readAllBytes(f);
+            String v = "optimizer/dense/kernel/slot_1"; // Adam's second moment
+            // An overflowed v is a state training reaches with finite weights (it makes the step 0).
+            TensorBytes.poke(f, TensorBytes.offsetOf(f, v, 3), Float.POSITIVE_INFINITY);
+            Checkpoint.restore(f, t);
+            assertEquals(Float.POSITIVE_INFINITY, o.stateOf(0).get(1).get(0, 3));
+            // A NaN is not: the first resumed step would turn that weight NaN.
+            Files.write(f, good);
+            int at = TensorBytes.offsetOf(f, v, 3);
+            TensorBytes.poke(f, at, Float.NaN);
+            ModelFileException e = assertThrows(ModelFileException.class, () -> Checkpoint.restore(f, t));
+            assertEquals(at, e.offset());
+            assertEquals(f + " (byte " + at + "): optimizer state '" + v + "' holds NaN at element 3 (row 0, column 3); "
+                    + "a checkpoint's optimizer state is never NaN, so the file is damaged", e.getMessage());
+            // The weights of a checkpoint are checked as a model file's are.
+            Files.write(f, good);
+            TensorBytes.poke(f, TensorBytes.offsetOf(f, "dense_1/bias", 1), Float.NEGATIVE_INFINITY);
+            e = assertThrows(ModelFileException.class, () -> Checkpoint.restore(f, t));
+            assertTrue(e.getMessage().contains("weight tensor 'dense_1/bias' holds -Infinity at element 1"), e.getMessage());
+        }
+    }
 }

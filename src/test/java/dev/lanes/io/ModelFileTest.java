@@ -215,4 +215,31 @@ class ModelFileTest {
             }
         }
     }
+
+    @Test
+    void aNonFiniteWeightIsRefusedNamingTheTensorTheElementAndItsByte() throws Exception {
+        Path file = dir.resolve("m.lanes");
+        saveEveryLayerType(file);
+        byte[] good = Files.readAllBytes(file);
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            Files.write(file, good);
+            int at = TensorBytes.offsetOf(file, "dense_1/bias", 2);
+            TensorBytes.poke(file, at, bad);
+            ModelFileException e = refused(file);
+            assertEquals(at, e.offset());
+            assertEquals(file + " (byte " + at + "): weight tensor 'dense_1/bias' holds " + bad + " at element 2 (row 0, "
+                    + "column 2); a model's weights must be finite, so the file is damaged", e.getMessage());
+        }
+        // A kernel [4, 5]: element 7 is row 1, column 2. Batch-norm running statistics are checked too.
+        Files.write(file, good);
+        TensorBytes.poke(file, TensorBytes.offsetOf(file, "dense/kernel", 7), Float.NaN);
+        assertTrue(refused(file).getMessage().contains("'dense/kernel' holds NaN at element 7 (row 1, column 2)"));
+        Files.write(file, good);
+        TensorBytes.poke(file, TensorBytes.offsetOf(file, "batch_normalization/moving_variance", 4), Float.POSITIVE_INFINITY);
+        assertTrue(refused(file).getMessage().contains("'batch_normalization/moving_variance' holds Infinity at element 4"));
+        Files.write(file, good);
+        try (Kernels k = Kernels.create("loop", 1); ModelFile.Loaded loaded = ModelFile.load(file, k)) {
+            assertEquals(5, loaded.model().layers().size());
+        }
+    }
 }

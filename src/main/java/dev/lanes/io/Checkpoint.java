@@ -100,6 +100,7 @@ public final class Checkpoint {
         info.put("history", epochs);
         info.put("run", run);
         Path file = dir.resolve(String.format(java.util.Locale.ROOT, "epoch-%04d.lanes", epochsDone));
+        ModelFile.requireLoadable(file, tensors);
         SafeTensors.write(file, tensors, Map.of(
                 ModelFile.KEY, ModelFile.description(model, trainer.loss(), preprocessing),
                 KEY, Json.write(info)));

@@ -48,7 +48,29 @@ public final class ModelFile {
 
     /** Writes {@code model} (with {@code loss}, may be null, and {@code preprocessing} notes) to {@code file}. */
     public static void save(Path file, Sequential model, Loss loss, Map<String, Object> preprocessing) {
-        SafeTensors.write(file, weightTensors(model), Map.of(KEY, description(model, loss, preprocessing)));
+        Map<String, SafeTensors.Tensor> tensors = weightTensors(model);
+        requireLoadable(file, tensors);
+        SafeTensors.write(file, tensors, Map.of(KEY, description(model, loss, preprocessing)));
+    }
+
+    /**
+     * Refuses to write what {@link #load} and {@link Checkpoint#restore} refuse to read: a weight
+     * that is NaN or infinite, an optimizer state value that is NaN. Training never leaves them
+     * unless told to keep a diverged step's weights ({@code Trainer.keepLastFiniteWeights(false)}).
+     *
+     * @throws IllegalArgumentException naming the tensor and the element
+     */
+    static void requireLoadable(Path file, Map<String, SafeTensors.Tensor> tensors) {
+        for (Map.Entry<String, SafeTensors.Tensor> e : tensors.entrySet()) {
+            boolean state = e.getKey().startsWith(Checkpoint.OPTIMIZER_PREFIX);
+            float[] data = e.getValue().data();
+            int bad = firstNonFinite(data, state);
+            if (bad >= 0) {
+                throw new IllegalArgumentException("cannot save " + file + ": " + (state ? "optimizer state '" : "weight '")
+                        + e.getKey() + "' holds " + data[bad] + " at " + element(e.getValue().shape(), bad)
+                        + "; a file with it could not be loaded");
+            }
+        }
     }
 
     /** The architecture, loss and preprocessing as the JSON stored under {@link #KEY}. */

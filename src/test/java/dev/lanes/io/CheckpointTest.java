@@ -244,4 +244,20 @@ class CheckpointTest {
             assertTrue(e.getMessage().contains("weight tensor 'dense_1/bias' holds -Infinity at element 1"), e.getMessage());
         }
     }
+
+    @Test
+    void saveRefusesANaNOptimizerStateButNotAnInfiniteOne() {
+        try (Sequential m = model(); Optimizer o = adam();
+             Trainer t = new Trainer(m, Loss.sparseCategoricalCrossEntropy(), o)) {
+            t.fit(x, y, options(1).build());
+            o.stateOf(0).get(1).set(0, 3, Float.POSITIVE_INFINITY);
+            Checkpoint.save(dir, t, Map.of(), 1, List.of());
+            o.stateOf(0).get(0).set(1, 2, Float.NaN);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Checkpoint.save(dir, t, Map.of(), 2, List.of()));
+            assertTrue(e.getMessage().contains("optimizer state 'optimizer/dense/kernel/slot_0' holds NaN at element 14 "
+                    + "(row 1, column 2)"), e.getMessage());
+            assertTrue(!Files.exists(dir.resolve("epoch-0002.lanes")));
+        }
+    }
 }

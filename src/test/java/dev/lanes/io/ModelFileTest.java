@@ -242,4 +242,17 @@ class ModelFileTest {
             assertEquals(5, loaded.model().layers().size());
         }
     }
+
+    @Test
+    void saveRefusesANonFiniteWeightItCouldNotLoadBack() {
+        Path file = dir.resolve("nan.lanes");
+        try (Kernels k = Kernels.create("loop", 1);
+             Sequential m = Sequential.builder(3).kernels(k).add(new Dense(2, Activation.softmax())).build()) {
+            m.parameters().get(1).value().set(0, 1, Float.NaN);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFile.save(file, m, null, Map.of()));
+            assertEquals("cannot save " + file + ": weight 'dense/bias' holds NaN at element 1 (row 0, column 1); "
+                    + "a file with it could not be loaded", e.getMessage());
+            assertTrue(!Files.exists(file));
+        }
+    }
 }

@@ -2,6 +2,7 @@ package dev.lanes.cli;
 
 import dev.lanes.data.Preprocessing;
 import dev.lanes.data.Standardizer;
+import dev.lanes.io.Json;
 import dev.lanes.tensor.Matrix;
 import java.util.List;
 import java.util.Map;
@@ -67,10 +68,14 @@ record Preparation(float divisor, Standardizer standardizer, List<String> classN
     /** Reads what {@link #writeTo} wrote; {@code where} names the file for error messages. */
     static Preparation readFrom(Map<String, Object> metadata, String where) {
         try {
-            float divisor = metadata.get("divide_by") instanceof Number n ? n.floatValue() : 1f;
+            Object divideBy = metadata.get("divide_by");
+            if (divideBy != null && !(divideBy instanceof Number)) {
+                throw new IllegalArgumentException("\"divide_by\" must be a number, got " + Json.write(divideBy));
+            }
+            float divisor = divideBy instanceof Number n ? n.floatValue() : 1f;
             Object mean = metadata.get("standardize_mean"), std = metadata.get("standardize_std");
             Standardizer s = null;
-            if (mean != null || std != null) s = Standardizer.of(floats(mean), floats(std));
+            if (mean != null || std != null) s = Standardizer.of(floats(mean, "standardize_mean"), floats(std, "standardize_std"));
             List<String> classes = null;
             if (metadata.get("class_names") instanceof List<?> names && names.size() >= 2) {
                 classes = names.stream().map(String::valueOf).toList();
@@ -81,10 +86,18 @@ record Preparation(float divisor, Standardizer standardizer, List<String> classN
         }
     }
 
-    private static float[] floats(Object o) {
-        if (!(o instanceof List<?> list)) throw new IllegalArgumentException("expected a list of numbers, got " + o);
+    private static float[] floats(Object o, String field) {
+        if (!(o instanceof List<?> list)) {
+            throw new IllegalArgumentException("\"" + field + "\" must be a list of numbers, got " + Json.write(o));
+        }
         float[] out = new float[list.size()];
-        for (int i = 0; i < out.length; i++) out[i] = ((Number) list.get(i)).floatValue();
+        for (int i = 0; i < out.length; i++) {
+            if (!(list.get(i) instanceof Number n)) {
+                throw new IllegalArgumentException("\"" + field + "\"[" + i + "] must be a number, got "
+                        + Json.write(list.get(i)));
+            }
+            out[i] = n.floatValue();
+        }
         return out;
     }
 

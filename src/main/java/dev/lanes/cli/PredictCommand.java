@@ -31,14 +31,17 @@ final class PredictCommand {
             throw new UsageException("input file " + inputPath + (Files.isDirectory(inputPath) ? " is a folder" : " does not exist"));
         }
         String output = a.string("output", null);
+        // As lanes train reads its CSV: the separator and a header line are recognised by themselves.
+        char delimiter = Recipe.delimiterOf(inputPath);
+        boolean header = a.flag("header") || Recipe.firstLineIsHeader(inputPath, delimiter);
         try (Kernels kernels = Kernels.create(a.backend(),
                 a.threads());
              SavedModel saved = SavedModel.open(a.string("model", null), kernels);
-             Dataset rows = CsvReader.builder().header(a.flag("header")).build().read(inputPath).dataset()) {
+             Dataset rows = CsvReader.builder().delimiter(delimiter).header(header).build().read(inputPath).dataset()) {
             int width = saved.model().inputWidth();
             if (rows.featureCount() != width) {
                 throw new UsageException("predict: " + inputPath + " has " + rows.featureCount() + " columns, the model takes "
-                        + width + " features (give features only, no label column" + (a.flag("header") ? ")" : "; --header if the first line names the columns)"));
+                        + width + " features (give features only, no label column" + (header ? ")" : "; --header if the first line names the columns)"));
             }
             saved.preparation().apply(rows.features());
             String text;

@@ -203,8 +203,9 @@ final class Recipe {
             throw new UsageException("--task must be classification or regression, got '" + taskName + "'");
         }
         Integer index = parseIndex(label);
-        CsvReader.Builder b = CsvReader.builder().impute(CsvReader.Missing.MEDIAN)
-                .header(index == null || firstLineIsHeader(file));
+        char delimiter = delimiterOf(file);
+        CsvReader.Builder b = CsvReader.builder().impute(CsvReader.Missing.MEDIAN).delimiter(delimiter)
+                .header(index == null || firstLineIsHeader(file, delimiter));
         b = index != null ? b.classLabels(index) : b.classLabels(label);
         // The labels as written first: the task and the classes are decided from them.
         LabelColumn labels = b.build().labelColumn(file);
@@ -343,12 +344,28 @@ final class Recipe {
         return sb.toString();
     }
 
+    /**
+     * The separator of a CSV file, from its first line: a comma unless that line has none and has
+     * semicolons (the European spreadsheet export) or tabs. The header guess and the reader must
+     * agree on it: guessing with one and reading with another named the whole line as one column.
+     */
+    static char delimiterOf(Path file) {
+        try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(file)) {
+            String line = r.readLine();
+            if (line == null || line.indexOf(',') >= 0) return ',';
+            if (line.indexOf(';') >= 0) return ';';
+            return line.indexOf('\t') >= 0 ? '\t' : ',';
+        } catch (java.io.IOException e) {
+            return ','; // the reader itself reports the file problem with its name
+        }
+    }
+
     /** A first line with a cell that is neither empty nor a number is a header (column names). */
-    static boolean firstLineIsHeader(Path file) {
+    static boolean firstLineIsHeader(Path file, char delimiter) {
         try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(file)) {
             String line = r.readLine();
             if (line == null) return false;
-            for (String cell : line.replace("\uFEFF", "").split("[,;\t]")) {
+            for (String cell : line.replace("\uFEFF", "").split(java.util.regex.Pattern.quote(String.valueOf(delimiter)))) {
                 String c = cell.trim().replace("\"", "");
                 if (c.isEmpty()) continue;
                 try {

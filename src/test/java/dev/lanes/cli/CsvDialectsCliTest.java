@@ -1,0 +1,49 @@
+package dev.lanes.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** lanes train and lanes predict read a CSV file alike: its separator and header line recognised. */
+class CsvDialectsCliTest {
+    @TempDir Path dir;
+
+    private Path write(String name, char sep, boolean header, boolean label) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        if (header) sb.append(label ? "a" + sep + "b" + sep + "label\n" : "a" + sep + "b\n");
+        for (int i = 0; i < 200; i++) {
+            int a = i % 10, b = (i * 7) % 13;
+            sb.append(String.format(Locale.ROOT, "%d%c%d", a, sep, b));
+            if (label) sb.append(sep).append(a > 4 ? 1 : 0);
+            sb.append('\n');
+        }
+        Path p = dir.resolve(name);
+        Files.writeString(p, sb);
+        return p;
+    }
+
+    @Test
+    void aSemicolonSeparatedFileTrains() throws Exception {
+        Path csv = write("semi.csv", ';', true, true);
+        CliRun run = CliRun.of("train", "--dataset", "csv", "--data", csv.toString(), "--label", "label", "--layers", "4",
+                "--epochs", "1", "--threads", "1", "--quiet");
+        assertEquals(0, run.status(), run.toString());
+    }
+
+    @Test
+    void predictRecognisesAHeaderLineAsTrainDoes() throws Exception {
+        Path csv = write("train.csv", ',', true, true), model = dir.resolve("m.lanes");
+        assertEquals(0, CliRun.of("train", "--dataset", "csv", "--data", csv.toString(), "--label", "label", "--layers",
+                "4", "--epochs", "1", "--threads", "1", "--quiet", "--save", model.toString()).status());
+        Path rows = write("rows.csv", ';', true, false);
+        CliRun run = CliRun.of("predict", "--model", model.toString(), "--input", rows.toString(), "--threads", "1");
+        assertEquals(0, run.status(), run.toString());
+        assertEquals(201, run.out().strip().lines().count(), "a header and one line per row: " + run.out());
+        assertTrue(run.out().lines().skip(1).allMatch(l -> l.startsWith("0,") || l.startsWith("1,")), run.out());
+    }
+}

@@ -118,7 +118,7 @@ final class Args {
                     + " CPUs), got " + t);
         }
         if (t > cpus) {
-            System.err.println("lanes: warning: " + t + " threads on " + cpus + " CPUs; the extra threads only wait"
+            Main.warnings().println("lanes: warning: " + t + " threads on " + cpus + " CPUs; the extra threads only wait"
                     + " for a CPU, so this runs slower than --threads " + cpus);
         }
         return t;

@@ -39,7 +39,7 @@ final class EvaluateCommand {
             long seed = a.longValue("seed", splitSeed);
             if (seed != splitSeed && (dataset.equals("csv") || dataset.equals("ilpd") || dataset.equals("california"))) {
                 // Recipes split from one file: another seed draws another test part, overlapping the training rows.
-                System.err.println("lanes: warning: --seed " + seed + " is not the seed the model's split was drawn with ("
+                Main.warnings().println("lanes: warning: --seed " + seed + " is not the seed the model's split was drawn with ("
                         + splitSeed + "): its test rows include rows the model was trained on");
             }
             Recipe.Task task = saved.task();

@@ -9,13 +9,23 @@ import java.util.List;
  * mistake (unknown command or option, bad value, missing file), reported in one line.
  */
 public final class Main {
+    /** Where warnings go during a {@link #run}: its error stream, so they land beside its errors. */
+    private static final ThreadLocal<PrintStream> WARNINGS = new ThreadLocal<>();
+
     private Main() {}
+
+    /** The stream for "lanes: warning: ..." lines: the running command's error stream, else stderr. */
+    static PrintStream warnings() {
+        PrintStream w = WARNINGS.get();
+        return w != null ? w : System.err;
+    }
 
     public static void main(String[] argv) {
         System.exit(run(Arrays.asList(argv), System.out, System.err));
     }
 
     static int run(List<String> argv, PrintStream out, PrintStream err) {
+        WARNINGS.set(err);
         try {
             // "lanes", "lanes help [command]" and --help or -h anywhere print the usage.
             if (argv.isEmpty() || argv.get(0).equals("help") || argv.contains("--help") || argv.contains("-h")) {
@@ -54,6 +64,8 @@ public final class Main {
         } catch (IllegalArgumentException | IllegalStateException e) {
             err.println("lanes: " + e.getMessage());
             return 1;
+        } finally {
+            WARNINGS.remove();
         }
     }
 

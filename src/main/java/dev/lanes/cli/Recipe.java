@@ -65,7 +65,7 @@ final class Recipe {
 
     /** Loads {@code dataset} and fits its preparation on the training part. */
     static Prepared load(String dataset, Path dataPath, String labelColumn, String taskName, long seed) {
-        return load(dataset, dataPath, labelColumn, taskName, seed, null, System.err);
+        return load(dataset, dataPath, labelColumn, taskName, seed, null, Main.warnings());
     }
 
     /**
@@ -74,7 +74,7 @@ final class Recipe {
      */
     static Prepared load(String dataset, Path dataPath, String labelColumn, String taskName, long seed,
                          Preparation saved) {
-        return load(dataset, dataPath, labelColumn, taskName, seed, saved, System.err);
+        return load(dataset, dataPath, labelColumn, taskName, seed, saved, Main.warnings());
     }
 
     /** As above, printing warnings about the data (a class with very few rows) to {@code warnings}. */

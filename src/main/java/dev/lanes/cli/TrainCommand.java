@@ -4,6 +4,7 @@ import dev.lanes.data.Dataset;
 import dev.lanes.io.Checkpoint;
 import dev.lanes.io.Json;
 import dev.lanes.io.ModelFile;
+import dev.lanes.io.ModelFileException;
 import dev.lanes.kernel.Kernels;
 import dev.lanes.nn.Activation;
 import dev.lanes.nn.ActivationLayer;
@@ -263,11 +264,29 @@ final class TrainCommand {
     @SuppressWarnings("unchecked")
     private static Checkpoint.State resume(Config cfg, Trainer trainer, PrintStream out) {
         if (!cfg.resume()) return Checkpoint.State.FRESH;
-        Path latest = Checkpoint.latest(cfg.checkpoint());
-        if (latest == null) {
+        List<Path> found = Checkpoint.newestFirst(cfg.checkpoint());
+        if (found.isEmpty()) {
             throw new UsageException("--resume: no checkpoint (epoch-NNNN.lanes) in " + cfg.checkpoint());
         }
-        Checkpoint.State s = Checkpoint.restore(latest, trainer);
+        // A damaged latest file (a disk that filled up, a copy cut short) falls back to the one
+        // before, with a warning: the run then redoes an epoch instead of stopping. Each restore
+        // sets every weight and optimizer slot, so a failed one leaves nothing behind.
+        Checkpoint.State s = null;
+        Path latest = null;
+        ModelFileException newest = null;
+        for (Path p : found) {
+            try {
+                s = Checkpoint.restore(p, trainer);
+                latest = p;
+                break;
+            } catch (ModelFileException e) {
+                if (newest == null) newest = e;
+            }
+        }
+        if (s == null) throw newest;
+        if (newest != null) {
+            Main.warnings().println("lanes: warning: " + newest.getMessage() + "; resuming from " + latest + " instead");
+        }
         Map<String, Object> now = (Map<String, Object>) Json.parse(Json.write(runSettings(cfg)));
         for (var e : now.entrySet()) {
             Object then = s.run().get(e.getKey());

@@ -114,6 +114,11 @@ public final class Checkpoint {
         return files.isEmpty() ? null : files.lastEntry().getValue();
     }
 
+    /** Every checkpoint file in {@code dir}, the latest epoch first (empty when there is none). */
+    public static List<Path> newestFirst(Path dir) {
+        return List.copyOf(list(dir).descendingMap().values());
+    }
+
     /**
      * Puts the state saved in {@code file} into {@code trainer} (built with the same architecture and
      * optimizer) and returns where the run stands.

@@ -69,6 +69,26 @@ class ResumeCliTest {
     }
 
     @Test
+    void aDamagedLatestCheckpointFallsBackToThePreviousOneWithAWarning() throws Exception {
+        Path straight = dir.resolve("straight"), damaged = dir.resolve("damaged");
+        assertEquals(0, train(straight, 3, dir.resolve("a.json")).status());
+        assertEquals(0, train(damaged, 2, dir.resolve("b1.json")).status());
+        Path latest = damaged.resolve("epoch-0002.lanes");
+        byte[] whole = Files.readAllBytes(latest);
+        Files.write(latest, java.util.Arrays.copyOf(whole, whole.length / 2));
+        CliRun b2 = train(damaged, 3, dir.resolve("b2.json"), "--resume");
+        assertEquals(0, b2.status(), b2::toString);
+        assertTrue(b2.err().contains("warning") && b2.err().contains("epoch-0002.lanes")
+                && b2.err().contains("resuming from") && b2.err().contains("epoch-0001.lanes"), b2::toString);
+        // Epochs 2 and 3 redone from epoch 1's state: the same weights as three epochs straight.
+        Map<String, SafeTensors.Tensor> expected = SafeTensors.read(straight.resolve("epoch-0003.lanes")).tensors();
+        Map<String, SafeTensors.Tensor> actual = SafeTensors.read(damaged.resolve("epoch-0003.lanes")).tensors();
+        for (String name : expected.keySet()) {
+            assertArrayEquals(expected.get(name).data(), actual.get(name).data(), name);
+        }
+    }
+
+    @Test
     void resumeRefusesACheckpointOfADifferentArchitecture() {
         Path checkpoints = dir.resolve("ck");
         assertEquals(0, train(checkpoints, 1, dir.resolve("x.json")).status());

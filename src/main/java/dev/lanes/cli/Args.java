@@ -36,7 +36,7 @@ final class Args {
                 if (inline == null || inline.equals("true")) {
                     values.put(name, "true");
                 } else if (inline.equals("false")) {
-                    values.remove(name);
+                    values.put(name, "false");
                 } else {
                     throw new UsageException(command + ": --" + name + " is an on/off flag: give it alone, or as --"
                             + name + "=true or --" + name + "=false, not '" + inline + "'");
@@ -57,7 +57,13 @@ final class Args {
 
     List<String> positional() { return positional; }
 
-    boolean flag(String name) { return values.containsKey(name); }
+    boolean flag(String name) { return "true".equals(values.get(name)); }
+
+    /** An on/off flag as given: true, false ({@code --name=false}), or null when not given. */
+    Boolean setting(String name) {
+        String v = values.get(name);
+        return v == null ? null : Boolean.valueOf(v);
+    }
 
     String string(String name, String def) { return values.getOrDefault(name, def); }
 
@@ -74,13 +80,23 @@ final class Args {
         }
     }
 
+    /**
+     * A decimal number as a user writes one (1, 0.5, .5, 1e-3); Float.parseFloat also takes "0.01f",
+     * "1d" and hex floats, which no user means.
+     *
+     * @throws NumberFormatException for anything else
+     */
+    static float decimal(String text) {
+        String t = text.trim();
+        if (!DECIMAL.matcher(t).matches()) throw new NumberFormatException("not a decimal number: " + text);
+        return Float.parseFloat(t);
+    }
+
     float floatValue(String name, float def, float min, float max) {
         String v = values.get(name);
         if (v == null) return def;
         try {
-            // Float.parseFloat also takes "0.01f", "1d" and hex floats, which no user means.
-            if (!DECIMAL.matcher(v.trim()).matches()) throw new NumberFormatException();
-            float x = Float.parseFloat(v.trim());
+            float x = decimal(v);
             if (!(x >= min && x <= max)) throw new NumberFormatException();
             return x;
         } catch (NumberFormatException e) {
@@ -108,17 +124,21 @@ final class Args {
     int threads() {
         int cpus = Runtime.getRuntime().availableProcessors();
         int t;
-        try {
-            t = integer("threads", KernelProvider.defaultThreads(), 1);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
+        if (values.containsKey("threads")) {
+            t = integer("threads", 1, 1); // a -Dlanes.threads mistake must not fail an explicit --threads
+        } else {
+            try {
+                t = KernelProvider.defaultThreads();
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
         }
         if (t > MAX_THREADS) {
             throw new UsageException("--threads must be at most " + MAX_THREADS + " (this machine has " + cpus
                     + " CPUs), got " + t);
         }
         if (t > cpus) {
-            Main.warnings().println("lanes: warning: " + t + " threads on " + cpus + " CPUs; the extra threads only wait"
+            Main.warnOnce("lanes: warning: " + t + " threads on " + cpus + " CPUs; the extra threads only wait"
                     + " for a CPU, so this runs slower than --threads " + cpus);
         }
         return t;
@@ -126,15 +146,18 @@ final class Args {
 
     /** --backend, defaulting to -Dlanes.backend or, without it, simd where it can run. */
     String backend() {
-        String def;
+        if (values.containsKey("backend")) return choice("backend", null, "simd", "loop");
+        String forced;
         try {
-            def = KernelProvider.defaultBackend();
+            forced = KernelProvider.forcedBackend();
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new UsageException(e.getMessage());
-        } catch (ExceptionInInitializerError e) {
-            throw new UsageException(e.getCause() == null ? e.toString() : e.getCause().getMessage());
         }
-        return choice("backend", def, "simd", "loop");
+        if (forced != null) return forced;
+        String why = KernelProvider.simdUnavailableReason();
+        if (why == null) return "simd";
+        Main.warnOnce("lanes: warning: using the slow loop kernels because " + why);
+        return "loop";
     }
 
     String choice(String name, String def, String... allowed) {

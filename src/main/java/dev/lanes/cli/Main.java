@@ -11,6 +11,8 @@ import java.util.List;
 public final class Main {
     /** Where warnings go during a {@link #run}: its error stream, so they land beside its errors. */
     private static final ThreadLocal<PrintStream> WARNINGS = new ThreadLocal<>();
+    /** The warnings {@link #warnOnce} has printed during the current run (tune parses options per trial). */
+    private static final ThreadLocal<java.util.Set<String>> WARNED = ThreadLocal.withInitial(java.util.HashSet::new);
 
     private Main() {}
 
@@ -18,6 +20,11 @@ public final class Main {
     static PrintStream warnings() {
         PrintStream w = WARNINGS.get();
         return w != null ? w : System.err;
+    }
+
+    /** Prints {@code line} to {@link #warnings()} unless this run printed it already. */
+    static void warnOnce(String line) {
+        if (WARNED.get().add(line)) warnings().println(line);
     }
 
     public static void main(String[] argv) {
@@ -54,7 +61,8 @@ public final class Main {
             return 2;
         } catch (dev.lanes.train.TrainingDivergedException e) {
             err.println("lanes: " + e.getMessage() + " On the command line: a lower --lr, or --clip-norm 1;"
-                    + " nothing was saved (--save, --json and --plot are written after training).");
+                    + " --save, --json and --plot are written only when training ends (--checkpoint keeps each finished"
+                    + " epoch).");
             return 1;
         } catch (OutOfMemoryError e) {
             // Off-heap matrices past the machine's memory (say --layers 2000000000): one line, not a trace.
@@ -66,6 +74,7 @@ public final class Main {
             return 1;
         } finally {
             WARNINGS.remove();
+            WARNED.remove();
         }
     }
 
@@ -91,13 +100,15 @@ public final class Main {
                            [--threads T] [--quick] [--only NAME] [--json]
               bench regress            re-run the regression set and compare with a baseline
                            [--baseline perf-reports/baseline.json] [--threshold 5%] [--write]
+                           [--repeats R] [--threads T] [--quick]
               bench gemm   measure GEMM GFLOP/s
                            --m M --n N --k K [--trans-a] [--trans-b] [--threads T]
-                           [--backend simd|loop] [--repeats R] [--json]
+                           [--backend simd|loop] [--repeats R] [--seconds S] [--json]
               bench train  training throughput on synthetic MNIST-shaped data
-                           [--layers 256,128] [--batch 128] [--samples N] [--epochs E]
+                           [--layers 256,128] [--activation relu] [--batch 128] [--samples N]
+                           [--epochs E] [--features 784] [--classes 10] [--seed S]
                            [--optimizer adam|sgd] [--threads T] [--backend simd|loop]
-                           [--profile] [--json]
+                           [--no-rollback] [--profile] [--json]
               train        train an MLP; with no options MNIST 784-256-128-10 (see README)
                            [--dataset mnist|fashion-mnist|optdigits|ilpd|california|csv]
                            [--data PATH] [--label COL] [--task classification|regression]
@@ -113,15 +124,16 @@ public final class Main {
                            --model FILE [--dataset NAME] [--data PATH] [--label COL] [--seed N]
                            [--threads T] [--backend simd|loop] [--json FILE] [--quiet]
               predict      predict the rows of a CSV file (features only)
-                           --model FILE --input FILE.csv [--output FILE.csv] [--header]
-                           [--threads T] [--backend simd|loop]
+                           --model FILE --input FILE.csv [--output FILE.csv]
+                           [--header=true|false (default: recognised)] [--threads T]
+                           [--backend simd|loop]; separator , ; or tab recognised
               summary      layer table, loss and input preparation of a saved model
                            --model FILE
               tune         random search over learning rate, width, depth, dropout, batch size
                            and optimizer; leaderboard; saves the best model
                            [--dataset NAME] [--data PATH] [--label COL] [--task T] [--trials N]
                            [--epochs E] [--coarse-to-fine] [--validation-split F] [--seed N]
-                           [--threads T] [--backend simd|loop] [--save FILE] [--json FILE]
+                           [--threads T] [--backend simd|loop] [--save FILE] [--json FILE] [--quiet]
               help         this text
 
             Exit status: 0 success, 1 failure while running, 2 usage mistake.

@@ -33,7 +33,12 @@ final class PredictCommand {
         String output = a.string("output", null);
         // As lanes train reads its CSV: the separator and a header line are recognised by themselves.
         char delimiter = Recipe.delimiterOf(inputPath);
-        boolean header = a.flag("header") || Recipe.firstLineIsHeader(inputPath, delimiter);
+        Boolean given = a.setting("header");
+        boolean header = given != null ? given : Recipe.firstLineIsHeader(inputPath, delimiter);
+        if (given == null && header) {
+            Main.warnings().println("lanes: note: the first line of " + inputPath + " is taken as column names"
+                    + " (--header=false if it is data)");
+        }
         try (Kernels kernels = Kernels.create(a.backend(),
                 a.threads());
              SavedModel saved = SavedModel.open(a.string("model", null), kernels);

@@ -360,21 +360,27 @@ final class Recipe {
         }
     }
 
-    /** A first line with a cell that is neither empty nor a number is a header (column names). */
+    /**
+     * A first line whose non-empty cells are all not numbers is a header (column names). All, not
+     * any: a data row with one text cell (a category such as {@code Female}, a typo, {@code NA})
+     * must stay data, or predict would drop it and train would take its values for names.
+     */
     static boolean firstLineIsHeader(Path file, char delimiter) {
         try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(file)) {
             String line = r.readLine();
             if (line == null) return false;
+            boolean names = false;
             for (String cell : line.replace("\uFEFF", "").split(java.util.regex.Pattern.quote(String.valueOf(delimiter)))) {
                 String c = cell.trim().replace("\"", "");
                 if (c.isEmpty()) continue;
                 try {
                     Double.parseDouble(c);
+                    return false;
                 } catch (NumberFormatException e) {
-                    return true;
+                    names = true;
                 }
             }
-            return false;
+            return names;
         } catch (java.io.IOException e) {
             return false; // the reader itself reports the file problem with its name
         }

@@ -69,12 +69,7 @@ final class TrainCommand {
             }
             String dataset = a.string("dataset", "mnist");
             String data = a.string("data", null);
-            for (String csvOnly : new String[] {"label", "task"}) {
-                if (!dataset.equals("csv") && a.string(csvOnly, null) != null) {
-                    throw new UsageException("--" + csvOnly + " applies to --dataset csv; " + dataset
-                            + " has its own labels and task");
-                }
-            }
+            checkCsvOnly(dataset, a);
             return new Config(dataset, data == null ? null : Path.of(data), a.string("label", null),
                     a.string("task", null), layers(a.string("layers", "256,128")),
                     activation(a.string("activation", "relu")),
@@ -127,6 +122,16 @@ final class TrainCommand {
                 throw new UsageException("--resume needs --checkpoint DIR (the folder the interrupted run saved to)");
             }
             return a.flag("resume");
+        }
+
+        /** --label and --task describe a CSV file; the other recipes have their own. */
+        static void checkCsvOnly(String dataset, Args a) {
+            for (String csvOnly : new String[] {"label", "task"}) {
+                if (!dataset.equals("csv") && a.string(csvOnly, null) != null) {
+                    throw new UsageException("--" + csvOnly + " applies to --dataset csv; " + dataset
+                            + " has its own labels and task");
+                }
+            }
         }
 
         private static Path path(String s) {
@@ -251,9 +256,11 @@ final class TrainCommand {
         if (Files.isDirectory(file)) {
             throw new UsageException("--" + option + " " + file + " is a folder; give a file name (in it, for example)");
         }
+        // The writers create missing folders (--save runs/m.lanes): the nearest one that exists must take them.
         Path dir = file.toAbsolutePath().getParent();
+        while (dir != null && !Files.exists(dir)) dir = dir.getParent();
         if (dir == null || !Files.isDirectory(dir)) {
-            throw new UsageException("--" + option + " " + file + ": the folder " + dir + " does not exist");
+            throw new UsageException("--" + option + " " + file + ": " + dir + " is not a folder");
         }
         if (!Files.isWritable(dir)) {
             throw new UsageException("--" + option + " " + file + ": cannot write in " + dir);
@@ -290,6 +297,15 @@ final class TrainCommand {
         Map<String, Object> now = (Map<String, Object>) Json.parse(Json.write(runSettings(cfg)));
         for (var e : now.entrySet()) {
             Object then = s.run().get(e.getKey());
+            if (e.getKey().equals("row_order") && then == null) {
+                throw new UsageException("--resume: " + latest + " was written when " + cfg.dataset() + "'s training rows"
+                        + " were in file order; they are now in random order, so it cannot continue the same run");
+            }
+            // Checkpoints before 0.1 was parsed exactly hold the float's widening, 0.10000000149011612.
+            if (e.getKey().equals("validation-split") && then instanceof Number t && e.getValue() instanceof Number v
+                    && t.floatValue() == v.floatValue()) {
+                continue;
+            }
             if (then != null && !then.equals(e.getValue())) {
                 throw new UsageException("--resume: " + latest + " was written with --" + e.getKey() + " " + then
                         + ", this run has " + e.getValue() + "; resume with the same options");
@@ -308,6 +324,9 @@ final class TrainCommand {
         m.put("seed", cfg.seed());
         m.put("batch", cfg.batch());
         m.put("validation-split", cfg.validationSplit());
+        // The tabular recipes order their training rows randomly from the seed (see Recipe); older
+        // checkpoints of theirs were trained on rows in file order.
+        if (Set.of("csv", "ilpd", "california").contains(cfg.dataset())) m.put("row_order", "random");
         return m;
     }
 
@@ -362,6 +381,11 @@ final class TrainCommand {
                 throw new UsageException("--loss " + cfg.loss() + " does not fit " + data.name() + "'s " + data.classes()
                         + " classes, given as one class index per row: leave --loss out (sparse_categorical_crossentropy)"
                         + (cfg.dataset().equals("csv") ? ", or use --task regression for a numeric target" : ""));
+            }
+            if (data.task() == Recipe.Task.BINARY && (kind == Loss.Kind.CATEGORICAL_CROSS_ENTROPY
+                    || kind == Loss.Kind.SPARSE_CATEGORICAL_CROSS_ENTROPY)) {
+                throw new UsageException("--loss " + cfg.loss() + " needs a softmax over several outputs; " + data.name()
+                        + " has two classes and one sigmoid output: leave --loss out (binary_crossentropy), or mse");
             }
             if (data.task() == Recipe.Task.REGRESSION && crossEntropy) {
                 throw new UsageException("--loss " + cfg.loss() + " is for classes; " + data.name()
@@ -423,10 +447,10 @@ final class TrainCommand {
         try {
             return switch (p[0]) {
                 case "constant" -> LearningRateSchedule.constant(lr);
-                case "inverse-time" -> LearningRateSchedule.inverseTimeDecay(lr, Float.parseFloat(p[1]));
-                case "exponential" -> LearningRateSchedule.exponential(lr, Float.parseFloat(p[1]));
-                case "sqrt" -> LearningRateSchedule.inverseSqrt(lr, p.length > 1 ? Float.parseFloat(p[1]) : 1f);
-                case "step" -> LearningRateSchedule.step(lr, Float.parseFloat(p[1]), Integer.parseInt(p[2]));
+                case "inverse-time" -> LearningRateSchedule.inverseTimeDecay(lr, Args.decimal(p[1]));
+                case "exponential" -> LearningRateSchedule.exponential(lr, Args.decimal(p[1]));
+                case "sqrt" -> LearningRateSchedule.inverseSqrt(lr, p.length > 1 ? Args.decimal(p[1]) : 1f);
+                case "step" -> LearningRateSchedule.step(lr, Args.decimal(p[1]), Integer.parseInt(p[2]));
                 default -> throw new UsageException("--schedule must be constant, inverse-time:DECAY, "
                         + "exponential:RATE, sqrt[:K] or step:FACTOR:EVERY; got '" + spec + "'");
             };

@@ -56,6 +56,7 @@ final class TuneCommand {
         Args a = new Args("tune", argv, VALUED, FLAGS);
         if (!a.positional().isEmpty()) throw new UsageException("tune: unexpected argument '" + a.positional().get(0) + "'");
         String dataset = a.string("dataset", "optdigits");
+        TrainCommand.Config.checkCsvOnly(dataset, a);
         int trials = a.integer("trials", 8, 1);
         int epochs = a.integer("epochs", 5, 1);
         boolean coarseToFine = a.flag("coarse-to-fine");

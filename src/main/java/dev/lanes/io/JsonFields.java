@@ -83,7 +83,7 @@ final class JsonFields {
     /** A whole number in [{@code min}, {@code max}]. */
     long wholeNumber(String key, long min, long max) {
         long v = required(key, Long.class);
-        if (v < min || v > max) throw invalid(mustBe(path + key, "a whole number " + range(min, max), map.get(key)));
+        if (v < min || v > max) throw invalid(mustBe(path + key, "a whole number " + range(min, max, v), map.get(key)));
         return v;
     }
 
@@ -130,9 +130,10 @@ final class JsonFields {
         return "\"" + field + "\" must be " + kind + ", got " + show(got);
     }
 
-    private static String range(long min, long max) {
-        if (max == Long.MAX_VALUE || max == Integer.MAX_VALUE) return ">= " + min;
-        return "from " + min + " to " + max;
+    /** The bound {@code v} broke: "{@code >= min}" below it, the whole range above (an int count's too). */
+    private static String range(long min, long max, long v) {
+        boolean open = max == Long.MAX_VALUE || max == Integer.MAX_VALUE;
+        return v < min && open || max == Long.MAX_VALUE ? ">= " + min : "from " + min + " to " + max;
     }
 
     private static String kind(Class<?> type) {

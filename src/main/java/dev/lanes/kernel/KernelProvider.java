@@ -93,24 +93,30 @@ public final class KernelProvider {
         }
     }
 
+    /**
+     * The backend -Dlanes.backend forces ("loop" or "simd", checked), or {@code null} without one.
+     * Not cached, unlike {@link #defaultBackend}: a command line reads it for its own default.
+     */
+    public static String forcedBackend() {
+        String forced = System.getProperty("lanes.backend");
+        if (forced == null || forced.isBlank()) return null;
+        String f = forced.toLowerCase(Locale.ROOT).trim();
+        if (f.equals("loop")) return "loop";
+        if (f.equals("simd")) {
+            String why = simdUnavailableReason();
+            if (why != null) throw new IllegalStateException("-Dlanes.backend=simd was requested but " + why);
+            return "simd";
+        }
+        throw new IllegalArgumentException("-Dlanes.backend must be loop or simd, got '" + forced + "'");
+    }
+
     /** The backend alone, apart from {@link Holder}, so asking for it starts no worker threads. */
     private static final class Chosen {
         static final String BACKEND = chooseBackend();
 
         private static String chooseBackend() {
-            String forced = System.getProperty("lanes.backend");
-            if (forced != null && !forced.isBlank()) {
-                String f = forced.toLowerCase(Locale.ROOT).trim();
-                if (f.equals("loop")) return "loop";
-                if (f.equals("simd")) {
-                    String why = simdUnavailableReason();
-                    if (why != null) {
-                        throw new IllegalStateException("-Dlanes.backend=simd was requested but " + why);
-                    }
-                    return "simd";
-                }
-                throw new IllegalArgumentException("-Dlanes.backend must be loop or simd, got '" + forced + "'");
-            }
+            String forced = forcedBackend();
+            if (forced != null) return forced;
             String why = simdUnavailableReason();
             if (why != null) {
                 System.err.println("WARNING: Lanes is using the slow loop kernels because " + why + ".");

@@ -28,7 +28,8 @@ public interface Callback {
 
     /**
      * Instead of {@link #onTrainEnd}, when {@link Trainer#fit} ends with an exception (a diverging
-     * step, another callback's error): release what {@link #onTrainBegin} took, since nothing else
+     * step, another callback's error, an earlier callback's {@code onTrainEnd} among them): release
+     * what {@link #onTrainBegin} took, since nothing else
      * will (an early-stopping copy of the weights is off-heap memory). Called only on callbacks
      * whose {@code onTrainBegin} returned; the exception reaches fit's caller whatever this does,
      * and an exception thrown here is attached to it as suppressed.

@@ -401,7 +401,22 @@ public final class Trainer implements AutoCloseable {
             }
             throw e;
         }
-        for (Callback c : callbacks) c.onTrainEnd(this, history);
+        // Every callback ends, even after one's onTrainEnd threw: the rest still release what they hold
+        // (onTrainFailed for those that did not end), and the first exception is the one thrown.
+        Throwable failed = null;
+        for (int i = 0; i < callbacks.length; i++) {
+            try {
+                if (failed == null) {
+                    callbacks[i].onTrainEnd(this, history);
+                } else {
+                    callbacks[i].onTrainFailed(this, failed);
+                }
+            } catch (RuntimeException | Error e) {
+                if (failed == null) failed = e; else failed.addSuppressed(e);
+            }
+        }
+        if (failed instanceof RuntimeException re) throw re;
+        if (failed instanceof Error er) throw er;
         return history;
     }
 

@@ -1,6 +1,7 @@
 package dev.lanes.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -25,6 +26,34 @@ class CsvDialectsCliTest {
         Path p = dir.resolve(name);
         Files.writeString(p, sb);
         return p;
+    }
+
+    @Test
+    void aHeaderIsALineOfNamesOnlyNotADataRowWithOneTextCell() throws Exception {
+        Path names = dir.resolve("names.csv"), data = dir.resolve("data.csv");
+        Files.writeString(names, "age,sex\n30,1\n");
+        Files.writeString(data, "30,Female\n40,Male\n");
+        assertTrue(Recipe.firstLineIsHeader(names, ','));
+        assertFalse(Recipe.firstLineIsHeader(data, ','), "a data row with a category is data");
+    }
+
+    @Test
+    void predictReadsTheFirstLineAsDataWhenToldThereIsNoHeader() throws Exception {
+        Path csv = write("train.csv", ',', true, true), model = dir.resolve("m.lanes");
+        assertEquals(0, CliRun.of("train", "--dataset", "csv", "--data", csv.toString(), "--label", "label", "--layers",
+                "4", "--epochs", "1", "--threads", "1", "--quiet", "--save", model.toString()).status());
+        Path rows = write("rows.csv", ',', true, false);
+        CliRun run = CliRun.of("predict", "--model", model.toString(), "--input", rows.toString(), "--header=false");
+        assertEquals(2, run.status(), "the names line is then data, and not numbers: " + run);
+    }
+
+    @Test
+    void savingIntoAFolderThatDoesNotExistYetCreatesIt() throws Exception {
+        Path csv = write("train.csv", ',', true, true), model = dir.resolve("runs/new/m.lanes");
+        CliRun run = CliRun.of("train", "--dataset", "csv", "--data", csv.toString(), "--label", "label", "--layers", "4",
+                "--epochs", "1", "--threads", "1", "--quiet", "--save", model.toString());
+        assertEquals(0, run.status(), run.toString());
+        assertTrue(Files.isRegularFile(model));
     }
 
     @Test

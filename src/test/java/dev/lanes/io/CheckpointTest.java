@@ -193,7 +193,8 @@ class CheckpointTest {
                 i -> ((Map<String, Object>) epoch0(i).get("values")).put("loss", "x"));
         info.put("missing \"history[0].epoch\"", i -> epoch0(i).remove("epoch"));
         info.put("\"history[0].seconds\" must be a number, got true", i -> epoch0(i).put("seconds", true));
-        info.put("\"iterations\" must be a whole number >= 0, got 10000000000", i -> i.put("iterations", 10_000_000_000L));
+        info.put("\"iterations\" must be a whole number from 0 to 2147483647, got 10000000000",
+                i -> i.put("iterations", 10_000_000_000L));
         info.put("\"steps\" must be a whole number >= 0, got -1", i -> i.put("steps", -1L));
         info.put("missing \"epochs_done\"", i -> i.remove("epochs_done"));
         info.put("missing \"optimizer\"", i -> i.remove("optimizer"));

@@ -223,6 +223,26 @@ class TrainingTest {
         }
     }
 
+    @Test
+    void aCallbackThatFailsAtTheEndDoesNotKeepTheOthersFromReleasing() {
+        Matrix[] d = TestData.regression(64, 1);
+        try (Sequential model = Sequential.builder(4).kernels(kernels).seed(1).add(new Dense(1)).build();
+             Trainer t = new Trainer(model, Loss.meanSquaredError(), new Sgd(0.01f))) {
+            Callback throwsAtEnd = new Callback() {
+                @Override public void onTrainEnd(Trainer trainer, History history) {
+                    throw new IllegalStateException("end failed");
+                }
+            };
+            EarlyStopping stopping = EarlyStopping.builder().monitor("loss").patience(100).restoreBestWeights(true).build();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.fit(d[0], d[1],
+                    FitOptions.builder().epochs(2).batchSize(16).verbose(false).callbacks(throwsAtEnd, stopping).build()));
+            assertEquals("end failed", e.getMessage());
+            assertFalse(stopping.holdsBestWeights(), "the early-stopping copy of the weights is freed");
+        } finally {
+            TestData.close(d);
+        }
+    }
+
     private static List<Double> round(List<Double> values) {
         return values.stream().map(v -> Math.round(v * 1e4) / 1e4).toList();
     }

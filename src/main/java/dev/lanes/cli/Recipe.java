@@ -1,6 +1,7 @@
 package dev.lanes.cli;
 
 import dev.lanes.data.CsvReader;
+import dev.lanes.data.CsvTable;
 import dev.lanes.data.DataFileException;
 import dev.lanes.data.Dataset;
 import dev.lanes.data.Datasets;
@@ -217,7 +218,14 @@ final class Recipe {
         } else {
             b = index != null ? b.target(index) : b.target(label);
         }
-        Dataset all = b.build().read(file).dataset();
+        CsvTable table = b.build().read(file);
+        // Filling empty cells changes the data the model sees; say so, as a user of pandas would see it.
+        for (CsvTable.Imputed fill : table.imputed()) {
+            warnings.printf(Locale.ROOT, "lanes: note: %d empty cell%s of column '%s' in %s filled with the column's"
+                    + " median, %s%n", fill.count(), fill.count() == 1 ? "" : "s", fill.column(), file.getFileName(),
+                    fill.value());
+        }
+        Dataset all = table.dataset();
         Task t = task.equals("regression") ? Task.REGRESSION : all.numClasses() == 2 ? Task.BINARY : Task.MULTICLASS;
         return split(file.getFileName().toString(), t, all, seed, t != Task.REGRESSION);
     }

@@ -57,6 +57,19 @@ class CsvDialectsCliTest {
     }
 
     @Test
+    void emptyCellsFilledForTrainingAreReported() throws Exception {
+        Path csv = write("holes.csv", ',', true, true);
+        java.util.List<String> lines = new java.util.ArrayList<>(Files.readAllLines(csv));
+        lines.set(5, lines.get(5).replaceFirst(",[0-9]+,", ",,"));
+        Files.write(csv, lines);
+        CliRun run = CliRun.of("train", "--dataset", "csv", "--data", csv.toString(), "--label", "label", "--layers", "4",
+                "--epochs", "1", "--threads", "1", "--quiet");
+        assertEquals(0, run.status(), run.toString());
+        assertTrue(run.err().contains("1 empty cell of column 'b' in holes.csv filled with the column's median"),
+                run.toString());
+    }
+
+    @Test
     void aSemicolonSeparatedFileTrains() throws Exception {
         Path csv = write("semi.csv", ';', true, true);
         CliRun run = CliRun.of("train", "--dataset", "csv", "--data", csv.toString(), "--label", "label", "--layers", "4",

@@ -186,8 +186,7 @@ final class TrainCommand {
              Trainer trainer = new Trainer(model, loss(cfg, data), optimizer(cfg), metrics(data))) {
             if (!cfg.quiet()) {
                 int rows = data.train().rows();
-                // As Trainer.fit splits: the last rows it does not train on.
-                int held = cfg.validationSplit() > 0 ? rows - (int) (rows * (1 - cfg.validationSplit())) : 0;
+                int held = rows - FitOptions.trainingRows(rows, cfg.validationSplit());
                 out.printf(Locale.ROOT, "%s: %d training rows%s, %d test rows, %d features; %s%n", data.name(), rows,
                         held > 0 ? " (" + held + " of them held out for validation)" : "",
                         data.test() == null ? 0 : data.test().rows(), data.train().featureCount(), kernels);

@@ -61,6 +61,14 @@ public record FitOptions(int epochs, int batchSize, boolean shuffle, long seed, 
 
     public boolean hasValidation() { return validationX != null || validationSplit > 0; }
 
+    /**
+     * Of {@code n} rows, how many {@link Trainer#fit} trains on with a validation split of
+     * {@code fraction}: the first {@code (int) (n·(1 − fraction))}; the rest are the validation rows.
+     */
+    public static int trainingRows(int n, double fraction) {
+        return fraction > 0 ? (int) (n * (1 - fraction)) : n;
+    }
+
     /** Collects {@link FitOptions}. */
     public static final class Builder {
         private int epochs = 1;

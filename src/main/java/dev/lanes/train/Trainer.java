@@ -341,7 +341,7 @@ public final class Trainer implements AutoCloseable {
             }
             checkTargets(valY, valX.rows());
         } else if (options.validationSplit() > 0) {
-            nTrain = (int) (n * (1 - options.validationSplit()));
+            nTrain = FitOptions.trainingRows(n, options.validationSplit());
             if (nTrain < 1 || nTrain == n) {
                 throw new IllegalArgumentException("a validation split of " + options.validationSplit() + " on " + n
                         + " rows leaves " + nTrain + " rows for training and " + (n - nTrain) + " for validation");

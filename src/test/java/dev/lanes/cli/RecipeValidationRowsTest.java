@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.lanes.data.Dataset;
+import dev.lanes.train.FitOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -19,9 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 class RecipeValidationRowsTest {
     @TempDir Path dir;
 
-    /** The rows Trainer.fit holds out for {@code fraction}: the last {@code n - (int) (n·(1 - fraction))}. */
+    /** The first row Trainer.fit holds out for {@code fraction}. */
     private static int validationStart(int n, double fraction) {
-        return (int) (n * (1 - fraction));
+        return FitOptions.trainingRows(n, fraction);
     }
 
     /** 600 rows sorted by label: 360 of class 0, then 240 of class 1, as a file sorted by diagnosis is. */

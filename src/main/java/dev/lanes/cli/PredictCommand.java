@@ -32,9 +32,9 @@ final class PredictCommand {
         }
         String output = a.string("output", null);
         // As lanes train reads its CSV: the separator and a header line are recognised by themselves.
-        char delimiter = Recipe.delimiterOf(inputPath);
+        Recipe.CsvDialect dialect = Recipe.sniff(inputPath);
         Boolean given = a.setting("header");
-        boolean header = given != null ? given : Recipe.firstLineIsHeader(inputPath, delimiter);
+        boolean header = given != null ? given : dialect.header();
         if (given == null && header) {
             Main.warnings().println("lanes: note: the first line of " + inputPath + " is taken as column names"
                     + " (--header=false if it is data)");
@@ -42,7 +42,7 @@ final class PredictCommand {
         try (Kernels kernels = Kernels.create(a.backend(),
                 a.threads());
              SavedModel saved = SavedModel.open(a.string("model", null), kernels);
-             Dataset rows = CsvReader.builder().delimiter(delimiter).header(header).build().read(inputPath).dataset()) {
+             Dataset rows = CsvReader.builder().delimiter(dialect.delimiter()).header(header).build().read(inputPath).dataset()) {
             int width = saved.model().inputWidth();
             if (rows.featureCount() != width) {
                 throw new UsageException("predict: " + inputPath + " has " + rows.featureCount() + " columns, the model takes "

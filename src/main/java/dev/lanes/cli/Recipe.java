@@ -204,9 +204,9 @@ final class Recipe {
             throw new UsageException("--task must be classification or regression, got '" + taskName + "'");
         }
         Integer index = parseIndex(label);
-        char delimiter = delimiterOf(file);
-        CsvReader.Builder b = CsvReader.builder().impute(CsvReader.Missing.MEDIAN).delimiter(delimiter)
-                .header(index == null || firstLineIsHeader(file, delimiter));
+        CsvDialect dialect = sniff(file);
+        CsvReader.Builder b = CsvReader.builder().impute(CsvReader.Missing.MEDIAN).delimiter(dialect.delimiter())
+                .header(index == null || dialect.header());
         b = index != null ? b.classLabels(index) : b.classLabels(label);
         // The labels as written first: the task and the classes are decided from them.
         LabelColumn labels = b.build().labelColumn(file);
@@ -352,46 +352,38 @@ final class Recipe {
         return sb.toString();
     }
 
-    /**
-     * The separator of a CSV file, from its first line: a comma unless that line has none and has
-     * semicolons (the European spreadsheet export) or tabs. The header guess and the reader must
-     * agree on it: guessing with one and reading with another named the whole line as one column.
-     */
-    static char delimiterOf(Path file) {
-        try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(file)) {
-            String line = r.readLine();
-            if (line == null || line.indexOf(',') >= 0) return ',';
-            if (line.indexOf(';') >= 0) return ';';
-            return line.indexOf('\t') >= 0 ? '\t' : ',';
-        } catch (java.io.IOException e) {
-            return ','; // the reader itself reports the file problem with its name
-        }
-    }
+    /** How a CSV file is written, as far as its first line tells: its separator, and whether that line names the columns. */
+    record CsvDialect(char delimiter, boolean header) {}
 
     /**
-     * A first line whose non-empty cells are all not numbers is a header (column names). All, not
-     * any: a data row with one text cell (a category such as {@code Female}, a typo, {@code NA})
-     * must stay data, or predict would drop it and train would take its values for names.
+     * Reads the first line of {@code file} once for both. The separator is a comma unless that line
+     * has none and has semicolons (the European spreadsheet export) or tabs: the header guess and
+     * the reader must agree on it, or the whole line is one column. The line is a header when its
+     * non-empty cells are all not numbers. All, not any: a data row with one text cell (a category
+     * such as {@code Female}, a typo, {@code NA}) must stay data, or predict would drop it and train
+     * would take its values for names.
      */
-    static boolean firstLineIsHeader(Path file, char delimiter) {
+    static CsvDialect sniff(Path file) {
+        String line;
         try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(file)) {
-            String line = r.readLine();
-            if (line == null) return false;
-            boolean names = false;
-            for (String cell : line.replace("\uFEFF", "").split(java.util.regex.Pattern.quote(String.valueOf(delimiter)))) {
-                String c = cell.trim().replace("\"", "");
-                if (c.isEmpty()) continue;
-                try {
-                    Double.parseDouble(c);
-                    return false;
-                } catch (NumberFormatException e) {
-                    names = true;
-                }
-            }
-            return names;
+            line = r.readLine();
         } catch (java.io.IOException e) {
-            return false; // the reader itself reports the file problem with its name
+            line = null; // the reader itself reports the file problem with its name
         }
+        if (line == null) return new CsvDialect(',', false);
+        char delimiter = line.indexOf(',') >= 0 ? ',' : line.indexOf(';') >= 0 ? ';' : line.indexOf('\t') >= 0 ? '\t' : ',';
+        boolean names = false;
+        for (String cell : line.replace("\uFEFF", "").split(java.util.regex.Pattern.quote(String.valueOf(delimiter)))) {
+            String c = cell.trim().replace("\"", "");
+            if (c.isEmpty()) continue;
+            try {
+                Double.parseDouble(c);
+                return new CsvDialect(delimiter, false);
+            } catch (NumberFormatException e) {
+                names = true;
+            }
+        }
+        return new CsvDialect(delimiter, names);
     }
 
     private static Integer parseIndex(String s) {

@@ -33,8 +33,8 @@ class CsvDialectsCliTest {
         Path names = dir.resolve("names.csv"), data = dir.resolve("data.csv");
         Files.writeString(names, "age,sex\n30,1\n");
         Files.writeString(data, "30,Female\n40,Male\n");
-        assertTrue(Recipe.firstLineIsHeader(names, ','));
-        assertFalse(Recipe.firstLineIsHeader(data, ','), "a data row with a category is data");
+        assertTrue(Recipe.sniff(names).header());
+        assertFalse(Recipe.sniff(data).header(), "a data row with a category is data");
     }
 
     @Test

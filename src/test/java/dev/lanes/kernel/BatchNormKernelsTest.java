@@ -8,8 +8,6 @@ import dev.lanes.tensor.Matrix;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -22,23 +20,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * normwise, is ~170 ulp, room for the m-row float sums on the simd side and far below the 1e-2
  * and larger errors a wrong term in the backward formula gives.
  */
-class BatchNormKernelsTest {
+class BatchNormKernelsTest extends LoopAndSimd {
     private static final float EPS = 1e-3f;
     private static final float MOMENTUM = 0.9f;
-    private static Kernels loop;
-    private static Kernels simd;
-
-    @BeforeAll
-    static void create() {
-        loop = Kernels.create("loop", 1);
-        simd = Kernels.create("simd", 1);
-    }
-
-    @AfterAll
-    static void close() {
-        loop.close();
-        simd.close();
-    }
 
     static Stream<Kernels> backends() {
         return Stream.of(loop, simd);

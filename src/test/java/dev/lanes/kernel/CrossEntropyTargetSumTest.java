@@ -16,8 +16,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,22 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * path), and a strided 10-column view takes the wide path too; 1, 7 and 33 rows (33: two whole
  * 16-row blocks of the narrow path and a partial one).
  */
-class CrossEntropyTargetSumTest {
-    private static Kernels loop;
-    private static Kernels simd;
-
-    @BeforeAll
-    static void create() {
-        loop = Kernels.create("loop", 1);
-        simd = Kernels.create("simd", 1);
-    }
-
-    @AfterAll
-    static void close() {
-        loop.close();
-        simd.close();
-    }
-
+class CrossEntropyTargetSumTest extends LoopAndSimd {
     /** Every backend at every shape. */
     static Stream<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();

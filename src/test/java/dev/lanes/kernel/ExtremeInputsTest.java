@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.lanes.tensor.Matrix;
 import java.lang.foreign.Arena;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -18,22 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * 88.7; a textbook log(σ(z)) would take log(0)), zeros, and constant rows and columns. Expected
  * values are exact closed forms, so the tolerances are a few ulp of the result.
  */
-class ExtremeInputsTest {
-    private static Kernels loop;
-    private static Kernels simd;
-
-    @BeforeAll
-    static void create() {
-        loop = Kernels.create("loop", 1);
-        simd = Kernels.create("simd", 1);
-    }
-
-    @AfterAll
-    static void close() {
-        loop.close();
-        simd.close();
-    }
-
+class ExtremeInputsTest extends LoopAndSimd {
     static Stream<Kernels> backends() {
         return Stream.of(loop, simd);
     }

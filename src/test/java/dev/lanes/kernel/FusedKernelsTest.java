@@ -15,8 +15,6 @@ import dev.lanes.kernel.FusedFixtures.Shape;
 import dev.lanes.tensor.Matrix;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,22 +39,7 @@ import org.junit.jupiter.api.Test;
  *   <li>axpy: the simd FMA rounds once where the loop rounds twice: 1 ulp of |αx| + |y|.</li>
  * </ul>
  */
-class FusedKernelsTest {
-    private static Kernels loop;
-    private static Kernels simd;
-
-    @BeforeAll
-    static void create() {
-        loop = Kernels.create("loop", 1);
-        simd = Kernels.create("simd", 1);
-    }
-
-    @AfterAll
-    static void close() {
-        loop.close();
-        simd.close();
-    }
-
+class FusedKernelsTest extends LoopAndSimd {
     /** A kernel call over matrices; returns its scalar result (0 when there is none). */
     @FunctionalInterface
     interface Call {

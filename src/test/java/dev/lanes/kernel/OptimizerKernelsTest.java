@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.lanes.tensor.Matrix;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -17,25 +15,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (≈ 16 ulp), far below the size of any formula mistake (a wrong β, a missing bias correction or a
  * mis-placed ε moves the result by 1e-3 or more here).
  */
-class OptimizerKernelsTest {
+class OptimizerKernelsTest extends LoopAndSimd {
     private static final float[] W0 = {0.5f, -1.25f, 0f};
     private static final float[][] GRADS = {{0.1f, -0.2f, 0.3f}, {0.05f, 0.4f, -0.1f}, {-0.3f, 0.2f, 0.25f}};
     private static final double TOL = 2e-6;
 
-    private static Kernels loop;
-    private static Kernels simd;
-
-    @BeforeAll
-    static void create() {
-        loop = Kernels.create("loop", 1);
-        simd = Kernels.create("simd", 1);
-    }
-
-    @AfterAll
-    static void close() {
-        loop.close();
-        simd.close();
-    }
 
     static Stream<Kernels> backends() {
         return Stream.of(loop, simd);

@@ -12,10 +12,8 @@ import dev.lanes.train.ConfusionMatrix;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,13 +28,7 @@ class RecipeLabelsTest {
 
     /** A CSV with a header {@code x,z,y}; row r (line r + 2) has label {@code label.apply(r)}. */
     private Path csv(String name, int rows, IntFunction<String> label) throws Exception {
-        StringBuilder sb = new StringBuilder("x,z,y\n");
-        for (int r = 0; r < rows; r++) {
-            sb.append(String.format(Locale.ROOT, "%.3f,%d,", Math.sin(r), r % 5)).append(label.apply(r)).append('\n');
-        }
-        Path f = dir.resolve(name);
-        Files.writeString(f, sb);
-        return f;
+        return TestCsv.withLabel(dir, name, "y", rows, label);
     }
 
     /** The labels of every row of {@code d}, as class names. */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -20,13 +19,7 @@ class RecipeTaskInferenceTest {
     @TempDir Path dir;
 
     private Path csv(String name, int rows, IntFunction<String> label) throws Exception {
-        StringBuilder sb = new StringBuilder("x,z,price\n");
-        for (int r = 0; r < rows; r++) {
-            sb.append(String.format(Locale.ROOT, "%.3f,%d,", Math.sin(r), r % 5)).append(label.apply(r)).append('\n');
-        }
-        Path f = dir.resolve(name);
-        Files.writeString(f, sb);
-        return f;
+        return TestCsv.withLabel(dir, name, "price", rows, label);
     }
 
     @Test

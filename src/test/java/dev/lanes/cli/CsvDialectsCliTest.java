@@ -28,6 +28,14 @@ class CsvDialectsCliTest {
         return p;
     }
 
+    /** A model trained on a comma-separated file with a header, saved as {@code m.lanes}. */
+    private Path trainedModel() throws Exception {
+        Path csv = write("train.csv", ',', true, true), model = dir.resolve("m.lanes");
+        assertEquals(0, CliRun.of("train", "--dataset", "csv", "--data", csv.toString(), "--label", "label", "--layers",
+                "4", "--epochs", "1", "--threads", "1", "--quiet", "--save", model.toString()).status());
+        return model;
+    }
+
     @Test
     void aHeaderIsALineOfNamesOnlyNotADataRowWithOneTextCell() throws Exception {
         Path names = dir.resolve("names.csv"), data = dir.resolve("data.csv");
@@ -39,9 +47,7 @@ class CsvDialectsCliTest {
 
     @Test
     void predictReadsTheFirstLineAsDataWhenToldThereIsNoHeader() throws Exception {
-        Path csv = write("train.csv", ',', true, true), model = dir.resolve("m.lanes");
-        assertEquals(0, CliRun.of("train", "--dataset", "csv", "--data", csv.toString(), "--label", "label", "--layers",
-                "4", "--epochs", "1", "--threads", "1", "--quiet", "--save", model.toString()).status());
+        Path model = trainedModel();
         Path rows = write("rows.csv", ',', true, false);
         CliRun run = CliRun.of("predict", "--model", model.toString(), "--input", rows.toString(), "--header=false");
         assertEquals(2, run.status(), "the names line is then data, and not numbers: " + run);
@@ -79,9 +85,7 @@ class CsvDialectsCliTest {
 
     @Test
     void predictRecognisesAHeaderLineAsTrainDoes() throws Exception {
-        Path csv = write("train.csv", ',', true, true), model = dir.resolve("m.lanes");
-        assertEquals(0, CliRun.of("train", "--dataset", "csv", "--data", csv.toString(), "--label", "label", "--layers",
-                "4", "--epochs", "1", "--threads", "1", "--quiet", "--save", model.toString()).status());
+        Path model = trainedModel();
         Path rows = write("rows.csv", ';', true, false);
         CliRun run = CliRun.of("predict", "--model", model.toString(), "--input", rows.toString(), "--threads", "1");
         assertEquals(0, run.status(), run.toString());

@@ -27,6 +27,12 @@ final class TileStore512 {
      * and write them in memory, so no vector crosses a call.
      */
     static final int TRACK_FLOATS = 32;
+    /**
+     * VectorMath's polynomials work on the preferred species. Where that is narrower than 512 bits
+     * (an AVX2 CPU, where this kernel runs only under tests), sigmoid and tanh go one lane at a time
+     * through the loop backend's function instead.
+     */
+    private static final boolean MATH_FITS = VectorMath.S.vectorBitSize() == S.vectorBitSize();
 
     /**
      * Merges a whole MR×32 tile into C, {@code C = act(alpha·tile + beta·C + bias)}, row by row, for
@@ -173,8 +179,8 @@ final class TileStore512 {
                 // CPUs without a vector math library (this AVX-512 AMD among them). Only a caller of
                 // the driver itself gets here: SimdKernels applies sigmoid and tanh after the product,
                 // since inlined into the micro-kernel's compilation these calls boxed their vectors.
-                case SIGMOID -> VectorMath.sigmoid(z);
-                case TANH -> VectorMath.tanh(z);
+                case SIGMOID -> MATH_FITS ? VectorMath.sigmoid(z) : lanewise(z, ep);
+                case TANH -> MATH_FITS ? VectorMath.tanh(z) : lanewise(z, ep);
             };
         }
         if (ep != null && ep.trackMaxAbs) {
@@ -221,8 +227,8 @@ final class TileStore512 {
                 case IDENTITY -> z;
                 case RELU -> FloatVector.zero(S).blend(z, z.compare(VectorOperators.GT, 0f));
                 case LEAKY_RELU -> z.blend(z.mul(ep.leak), z.compare(VectorOperators.LT, 0f));
-                case SIGMOID -> VectorMath.sigmoid(z);
-                case TANH -> VectorMath.tanh(z);
+                case SIGMOID -> MATH_FITS ? VectorMath.sigmoid(z) : lanewise(z, ep);
+                case TANH -> MATH_FITS ? VectorMath.tanh(z) : lanewise(z, ep);
             };
         }
         if (ep != null && ep.trackMaxAbs) {
@@ -233,5 +239,12 @@ final class TileStore512 {
             a.fma(FloatVector.zero(S), FloatVector.fromArray(S, tile, slot + 16)).intoArray(tile, slot + 16);
         }
         z.intoMemorySegment(c, off, NATIVE, m);
+    }
+
+    /** Sigmoid or tanh of each lane by the scalar reference (see {@link #MATH_FITS}); allocates. */
+    private static FloatVector lanewise(FloatVector z, TileEpilogue ep) {
+        float[] v = z.toArray();
+        for (int i = 0; i < v.length; i++) v[i] = ep.activation.apply(v[i], ep.leak);
+        return FloatVector.fromArray(S, v, 0);
     }
 }

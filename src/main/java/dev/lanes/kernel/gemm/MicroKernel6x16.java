@@ -17,12 +17,12 @@ public final class MicroKernel6x16 implements MicroKernel {
     static final int MR = 6;
     static final int NR = 16;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     @Override public int mr() { return MR; }
 
     @Override public int nr() { return NR; }
 
-    private static final VectorMask<Float> FIRST6 = VectorMask.fromLong(S, 0x3FL);
     /** Scratch for {@link #packA}'s in-cache transpose, one per thread. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[16 * 8]);
 
@@ -34,7 +34,7 @@ public final class MicroKernel6x16 implements MicroKernel {
      *   <li>Aᵀ: each k of a micro-panel is six consecutive floats of one row of A, copied as one
      *       8-float vector whose last two lanes the next k overwrites. The two extra floats read
      *       lie in the row of the next k; the last k of a panel, after which neither need be there,
-     *       is loaded and stored under a mask.</li>
+     *       is copied a float at a time (a masked vector load may lose its intrinsic and allocate).</li>
      *   <li>A: six rows, eight k at a time, land in a scratch tile as vectors and are read out
      *       transposed: array moves, not segment reads.</li>
      * </ul>
@@ -48,12 +48,11 @@ public final class MicroKernel6x16 implements MicroKernel {
             for (int ir = 0; ir < full; ir += MR) {
                 int d = ir * kc;
                 long src = ((long) p0 * lda + i0 + ir) * Float.BYTES, step = (long) lda * Float.BYTES;
-                for (int k = 0; k < kc; k++, d += MR, src += step) {
-                    if (k + 1 < kc) {
-                        FloatVector.fromMemorySegment(S, a, src, NATIVE).intoArray(ap, d);
-                    } else {
-                        FloatVector.fromMemorySegment(S, a, src, NATIVE, FIRST6).intoArray(ap, d, FIRST6);
-                    }
+                for (int k = 0; k + 1 < kc; k++, d += MR, src += step) {
+                    FloatVector.fromMemorySegment(S, a, src, NATIVE).intoArray(ap, d);
+                }
+                for (int i = 0; i < MR; i++) { // the last k
+                    ap[d + i] = a.get(F, src + (long) i * Float.BYTES);
                 }
             }
         } else if (kc < 16) {

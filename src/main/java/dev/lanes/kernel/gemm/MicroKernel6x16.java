@@ -9,8 +9,15 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * 6×16 micro-kernel for 256-bit vectors (8 float lanes, AVX2). Twelve accumulators, two B vectors
- * and one broadcast use 15 of the 16 ymm registers, the classic Haswell-class register tile.
+ * 6×16 micro-kernel for 256-bit vectors (8 float lanes, AVX2): twelve accumulators, two B vectors
+ * and one broadcast, the classic Haswell-class register tile.
+ *
+ * <p>As C2 (JDK 25) compiles the loop, it loads all six broadcasts before the FMAs, so 20 vectors
+ * are live and three accumulators round-trip through the stack every k (read from the compiled
+ * code's bytes with {@code -XX:CompileCommand=print} and objdump). Tiles that fit in 16 registers
+ * however C2 orders them were still slower inside the GEMM driver on a Zen 3 core, alternating
+ * in-process with this one (medians over the training step's products and 512³): 4×16 ran
+ * 0.73–1.00× as fast, 3×24 0.67–0.85×, 2×48 0.45–0.80×, each with vector packing.
  */
 public final class MicroKernel6x16 implements MicroKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
@@ -24,7 +31,7 @@ public final class MicroKernel6x16 implements MicroKernel {
     @Override public int nr() { return NR; }
 
     /** Scratch for {@link #packA}'s in-cache transpose, one per thread. */
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[16 * 8]);
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[MR * 8]);
 
     /**
      * Vector packing: the portable scalar loops cost 2–3 ns an element through bounds-checked segment
@@ -82,8 +89,7 @@ public final class MicroKernel6x16 implements MicroKernel {
                     }
                 }
                 if (kFull < kc) {
-                    Packing.packPanelsA(a, lda, false, i0 + ir, p0 + kFull, MR, kc - kFull, MR, t, 0);
-                    System.arraycopy(t, 0, ap, d, (kc - kFull) * MR);
+                    Packing.packPanelsA(a, lda, false, i0 + ir, p0 + kFull, MR, kc - kFull, MR, ap, d);
                 }
             }
         }

@@ -66,6 +66,9 @@ final class Regress {
             throw new UsageException("bench regress: the baseline was measured with " + baseline.threads()
                     + " thread(s), not " + threads + " (measure a new one with --write)");
         }
+        if (baseline != null) {
+            checkSameVectors(baseline.machine(), RegressBaseline.thisMachine());
+        }
         out.printf(Locale.ROOT, "measuring %d benchmarks, simd, %d thread%s, %d rounds...%n", benchmarks().size(),
                 threads, threads == 1 ? "" : "s", rounds);
         double[] referenceGflops = new double[1];
@@ -85,11 +88,37 @@ final class Regress {
         out.printf(Locale.ROOT, "baseline: %s, reference FMA %.1f GFLOP/s; now: %s, %.1f GFLOP/s%n",
                 baseline.machine().getOrDefault("cpu", "?"), baseline.referenceGflops(),
                 current.machine().get("cpu"), referenceGflops[0]);
+        String then = cpuId(baseline.machine()), here = cpuId(current.machine());
+        if (then != null && here != null && !then.equals(here)) {
+            out.println("note: the baseline comes from another CPU (" + then + "; this one is " + here
+                    + "): the reference FMA evens out clock speed, not a different core design");
+        }
         out.print(table(rows, threshold));
         boolean failed = RegressionCheck.failed(rows);
         out.println(failed ? "FAILED: a regression beyond the threshold and the noise, or a benchmark not measured"
                 : "passed");
         return failed ? 1 : 0;
+    }
+
+    /**
+     * A baseline from vectors of another width ran other kernels (the 512-bit tiles against the
+     * 256-bit ones), so its figures say nothing about this build here: a 512-bit baseline checked on
+     * an AVX2 machine flagged the 10-wide GEMM as a 95 % regression. Refused before measuring.
+     */
+    static void checkSameVectors(Map<String, Object> baseline, Map<String, Object> here) {
+        Object then = baseline.get("vector_bits"), now = here.get("vector_bits");
+        if (then instanceof Number t && now instanceof Number n && t.longValue() != n.longValue()) {
+            throw new UsageException("bench regress: the baseline was measured with " + t.longValue()
+                    + "-bit vectors and this machine has " + n.longValue() + "-bit ones, so it runs other kernels"
+                    + " and the figures are not comparable; measure a baseline on this machine with --write"
+                    + " (into another file with --baseline FILE)");
+        }
+    }
+
+    /** "family F model M" of a machine map, or null when the baseline predates those fields. */
+    private static String cpuId(Map<String, Object> machine) {
+        Object family = machine.get("cpu_family"), model = machine.get("cpu_model");
+        return family == null || model == null ? null : "family " + family + " model " + model;
     }
 
     /** The comparison table; normalised costs, lower is better. */

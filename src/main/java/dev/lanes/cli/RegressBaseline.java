@@ -61,10 +61,19 @@ record RegressBaseline(Map<String, Object> machine, int threads, double referenc
         throw new IllegalArgumentException("baseline: \"" + key + "\" missing or not a number");
     }
 
-    /** CPU model, JDK and vector width: printed beside a comparison so a machine change is visible. */
+    /**
+     * CPU model (name, and family and model numbers where /proc/cpuinfo has them: "AMD EPYC" names
+     * both a Zen 3 and a Zen 5), JDK and vector width: printed beside a comparison so a machine
+     * change is visible.
+     */
     static Map<String, Object> thisMachine() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cpu", cpuModel());
+        String family = cpuInfo("cpu family"), model = cpuInfo("model");
+        if (family != null && model != null) {
+            m.put("cpu_family", family);
+            m.put("cpu_model", model);
+        }
         m.put("cores", (long) Runtime.getRuntime().availableProcessors());
         m.put("jdk", Runtime.version().toString());
         m.put("vector_bits", (long) ReferenceFma.vectorBits());
@@ -72,14 +81,21 @@ record RegressBaseline(Map<String, Object> machine, int threads, double referenc
     }
 
     private static String cpuModel() {
+        String name = cpuInfo("model name");
+        // Not Linux, or not readable: the architecture is the best we can say.
+        return name != null ? name : System.getProperty("os.arch");
+    }
+
+    /** The first /proc/cpuinfo value of {@code key} (the whole key: "model" is not "model name"), or null. */
+    private static String cpuInfo(String key) {
         try {
-            List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"));
-            for (String line : lines) {
-                if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).trim();
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).trim().equals(key)) return line.substring(colon + 1).trim();
             }
         } catch (java.io.IOException | RuntimeException e) {
-            // Not Linux, or not readable: the architecture is the best we can say.
+            return null;
         }
-        return System.getProperty("os.arch");
+        return null;
     }
 }

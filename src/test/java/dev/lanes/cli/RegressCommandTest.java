@@ -46,6 +46,20 @@ class RegressCommandTest {
     }
 
     @Test
+    void aBaselineFromVectorsOfAnotherWidthIsRefusedBeforeMeasuring() throws IOException {
+        long here = ((Number) RegressBaseline.thisMachine().get("vector_bits")).longValue();
+        long other = here == 512 ? 256 : 512;
+        Path baseline = dir.resolve("baseline.json");
+        Files.writeString(baseline, new RegressBaseline(Map.of("cpu", "elsewhere", "vector_bits", other), 1, 100,
+                Map.of("gemm", new RegressionCheck.Measurement(1, 0.01, 5))).toJson());
+        Result r = lanes("bench", "regress", "--baseline", baseline.toString());
+        assertEquals(2, r.status(), r.out() + r.err());
+        assertTrue(r.err().contains(other + "-bit vectors") && r.err().contains(here + "-bit ones"), r.err());
+        assertTrue(r.err().contains("--write"), r.err());
+        assertTrue(r.out().isEmpty(), "nothing is measured: " + r.out());
+    }
+
+    @Test
     void aCorruptBaselineIsReportedWithItsPath() throws IOException {
         Path baseline = dir.resolve("baseline.json");
         Files.writeString(baseline, "{\"format\": 1, \"benchmarks\": [");

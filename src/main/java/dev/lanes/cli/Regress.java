@@ -66,14 +66,15 @@ final class Regress {
             throw new UsageException("bench regress: the baseline was measured with " + baseline.threads()
                     + " thread(s), not " + threads + " (measure a new one with --write)");
         }
+        Map<String, Object> machine = RegressBaseline.thisMachine();
         if (baseline != null) {
-            checkSameVectors(baseline.machine(), RegressBaseline.thisMachine());
+            checkSameVectors(baseline.machine(), machine);
         }
         out.printf(Locale.ROOT, "measuring %d benchmarks, simd, %d thread%s, %d rounds...%n", benchmarks().size(),
                 threads, threads == 1 ? "" : "s", rounds);
         double[] referenceGflops = new double[1];
         Map<String, RegressionCheck.Measurement> now = measure(threads, rounds, budget, referenceGflops);
-        RegressBaseline current = new RegressBaseline(RegressBaseline.thisMachine(), threads, referenceGflops[0], now);
+        RegressBaseline current = new RegressBaseline(machine, threads, referenceGflops[0], now);
         if (write) {
             AtomicFiles.write(path, ByteBuffer.wrap(current.toJson().getBytes(StandardCharsets.UTF_8)));
             out.printf(Locale.ROOT, "reference FMA: %.1f GFLOP/s%n", referenceGflops[0]);

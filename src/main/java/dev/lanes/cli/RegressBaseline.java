@@ -68,8 +68,11 @@ record RegressBaseline(Map<String, Object> machine, int threads, double referenc
      */
     static Map<String, Object> thisMachine() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cpu", cpuModel());
-        String family = cpuInfo("cpu family"), model = cpuInfo("model");
+        List<String> cpuinfo = cpuinfo();
+        String name = cpuInfo(cpuinfo, "model name");
+        // Not Linux, or not readable: the architecture is the best we can say.
+        m.put("cpu", name != null ? name : System.getProperty("os.arch"));
+        String family = cpuInfo(cpuinfo, "cpu family"), model = cpuInfo(cpuinfo, "model");
         if (family != null && model != null) {
             m.put("cpu_family", family);
             m.put("cpu_model", model);
@@ -80,21 +83,19 @@ record RegressBaseline(Map<String, Object> machine, int threads, double referenc
         return m;
     }
 
-    private static String cpuModel() {
-        String name = cpuInfo("model name");
-        // Not Linux, or not readable: the architecture is the best we can say.
-        return name != null ? name : System.getProperty("os.arch");
+    private static List<String> cpuinfo() {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"));
+        } catch (java.io.IOException | RuntimeException e) {
+            return List.of();
+        }
     }
 
-    /** The first /proc/cpuinfo value of {@code key} (the whole key: "model" is not "model name"), or null. */
-    private static String cpuInfo(String key) {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-                int colon = line.indexOf(':');
-                if (colon > 0 && line.substring(0, colon).trim().equals(key)) return line.substring(colon + 1).trim();
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            return null;
+    /** The first value of {@code key} in /proc/cpuinfo's lines (the whole key: "model" is not "model name"), or null. */
+    private static String cpuInfo(List<String> lines, String key) {
+        for (String line : lines) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equals(key)) return line.substring(colon + 1).trim();
         }
         return null;
     }

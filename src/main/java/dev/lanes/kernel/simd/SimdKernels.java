@@ -7,7 +7,7 @@ import dev.lanes.kernel.Kernels;
 import dev.lanes.kernel.gemm.BlockSizes;
 import dev.lanes.kernel.gemm.GemmDriver;
 import dev.lanes.kernel.gemm.MicroKernel;
-import dev.lanes.kernel.gemm.MicroKernel6x16;
+import dev.lanes.kernel.gemm.MicroKernel256;
 import dev.lanes.kernel.gemm.MicroKernel8x32;
 import dev.lanes.kernel.gemm.NarrowKernel;
 import dev.lanes.kernel.gemm.NarrowKernel8x16;
@@ -36,7 +36,7 @@ public final class SimdKernels implements Kernels {
     public SimdKernels(int threads, boolean shared) {
         this.team = new ThreadTeam(threads, "lanes-simd");
         boolean wide = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
-        MicroKernel mk = wide ? new MicroKernel8x32() : new MicroKernel6x16();
+        MicroKernel mk = wide ? new MicroKernel8x32() : MicroKernel256.forThisJvm();
         NarrowKernel narrow = wide ? new NarrowKernel8x16() : null;
         this.gemm = new GemmDriver(mk, narrow, BlockSizes.forTile(mk.mr(), mk.nr()), team);
         this.shared = shared;

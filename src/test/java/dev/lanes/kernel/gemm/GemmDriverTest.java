@@ -129,13 +129,28 @@ class GemmDriverTest {
 
     @Test
     void tile6x16WithItsRealBlockSizes() {
-        try (GemmDriver driver = new GemmDriver(new MicroKernel6x16(), null, BlockSizes.forTile(6, 16), new ThreadTeam(2, "t2"))) {
-            int[][] shapes = {{1, 1, 1}, {7, 17, 300}, {13, 33, 5}, {100, 35, 257}, {6, 16, 16}};
+        agreesWithReferenceAtItsRealBlockSizes(new MicroKernel6x16());
+    }
+
+    @Test
+    void tile4x16WithTinyBlocks() {
+        randomProblemsAgreeWithReferenceAcrossThreads(MicroKernel4x16::new, new BlockSizes(4, 16, 12, 20, 48));
+    }
+
+    @Test
+    void tile4x16WithItsRealBlockSizes() {
+        agreesWithReferenceAtItsRealBlockSizes(new MicroKernel4x16());
+    }
+
+    private static void agreesWithReferenceAtItsRealBlockSizes(MicroKernel k) {
+        String name = k.mr() + "x" + k.nr();
+        try (GemmDriver driver = new GemmDriver(k, null, BlockSizes.forTile(k.mr(), k.nr()), new ThreadTeam(2, "t2"))) {
+            int[][] shapes = {{1, 1, 1}, {7, 17, 300}, {13, 33, 5}, {100, 35, 257}, {6, 16, 16}, {4, 16, 64}, {5, 31, 129}};
             for (int i = 0; i < shapes.length; i++) {
                 int[] s = shapes[i];
                 GemmProblem p = new GemmProblem(s[0], s[1], s[2]).seed(40 + i).trans(i % 2 == 1, i % 3 == 1)
                         .scale(1f, i % 2 == 0 ? 0f : 1f).epilogue(Activation.SIGMOID, 0f, true, true).strided(true, false, true);
-                assertNull(p.checkAgainstReference(run(driver, p, "6x16")));
+                assertNull(p.checkAgainstReference(run(driver, p, name)), name + " problem " + i);
             }
         }
     }

@@ -80,6 +80,16 @@ class MicroKernelPackingTest {
     }
 
     @Test
+    void tile4x16PacksAAsThePortableCode() {
+        packAAgrees(MicroKernel4x16::new);
+    }
+
+    @Test
+    void tile4x16PacksBAsThePortableCode() {
+        packBAgrees(MicroKernel4x16::new);
+    }
+
+    @Test
     void tile8x32PacksAAsThePortableCode() {
         packAAgrees(MicroKernel8x32::new);
     }

@@ -1,0 +1,232 @@
+package dev.lanes.kernel.gemm;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * What the MR×16 micro-kernels for 256-bit vectors (8 float lanes, AVX2) share: vector packing and
+ * the stores of a finished tile. Each subclass holds only its FMA loop, the one place that knows its
+ * register tile.
+ *
+ * <p>Which tile to run depends on the JIT as much as on the CPU; see {@link #forThisJvm}.
+ */
+public abstract sealed class MicroKernel256 implements MicroKernel permits MicroKernel6x16, MicroKernel4x16 {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+    static final int NR = 16;
+    static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    /**
+     * Rows of the register tile, 4 to 8: {@link #packA} copies a k of Aᵀ as one 8-float vector, which
+     * must end inside its micro-panel even at the last k but one.
+     */
+    private final int mr;
+
+    MicroKernel256(int mr) {
+        this.mr = mr;
+    }
+
+    /**
+     * The AVX2 kernel for this JVM. With 16 vector registers, the 6×16 tile's twelve accumulators,
+     * two B vectors and six broadcasts do not all fit, and how C2 (JDK 25) allocates them depends on
+     * whether it strip-mines the k loop, which it does when counted loops keep safepoints
+     * ({@code UseCountedLoopSafepoints}: on by default with G1, ZGC and Shenandoah, off with the
+     * parallel and serial collectors). Strip-mined, the loop kept accumulators on the stack, and
+     * training 784-256-128-10 at batch 128 on 1 thread ran at half speed: 26–29k samples/s under G1
+     * against 43–54k under the parallel collector, and 26–27k under the parallel collector with
+     * strip mining switched on (Zen 3). The 4×16 tile needs 14 registers however C2 orders its
+     * loads, and ran at 33–51k under G1 (2 threads: 50–83k, against 42–52k); without strip mining
+     * the 6×16 tile is the faster one (1.2× the 4×16 at 1 thread, 1.3–1.4× at 2, same machine).
+     * {@code -Dlanes.gemm.tile=6x16} or {@code 4x16} overrides the choice.
+     */
+    public static MicroKernel256 forThisJvm() {
+        String forced = System.getProperty("lanes.gemm.tile", "");
+        if (forced.equals("6x16")) return new MicroKernel6x16();
+        if (forced.equals("4x16")) return new MicroKernel4x16();
+        return countedLoopsKeepSafepoints() ? new MicroKernel4x16() : new MicroKernel6x16();
+    }
+
+    /** Whether C2 keeps safepoints in counted loops; true when the JVM cannot say (the safe choice). */
+    static boolean countedLoopsKeepSafepoints() {
+        try {
+            var bean = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            return bean == null || !"false".equals(bean.getVMOption("UseCountedLoopSafepoints").getValue());
+        } catch (RuntimeException | LinkageError e) {
+            // No jdk.management module (a trimmed runtime), or not HotSpot.
+            return true;
+        }
+    }
+
+    @Override public final int mr() { return mr; }
+
+    @Override public final int nr() { return NR; }
+
+    /** Scratch for {@link #packA}'s in-cache transpose, one per thread. */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[8 * 8]);
+
+    /**
+     * Vector packing: the portable scalar loops cost 2–3 ns an element through bounds-checked segment
+     * reads, which on a Zen 3 core was a quarter of backprop's dW = Xᵀ·dZ (the Xᵀ pack of a
+     * 128×784 batch took 230–290 µs) and 7–10 % of the forward product.
+     * <ul>
+     *   <li>Aᵀ: each k of a micro-panel is MR consecutive floats of one row of A, copied as one
+     *       8-float vector whose last lanes the next k overwrites. The extra floats read
+     *       lie in the row of the next k; the last k of a panel, after which neither need be there,
+     *       is copied a float at a time (a masked vector load may lose its intrinsic and allocate).</li>
+     *   <li>A: MR rows, eight k at a time, land in a scratch tile as vectors and are read out
+     *       transposed: array moves, not segment reads.</li>
+     * </ul>
+     * Edge panels (fewer than MR rows), a short last run of k and panels of fewer than 16 k take
+     * the portable code.
+     */
+    @Override
+    public final void packA(MemorySegment a, int lda, boolean trans, int i0, int p0, int mc, int kc, float[] ap) {
+        int full = mc / mr * mr;
+        if (trans) {
+            for (int ir = 0; ir < full; ir += mr) {
+                int d = ir * kc;
+                long src = ((long) p0 * lda + i0 + ir) * Float.BYTES, step = (long) lda * Float.BYTES;
+                for (int k = 0; k + 1 < kc; k++, d += mr, src += step) {
+                    FloatVector.fromMemorySegment(S, a, src, NATIVE).intoArray(ap, d);
+                }
+                for (int i = 0; i < mr; i++) { // the last k
+                    ap[d + i] = a.get(F, src + (long) i * Float.BYTES);
+                }
+            }
+        } else if (kc < 16) {
+            // A few k per panel (the 10-wide layers' NT product): the scratch round trip costs more.
+            Packing.packPanelsA(a, lda, false, i0, p0, full, kc, mr, ap, 0);
+        } else {
+            float[] t = SCRATCH.get();
+            int kFull = kc / 8 * 8;
+            long rowBytes = (long) lda * Float.BYTES;
+            for (int ir = 0; ir < full; ir += mr) {
+                int d = ir * kc;
+                long src = ((long) (i0 + ir) * lda + p0) * Float.BYTES;
+                for (int k = 0; k < kFull; k += 8, src += 32) {
+                    packEightK(a, src, rowBytes, t, ap, d);
+                    d += 8 * mr;
+                }
+                if (kFull < kc) {
+                    Packing.packPanelsA(a, lda, false, i0 + ir, p0 + kFull, mr, kc - kFull, mr, ap, d);
+                }
+            }
+        }
+        if (full < mc) {
+            Packing.packPanelsA(a, lda, trans, i0 + full, p0, mc - full, kc, mr, ap, full * kc);
+        }
+    }
+
+    /**
+     * Eight k of one full micro-panel of untransposed A: the MR rows' eight floats from byte
+     * {@code src} on (rows {@code rowBytes} apart) into the scratch tile {@code t}, then out to
+     * {@code ap[d..]} transposed. Written out per tile: as a loop over a row count held in a field,
+     * the packing made NN 128×784·784×256 10–16 % slower (in-process A/B, two runs).
+     */
+    abstract void packEightK(MemorySegment a, long src, long rowBytes, float[] t, float[] ap, int d);
+
+    /**
+     * B: two vector copies a k (a {@code MemorySegment.copy} call per 16 floats cost as much again
+     * as the copy). Bᵀ keeps the portable code: a transpose through the scratch tile was 8–15 %
+     * slower on the NT products of backprop.
+     */
+    @Override
+    public final void packB(MemorySegment b, int ldb, boolean trans, int p0, int j0, int kc, int nc, float[] bp, int start) {
+        if (trans) {
+            Packing.packPanelsB(b, ldb, true, p0, j0, kc, nc, NR, bp, start);
+            return;
+        }
+        int full = nc / NR * NR;
+        long rowBytes = (long) ldb * Float.BYTES;
+        for (int jr = 0; jr < full; jr += NR) {
+            int dst = start + jr * kc;
+            long src = ((long) p0 * ldb + j0 + jr) * Float.BYTES;
+            for (int k = 0; k < kc; k++, src += rowBytes, dst += NR) {
+                FloatVector.fromMemorySegment(S, b, src, NATIVE).intoArray(bp, dst);
+                FloatVector.fromMemorySegment(S, b, src + 32, NATIVE).intoArray(bp, dst + 8);
+            }
+        }
+        if (full < nc) {
+            Packing.packPanelsB(b, ldb, false, p0, j0 + full, kc, nc - full, NR, bp, start + full * kc);
+        }
+    }
+
+    /**
+     * Merges the top-left {@code rows × cols} of an accumulated tile (row stride NR) into C. The
+     * accumulators come through the tile array rather than as arguments: a vector argument of a
+     * method C2 does not inline is boxed on the heap.
+     */
+    static void store(float[] tile, MemorySegment c, int ldc, int row0, int col0, int rows, int cols,
+                      float alpha, float beta, TileEpilogue ep) {
+        if (cols == NR && ep == null) {
+            mergeTile(tile, c, ldc, row0, col0, rows, alpha, beta);
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j += 8) {
+                storeEdge(tile, r * NR + j, c, ldc, row0 + r, col0 + j, cols - j, alpha, beta, ep);
+            }
+        }
+    }
+
+    private static void mergeTile(float[] tile, MemorySegment c, int ldc, int row0, int col0, int rows,
+                                  float alpha, float beta) {
+        for (int r = 0; r < rows; r++) {
+            long off = ((long) (row0 + r) * ldc + col0) * Float.BYTES;
+            FloatVector z0 = FloatVector.fromArray(S, tile, r * NR).mul(alpha);
+            FloatVector z1 = FloatVector.fromArray(S, tile, r * NR + 8).mul(alpha);
+            if (beta != 0f) {
+                z0 = FloatVector.fromMemorySegment(S, c, off, NATIVE).fma(FloatVector.broadcast(S, beta), z0);
+                z1 = FloatVector.fromMemorySegment(S, c, off + 32, NATIVE).fma(FloatVector.broadcast(S, beta), z1);
+            }
+            z0.intoMemorySegment(c, off, NATIVE);
+            z1.intoMemorySegment(c, off + 32, NATIVE);
+        }
+    }
+
+    /** One vector (up to 8 columns, masked at the right edge) of a tile row, with the epilogue. */
+    private static void storeEdge(float[] tile, int t, MemorySegment c, int ldc, int row, int col, int left,
+                                  float alpha, float beta, TileEpilogue ep) {
+        VectorMask<Float> m = S.indexInRange(0, left);
+        long off = ((long) row * ldc + col) * Float.BYTES;
+        FloatVector z = FloatVector.fromArray(S, tile, t).mul(alpha);
+        if (beta != 0f) {
+            z = FloatVector.fromMemorySegment(S, c, off, NATIVE, m).fma(FloatVector.broadcast(S, beta), z);
+        }
+        if (ep != null) {
+            if (ep.bias != null) {
+                z = z.add(FloatVector.fromMemorySegment(S, ep.bias, (long) col * Float.BYTES, NATIVE, m));
+            }
+            if (ep.pre != null) {
+                z.intoMemorySegment(ep.pre, ((long) row * ep.ldp + col) * Float.BYTES, NATIVE, m);
+            }
+            switch (ep.activation) {
+                case IDENTITY -> { }
+                case RELU -> z = FloatVector.zero(S).blend(z, z.compare(VectorOperators.GT, 0f));
+                case LEAKY_RELU -> z = z.blend(z.mul(ep.leak), z.compare(VectorOperators.LT, 0f));
+                case SIGMOID, TANH -> {
+                    // One lane at a time through the loop backend's function. The JDK's lanewise
+                    // EXP/TANH gave results 1 ulp apart depending on whether the JIT had compiled the
+                    // caller yet (its intrinsic against its per-lane fallback), so 1 and 3 threads
+                    // could differ; and VectorMath works on the preferred species, not on this one.
+                    // Only direct callers of the driver get here: SimdKernels applies sigmoid and
+                    // tanh after the product.
+                    z.intoMemorySegment(c, off, NATIVE, m);
+                    for (int j = 0; j < left && j < S.length(); j++) {
+                        long at = off + (long) j * Float.BYTES;
+                        c.set(ValueLayout.JAVA_FLOAT_UNALIGNED, at,
+                                ep.activation.apply(c.get(ValueLayout.JAVA_FLOAT_UNALIGNED, at), ep.leak));
+                    }
+                    return;
+                }
+            }
+        }
+        z.intoMemorySegment(c, off, NATIVE, m);
+    }
+}

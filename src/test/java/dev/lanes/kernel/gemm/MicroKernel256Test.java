@@ -1,0 +1,43 @@
+package dev.lanes.kernel.gemm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.Test;
+
+/** Which AVX2 tile {@link MicroKernel256#forThisJvm} picks, and that the choice can be forced. */
+class MicroKernel256Test {
+
+    @Test
+    void readsWhetherCountedLoopsKeepSafepointsFromTheRunningJvm() {
+        String value = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                .getVMOption("UseCountedLoopSafepoints").getValue();
+        assertEquals(Boolean.parseBoolean(value), MicroKernel256.countedLoopsKeepSafepoints());
+    }
+
+    @Test
+    void picksTheTileThatKeepsItsAccumulatorsInRegistersUnderThisJit() {
+        String saved = System.clearProperty("lanes.gemm.tile");
+        try {
+            int expected = MicroKernel256.countedLoopsKeepSafepoints() ? 4 : 6;
+            assertEquals(expected, MicroKernel256.forThisJvm().mr());
+        } finally {
+            if (saved != null) System.setProperty("lanes.gemm.tile", saved);
+        }
+    }
+
+    @Test
+    void aPropertyForcesEitherTile() {
+        String saved = System.getProperty("lanes.gemm.tile");
+        try {
+            System.setProperty("lanes.gemm.tile", "6x16");
+            assertEquals(6, MicroKernel256.forThisJvm().mr());
+            System.setProperty("lanes.gemm.tile", "4x16");
+            assertEquals(4, MicroKernel256.forThisJvm().mr());
+        } finally {
+            if (saved != null) System.setProperty("lanes.gemm.tile", saved);
+            else System.clearProperty("lanes.gemm.tile");
+        }
+    }
+}

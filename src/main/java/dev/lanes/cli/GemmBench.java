@@ -50,10 +50,10 @@ final class GemmBench {
             Arrays.sort(sorted);
             double median = sorted[repeats / 2];
             if (args.flag("json")) {
-                out.printf(Locale.ROOT, "{\"backend\":\"%s\",\"threads\":%d,\"m\":%d,\"n\":%d,\"k\":%d,"
+                out.printf(Locale.ROOT, "{\"backend\":\"%s\",\"gemm_tile\":\"%s\",\"threads\":%d,\"m\":%d,\"n\":%d,\"k\":%d,"
                                 + "\"trans_a\":%b,\"trans_b\":%b,\"gflops\":%.3f,\"min_gflops\":%.3f,\"max_gflops\":%.3f,"
                                 + "\"repeats\":%d}%n",
-                        backend, threads, m, n, k, ta, tb, median, sorted[0], sorted[repeats - 1], repeats);
+                        backend, kernels.gemmTile(), threads, m, n, k, ta, tb, median, sorted[0], sorted[repeats - 1], repeats);
             } else {
                 out.printf(Locale.ROOT, "gemm %s%s %dx%dx%d  %s  %d thread%s: %.1f GFLOP/s (median of %d; min %.1f, max %.1f)%n",
                         ta ? "T" : "N", tb ? "T" : "N", m, n, k, backend, threads, threads == 1 ? "" : "s",

@@ -104,11 +104,12 @@ final class TrainBench {
                         .toList()) + (hidden.length > 0 ? "-" : "") + classes;
                 String network = activation.kind() == Activation.Kind.RELU ? layers : layers + " (" + activationName + ")";
                 if (a.flag("json")) {
-                    out.printf(Locale.ROOT, "{\"lib\":\"lanes\",\"backend\":\"%s\",\"threads\":%d,\"layers\":\"%s\","
+                    out.printf(Locale.ROOT, "{\"lib\":\"lanes\",\"backend\":\"%s\",\"gemm_tile\":\"%s\",\"threads\":%d,\"layers\":\"%s\","
                                     + "\"activation\":\"%s\",\"batch\":%d,\"samples\":%d,\"epochs\":%d,\"optimizer\":\"%s\","
                                     + "\"samples_per_s\":%.1f,\"ms_per_step\":%.4f,\"final_loss\":%.5f,"
                                     + "\"alloc_bytes_per_step\":%s,\"epoch_samples_per_s\":[%s]}%n",
-                            backend, threads, layers, activationName, batch, samples, epochs, optimizer, median, msPerStep,
+                            backend, kernels.gemmTile(), threads, layers, activationName, batch, samples, epochs, optimizer,
+                            median, msPerStep,
                             h.last("loss"),
                             allocation.medianBytesPerStep() < 0 ? "null" : Long.toString(allocation.medianBytesPerStep()), String.join(",", Arrays.stream(perEpoch)
                                     .mapToObj(v -> String.format(Locale.ROOT, "%.1f", v)).toList()));

@@ -31,6 +31,14 @@ public interface Kernels extends AutoCloseable {
     /** "loop" or "simd". */
     String name();
 
+    /**
+     * The GEMM micro-kernel's register tile, MR×NR as in "6x16", or "" for a backend without one.
+     * Benchmarks print it: on AVX2 it depends on the JVM's flags (see the README's Backends section).
+     */
+    default String gemmTile() {
+        return "";
+    }
+
     /** Worker threads this instance uses for one call (1 = the caller only). */
     int threads();
 

@@ -113,6 +113,8 @@ public final class ProfilingKernels implements Kernels {
 
     @Override public int threads() { return inner.threads(); }
 
+    @Override public String gemmTile() { return inner.gemmTile(); }
+
     @Override
     public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c, Epilogue e) {
         long t = begin();

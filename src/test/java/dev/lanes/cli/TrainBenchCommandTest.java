@@ -3,6 +3,7 @@ package dev.lanes.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lanes.kernel.Kernels;
 import org.junit.jupiter.api.Test;
 
 /** {@code bench train}'s options and output, on a run too small to time anything. */
@@ -18,6 +19,22 @@ class TrainBenchCommandTest {
                 "--batch", "32", "--threads", "1", "--features", "8");
         assertEquals(0, text.status(), text.toString());
         assertTrue(text.out().contains("train 8-16-10 (sigmoid) batch 32"), text.toString());
+    }
+
+    @Test
+    void theJsonNamesTheGemmTileOfTheBackendThatRan() {
+        String tile;
+        try (Kernels simd = Kernels.create("simd", 1)) {
+            tile = simd.gemmTile();
+        }
+        CliRun r = CliRun.of("bench", "train", "--layers", "16", "--samples", "64", "--batch", "32",
+                "--threads", "1", "--features", "8", "--backend", "simd", "--json");
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().contains("\"gemm_tile\":\"" + tile + "\""), r.toString());
+        CliRun loop = CliRun.of("bench", "train", "--layers", "16", "--samples", "64", "--batch", "32",
+                "--threads", "1", "--features", "8", "--backend", "loop", "--json");
+        assertEquals(0, loop.status(), loop.toString());
+        assertTrue(loop.out().contains("\"gemm_tile\":\"\""), loop.toString());
     }
 
     @Test

@@ -48,6 +48,8 @@ public final class SimdKernels implements Kernels {
 
     @Override public int threads() { return team.size(); }
 
+    @Override public String gemmTile() { return gemm.blocks().mr() + "x" + gemm.blocks().nr(); }
+
     /** The GEMM block sizes in use (for reports). */
     public BlockSizes gemmBlocks() { return gemm.blocks(); }
 

@@ -28,6 +28,15 @@ class MicroKernel256Test {
     }
 
     @Test
+    void theSimdBackendNamesTheTileItRuns() {
+        try (var simd = new dev.lanes.kernel.simd.SimdKernels(1, false)) {
+            String expected = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512
+                    ? "8x32" : MicroKernel256.forThisJvm().mr() + "x16";
+            assertEquals(expected, simd.gemmTile());
+        }
+    }
+
+    @Test
     void aPropertyForcesEitherTile() {
         String saved = System.getProperty("lanes.gemm.tile");
         try {

@@ -65,6 +65,10 @@ def main(raw_path, meta_path, out_path):
     lines.append(f"| CPU | {meta['cpu']} |")
     lines.append(f"| JDK | {meta['jdk']} |")
     lines.append(f"| Lanes | commit {meta['commit']}, measured with `{meta['lanes_command']}` |")
+    tiles = sorted({r["gemm_tile"] for r in records
+                    if r.get("lib") == "lanes" and r.get("backend") == "simd" and r.get("gemm_tile")})
+    if tiles:
+        lines.append(f"| Lanes simd GEMM tile | {', '.join(tiles)} (on AVX2 it depends on the JVM's flags; see the README) |")
     if blas:
         info, numpy_version, unset = blas
         kernel = info.get("corename") or info.get("architecture") or "?"

@@ -272,6 +272,9 @@ def main(raw_path, meta_path, profile_path, out_md, out_svg):
     L.append(f"Generated {meta['date']} by `{meta['command']}` (commit {meta['commit']}).\n")
     L.append(f"- CPU: {meta['cpu']}")
     L.append(f"- JDK: {meta['jdk']}")
+    tiles = sorted({r["gemm_tile"] for r in records if r["lib"] == "lanes" and r.get("gemm_tile")})
+    if tiles:
+        L.append(f"- Lanes simd GEMM tile: {', '.join(tiles)} (on AVX2 it depends on the JVM's flags; see the README)")
     versions = next((r["versions"] for r in records if r["lib"] == "torch"), None)
     np_versions = next((r["versions"] for r in records if r["lib"] == "numpy"), None)
     if np_versions:

@@ -42,13 +42,18 @@ public abstract sealed class MicroKernel256 implements MicroKernel permits Micro
      * strip mining switched on (Zen 3). The 4×16 tile needs 14 registers however C2 orders its
      * loads, and ran at 33–51k under G1 (2 threads: 50–83k, against 42–52k); without strip mining
      * the 6×16 tile is the faster one (1.2× the 4×16 at 1 thread, 1.3–1.4× at 2, same machine).
-     * {@code -Dlanes.gemm.tile=6x16} or {@code 4x16} overrides the choice.
+     * {@code -Dlanes.gemm.tile=6x16} or {@code 4x16} overrides the choice (AVX-512 machines run
+     * {@link MicroKernel8x32} whatever it says).
      */
     public static MicroKernel256 forThisJvm() {
-        String forced = System.getProperty("lanes.gemm.tile", "");
-        if (forced.equals("6x16")) return new MicroKernel6x16();
-        if (forced.equals("4x16")) return new MicroKernel4x16();
-        return countedLoopsKeepSafepoints() ? new MicroKernel4x16() : new MicroKernel6x16();
+        String forced = System.getProperty("lanes.gemm.tile", "").trim();
+        return switch (forced) {
+            case "" -> countedLoopsKeepSafepoints() ? new MicroKernel4x16() : new MicroKernel6x16();
+            case "6x16" -> new MicroKernel6x16();
+            case "4x16" -> new MicroKernel4x16();
+            default -> throw new IllegalArgumentException(
+                    "-Dlanes.gemm.tile must be 6x16 or 4x16 (the AVX2 tiles), got '" + forced + "'");
+        };
     }
 
     /** Whether C2 keeps safepoints in counted loops; true when the JVM cannot say (the safe choice). */

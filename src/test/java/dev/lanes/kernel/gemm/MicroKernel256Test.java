@@ -1,12 +1,14 @@
 package dev.lanes.kernel.gemm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
-/** Which AVX2 tile {@link MicroKernel256#forThisJvm} picks, and that the choice can be forced. */
+/** Which AVX2 tile {@link MicroKernel256#forThisJvm} picks, and that the choice can be forced (and not mistyped). */
 class MicroKernel256Test {
 
     @Test
@@ -44,6 +46,9 @@ class MicroKernel256Test {
             assertEquals(6, MicroKernel256.forThisJvm().mr());
             System.setProperty("lanes.gemm.tile", "4x16");
             assertEquals(4, MicroKernel256.forThisJvm().mr());
+            System.setProperty("lanes.gemm.tile", "6X16");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, MicroKernel256::forThisJvm);
+            assertTrue(e.getMessage().contains("6x16 or 4x16") && e.getMessage().contains("'6X16'"), e.getMessage());
         } finally {
             if (saved != null) System.setProperty("lanes.gemm.tile", saved);
             else System.clearProperty("lanes.gemm.tile");

@@ -104,7 +104,9 @@ final class Regress {
     /**
      * A baseline from vectors of another width ran other kernels (the 512-bit tiles against the
      * 256-bit ones), so its figures say nothing about this build here: a 512-bit baseline checked on
-     * an AVX2 machine flagged the 10-wide GEMM as a 95 % regression. Refused before measuring.
+     * an AVX2 machine flagged the 10-wide GEMM as a 95 % regression. Likewise a baseline whose GEMM
+     * ran another tile (on AVX2, 6×16 or 4×16 by the JVM's flags). Refused before measuring; a
+     * baseline from before the tile was recorded is not checked for it.
      */
     static void checkSameVectors(Map<String, Object> baseline, Map<String, Object> here) {
         Object then = baseline.get("vector_bits"), now = here.get("vector_bits");
@@ -113,6 +115,13 @@ final class Regress {
                     + "-bit vectors and this machine has " + n.longValue() + "-bit ones, so it runs other kernels"
                     + " and the figures are not comparable; measure a baseline on this machine with --write"
                     + " (into another file with --baseline FILE)");
+        }
+        Object tileThen = baseline.get("gemm_tile"), tileNow = here.get("gemm_tile");
+        if (tileThen != null && tileNow != null && !tileThen.equals(tileNow)) {
+            throw new UsageException("bench regress: the baseline's GEMM ran the " + tileThen + " tile and this run"
+                    + " would run " + tileNow + " (on AVX2 the tile follows the JVM's flags: see the README's Backends"
+                    + " section), so the figures are not comparable; set -Dlanes.gemm.tile=" + tileThen
+                    + " in LANES_JAVA_OPTS, or measure a baseline with --write (into another file with --baseline FILE)");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.lanes.cli;
 
 import dev.lanes.io.Json;
+import dev.lanes.kernel.Kernels;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,8 +64,8 @@ record RegressBaseline(Map<String, Object> machine, int threads, double referenc
 
     /**
      * CPU model (name, and family and model numbers where /proc/cpuinfo has them: "AMD EPYC" names
-     * both a Zen 3 and a Zen 5), JDK and vector width: printed beside a comparison so a machine
-     * change is visible.
+     * both a Zen 3 and a Zen 5), JDK, vector width and GEMM tile: printed beside a comparison so a
+     * machine change is visible.
      */
     static Map<String, Object> thisMachine() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -80,7 +81,18 @@ record RegressBaseline(Map<String, Object> machine, int threads, double referenc
         m.put("cores", (long) Runtime.getRuntime().availableProcessors());
         m.put("jdk", Runtime.version().toString());
         m.put("vector_bits", (long) ReferenceFma.vectorBits());
+        String tile = gemmTile();
+        if (tile != null) m.put("gemm_tile", tile);
         return m;
+    }
+
+    /** The simd backend's GEMM tile here (on AVX2 it follows the JVM's flags), or null without that backend. */
+    private static String gemmTile() {
+        try (Kernels simd = Kernels.create("simd", 1)) {
+            return simd.gemmTile();
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private static List<String> cpuinfo() {

@@ -60,6 +60,19 @@ class RegressCommandTest {
     }
 
     @Test
+    void aBaselineWhoseGemmRanAnotherTileIsRefusedBeforeMeasuring() throws IOException {
+        Map<String, Object> here = RegressBaseline.thisMachine();
+        Path baseline = dir.resolve("baseline.json");
+        Files.writeString(baseline, new RegressBaseline(Map.of("cpu", "here", "vector_bits", here.get("vector_bits"),
+                "gemm_tile", "9x99"), 1, 100, Map.of("gemm", new RegressionCheck.Measurement(1, 0.01, 5))).toJson());
+        Result r = lanes("bench", "regress", "--baseline", baseline.toString());
+        assertEquals(2, r.status(), r.out() + r.err());
+        assertTrue(r.err().contains("ran the 9x99 tile") && r.err().contains("would run " + here.get("gemm_tile")), r.err());
+        assertTrue(r.err().contains("-Dlanes.gemm.tile=9x99") && r.err().contains("--write"), r.err());
+        assertTrue(r.out().isEmpty(), "nothing is measured: " + r.out());
+    }
+
+    @Test
     void aCorruptBaselineIsReportedWithItsPath() throws IOException {
         Path baseline = dir.resolve("baseline.json");
         Files.writeString(baseline, "{\"format\": 1, \"benchmarks\": [");

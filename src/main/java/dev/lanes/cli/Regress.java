@@ -68,7 +68,7 @@ final class Regress {
         }
         Map<String, Object> machine = RegressBaseline.thisMachine();
         if (baseline != null) {
-            checkSameVectors(baseline.machine(), machine);
+            checkSameKernels(baseline.machine(), machine);
         }
         out.printf(Locale.ROOT, "measuring %d benchmarks, simd, %d thread%s, %d rounds...%n", benchmarks().size(),
                 threads, threads == 1 ? "" : "s", rounds);
@@ -108,7 +108,7 @@ final class Regress {
      * ran another tile (on AVX2, 6×16 or 4×16 by the JVM's flags). Refused before measuring; a
      * baseline from before the tile was recorded is not checked for it.
      */
-    static void checkSameVectors(Map<String, Object> baseline, Map<String, Object> here) {
+    static void checkSameKernels(Map<String, Object> baseline, Map<String, Object> here) {
         Object then = baseline.get("vector_bits"), now = here.get("vector_bits");
         if (then instanceof Number t && now instanceof Number n && t.longValue() != n.longValue()) {
             throw new UsageException("bench regress: the baseline was measured with " + t.longValue()

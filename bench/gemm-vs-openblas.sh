@@ -47,14 +47,21 @@ java=$(find_java25)
 jar="$bench_dir/target/benchmarks.jar"
 mkdir -p "$out_dir"
 raw="$out_dir/gemm-vs-openblas-raw.jsonl"
+log="$bench_dir/target/gemm-vs-openblas.log"
 : > "$raw"
+: > "$log"
 for t in $thread_counts; do
   echo "gemm-vs-openblas: $t thread(s)..." >&2
   # Unset as numpy_gemm.py does: this machine's environment forces an older OpenBLAS kernel and blocking.
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$t" \
-    "$java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC \
-    -cp "$jar" dev.lanes.bench.GemmVsBlas --blas "$blas" --shapes "$shapes" --threads "$t" \
-    --rounds "$rounds" --slice "$slice" --json 2>/dev/null | grep '^{' >> "$raw"
+  if ! env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$t" \
+      "$java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC \
+      -cp "$jar" dev.lanes.bench.GemmVsBlas --blas "$blas" --shapes "$shapes" --threads "$t" \
+      --rounds "$rounds" --slice "$slice" --json >> "$raw" 2>> "$log"; then
+    # A disagreement between the two products, or a bad setting, is explained on stderr.
+    echo "gemm-vs-openblas: failed at $t thread(s) (log: $log):" >&2
+    grep -v 'incubator modules' "$log" | tail -n 20 >&2
+    exit 1
+  fi
 done
 
 cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)

@@ -7,12 +7,18 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.lanes.kernel.gemm.BlockSizes;
 import dev.lanes.kernel.gemm.GemmDriver;
+import dev.lanes.kernel.gemm.MicroKernel;
+import dev.lanes.kernel.gemm.MicroKernel4x16;
 import dev.lanes.kernel.gemm.MicroKernel6x16;
 import dev.lanes.kernel.gemm.MicroKernel8x32;
+import dev.lanes.kernel.gemm.NarrowKernel;
 import dev.lanes.kernel.gemm.NarrowKernel8x16;
 import dev.lanes.kernel.gemm.ThreadTeam;
+import dev.lanes.kernel.gemm.TileEpilogue;
 import dev.lanes.tensor.Matrix;
+import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -101,12 +107,19 @@ class GemmActivationGradientTest {
      * K blocks of 64 (production blocks are 1024 here, so only the longest K above has several), so
      * that every driver path multiplies in several blocks: packed B, B read in place, B packed strip
      * by strip, B shared by 2 threads, the narrow kernel on 2 threads. Only the last block may apply
-     * the derivative.
+     * the derivative. For every micro-kernel, whichever this CPU would pick: the 512-bit one with
+     * its narrow kernel, and both AVX2 tiles.
      */
     @Test
     void appliesTheDerivativeOnlyAfterTheLastKBlock() {
         if (KernelProvider.simdUnavailableReason() != null) return;
-        BlockSizes small = new BlockSizes(8, 32, 64, 64, 128);
+        appliesTheDerivativeOnlyAfterTheLastKBlock(MicroKernel8x32::new, () -> new NarrowKernel8x16(), new BlockSizes(8, 32, 64, 64, 128));
+        appliesTheDerivativeOnlyAfterTheLastKBlock(MicroKernel6x16::new, () -> null, new BlockSizes(6, 16, 60, 64, 128));
+        appliesTheDerivativeOnlyAfterTheLastKBlock(MicroKernel4x16::new, () -> null, new BlockSizes(4, 16, 64, 64, 128));
+    }
+
+    private static void appliesTheDerivativeOnlyAfterTheLastKBlock(Supplier<MicroKernel> kernel,
+                                                                   Supplier<NarrowKernel> narrow, BlockSizes small) {
         int[][] shapes = {
             {64, 300, 40, 0, 1}, {129, 300, 47, 0, 1}, {2048, 300, 10, 0, 1}, {300, 200, 70, 1, 0},
             {40, 300, 600, 0, 0}, {200, 130, 300, 0, 0}, {33, 257, 16, 1, 1},
@@ -116,7 +129,7 @@ class GemmActivationGradientTest {
         int seed = 500;
         try (Kernels loop = Kernels.create("loop", 1)) {
             for (int threads : new int[] {1, 2}) {
-                try (GemmDriver driver = new GemmDriver(new MicroKernel8x32(), new NarrowKernel8x16(), small,
+                try (GemmDriver driver = new GemmDriver(kernel.get(), narrow.get(), small,
                         new ThreadTeam(threads, "kblocks"))) {
                     for (int[] s : shapes) {
                         int m = s[0], k = s[1], n = s[2];
@@ -130,7 +143,7 @@ class GemmActivationGradientTest {
                             driver.gemm(ta, tb, 1f, a, b, 0f, fused, Epilogue.activationGradient(act, LEAK, y));
                             driver.gemm(ta, tb, 1f, a, b, 0f, unfused, Epilogue.NONE);
                             loop.activationBackward(act, LEAK, y, unfused, unfused);
-                            assertSameBits(unfused, fused, "KC 64, " + threads + "T " + act + " " + m + "x" + k
+                            assertSameBits(unfused, fused, small.mr() + "x" + small.nr() + " KC 64, " + threads + "T " + act + " " + m + "x" + k
                                     + "·" + k + "x" + n + (ta ? " Aᵀ" : "") + (tb ? " Bᵀ" : ""));
                         }
                     }
@@ -182,14 +195,27 @@ class GemmActivationGradientTest {
                 () -> new Epilogue(Matrix.allocate(1, 2), Activation.RELU, 0f, null, y));
     }
 
-    /** A kernel whose stores do not apply it (the AVX2 6×16 one) refuses it; SimdKernels then runs the two steps. */
+    /** A kernel whose stores do not apply it (the interface's default) refuses it; SimdKernels then runs the two steps. */
     @Test
     void aDriverWhoseKernelsDoNotApplyItRefusesIt() {
-        try (GemmDriver driver = new GemmDriver(new MicroKernel6x16(), null, BlockSizes.forTile(6, 16), new ThreadTeam(1, "t1"))) {
+        try (GemmDriver driver = new GemmDriver(new Unfused(new MicroKernel6x16()), null, BlockSizes.forTile(6, 16), new ThreadTeam(1, "t1"))) {
             Matrix a = Matrix.allocate(4, 3), b = Matrix.allocate(3, 5), c = Matrix.allocate(4, 5), y = Matrix.allocate(4, 5);
             assertTrue(!driver.foldsActivationGradient());
             assertThrows(IllegalStateException.class,
                     () -> driver.gemm(false, false, 1f, a, b, 0f, c, Epilogue.activationGradient(Activation.RELU, 0f, y)));
+        }
+    }
+
+    /** A micro-kernel that keeps the interface's defaults: its stores fold nothing. */
+    private record Unfused(MicroKernel inner) implements MicroKernel {
+        @Override public int mr() { return inner.mr(); }
+
+        @Override public int nr() { return inner.nr(); }
+
+        @Override
+        public void run(int kc, float[] ap, int aOff, float[] bp, int bOff, MemorySegment c, int ldc, int row0, int col0,
+                        int rows, int cols, float alpha, float beta, TileEpilogue ep, float[] tile) {
+            inner.run(kc, ap, aOff, bp, bOff, c, ldc, row0, col0, rows, cols, alpha, beta, ep, tile);
         }
     }
 }

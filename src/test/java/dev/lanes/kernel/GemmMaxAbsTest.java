@@ -4,8 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.lanes.kernel.gemm.BlockSizes;
+import dev.lanes.kernel.gemm.GemmDriver;
+import dev.lanes.kernel.gemm.MicroKernel;
+import dev.lanes.kernel.gemm.MicroKernel4x16;
+import dev.lanes.kernel.gemm.MicroKernel6x16;
+import dev.lanes.kernel.gemm.MicroKernel8x32;
+import dev.lanes.kernel.gemm.NarrowKernel;
+import dev.lanes.kernel.gemm.NarrowKernel8x16;
+import dev.lanes.kernel.gemm.ThreadTeam;
 import dev.lanes.tensor.Matrix;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -164,6 +174,59 @@ class GemmMaxAbsTest {
                             assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(max), at);
                             assertEquals(Float.floatToIntBits(kz.maxAbs(c)), Float.floatToIntBits(max), at);
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Every micro-kernel folds max |C| into its stores, not only the one this CPU picks: the 512-bit
+     * one with its narrow kernel and both AVX2 tiles, on K blocks of 64 (several per product), at
+     * 1 and 2 threads. A value planted at an edge column and row must be found, the product must be
+     * the bits of the plain call, and a NaN or an infinity must come out as {@link Kernels#maxAbs}
+     * gives it.
+     */
+    @Test
+    void everyMicroKernelFoldsIt() {
+        assumeTrue(KernelProvider.simdUnavailableReason() == null, KernelProvider::simdUnavailableReason);
+        foldsIt(MicroKernel8x32::new, () -> new NarrowKernel8x16(), new BlockSizes(8, 32, 64, 64, 128));
+        foldsIt(MicroKernel6x16::new, () -> null, new BlockSizes(6, 16, 60, 64, 128));
+        foldsIt(MicroKernel4x16::new, () -> null, new BlockSizes(4, 16, 64, 64, 128));
+    }
+
+    private static void foldsIt(Supplier<MicroKernel> kernel, Supplier<NarrowKernel> narrow, BlockSizes small) {
+        int[][] shapes = {{1, 1, 1, 0, 0}, {37, 11, 10, 0, 0}, {13, 17, 45, 1, 0}, {64, 300, 40, 0, 1},
+            {129, 300, 47, 0, 0}, {300, 200, 70, 1, 0}, {200, 130, 300, 0, 0}, {33, 257, 16, 1, 1}};
+        int seed = 900;
+        for (int threads : new int[] {1, 2}) {
+            try (GemmDriver driver = new GemmDriver(kernel.get(), narrow.get(), small, new ThreadTeam(threads, "maxabs"))) {
+                for (int[] s : shapes) {
+                    int m = s[0], k = s[1], n = s[2];
+                    boolean ta = s[3] == 1, tb = s[4] == 1;
+                    String at = small.mr() + "x" + small.nr() + " " + threads + "T " + m + "x" + k + "x" + n
+                            + (ta ? " Aᵀ" : "") + (tb ? " Bᵀ" : "");
+                    SplittableRandom rnd = new SplittableRandom(++seed);
+                    Matrix a = ta ? filled(k, m, false, rnd, 1f) : filled(m, k, false, rnd, 1f);
+                    Matrix b = tb ? filled(n, k, false, rnd, 1f) : filled(k, n, false, rnd, 1f);
+                    // C(m-1, n-1) gets ±1600 (see findsTheLargestValueWhereverItIs): the last row and column.
+                    if (ta) a.set(0, m - 1, 40f); else a.set(m - 1, 0, 40f);
+                    if (tb) b.set(n - 1, 0, -40f); else b.set(0, n - 1, -40f);
+                    Matrix plain = Matrix.allocate(m, n), fused = Matrix.allocate(m, n);
+                    driver.gemm(ta, tb, 1f, a, b, 0f, plain, Epilogue.NONE);
+                    float max = driver.gemmMaxAbs(ta, tb, 1f, a, b, 0f, fused);
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            assertEquals(Float.floatToIntBits(plain.get(i, j)), Float.floatToIntBits(fused.get(i, j)),
+                                    at + ": C(" + i + ", " + j + ")");
+                        }
+                    }
+                    assertEquals(maxAbsOf(fused), max, at);
+                    assertEquals(Math.abs(fused.get(m - 1, n - 1)), max, at);
+                    for (float bad : new float[] {Float.POSITIVE_INFINITY, Float.NaN}) {
+                        if (ta) a.set(0, m / 2, bad); else a.set(m / 2, 0, bad);
+                        float got = driver.gemmMaxAbs(ta, tb, 1f, a, b, 0f, fused);
+                        assertEquals(Float.floatToIntBits(maxAbsOf(fused)), Float.floatToIntBits(got), at + " with " + bad);
                     }
                 }
             }

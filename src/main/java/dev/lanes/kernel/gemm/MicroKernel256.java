@@ -4,8 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -71,6 +69,11 @@ public abstract sealed class MicroKernel256 implements MicroKernel permits Micro
     @Override public final int mr() { return mr; }
 
     @Override public final int nr() { return NR; }
+
+    /** Its stores go through {@link TileStore256}, which folds max |C| when asked. */
+    @Override public final boolean foldsMaxAbs() { return true; }
+
+    @Override public final boolean foldsActivationGradient() { return true; }
 
     /** Scratch for {@link #packA}'s in-cache transpose, one per thread. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[8 * 8]);
@@ -163,75 +166,20 @@ public abstract sealed class MicroKernel256 implements MicroKernel permits Micro
     }
 
     /**
-     * Merges the top-left {@code rows × cols} of an accumulated tile (row stride NR) into C. The
-     * accumulators come through the tile array rather than as arguments: a vector argument of a
-     * method C2 does not inline is boxed on the heap.
+     * Merges the top-left {@code rows × cols} of an accumulated tile (row stride NR) into C through
+     * {@link TileStore256}. The accumulators come through the tile array rather than as arguments: a
+     * vector argument of a method C2 does not inline is boxed on the heap.
      */
     static void store(float[] tile, MemorySegment c, int ldc, int row0, int col0, int rows, int cols,
                       float alpha, float beta, TileEpilogue ep) {
-        if (cols == NR && ep == null) {
-            mergeTile(tile, c, ldc, row0, col0, rows, alpha, beta);
+        if (cols == NR && TileStore256.wholeTileEpilogue(ep)) {
+            TileStore256.mergeTile(tile, c, ldc, row0, col0, rows, alpha, beta, ep);
             return;
         }
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j += 8) {
-                storeEdge(tile, r * NR + j, c, ldc, row0 + r, col0 + j, cols - j, alpha, beta, ep);
+                TileStore256.store(tile, r * NR + j, c, ldc, row0 + r, col0 + j, cols - j, alpha, beta, ep);
             }
         }
-    }
-
-    private static void mergeTile(float[] tile, MemorySegment c, int ldc, int row0, int col0, int rows,
-                                  float alpha, float beta) {
-        for (int r = 0; r < rows; r++) {
-            long off = ((long) (row0 + r) * ldc + col0) * Float.BYTES;
-            FloatVector z0 = FloatVector.fromArray(S, tile, r * NR).mul(alpha);
-            FloatVector z1 = FloatVector.fromArray(S, tile, r * NR + 8).mul(alpha);
-            if (beta != 0f) {
-                z0 = FloatVector.fromMemorySegment(S, c, off, NATIVE).fma(FloatVector.broadcast(S, beta), z0);
-                z1 = FloatVector.fromMemorySegment(S, c, off + 32, NATIVE).fma(FloatVector.broadcast(S, beta), z1);
-            }
-            z0.intoMemorySegment(c, off, NATIVE);
-            z1.intoMemorySegment(c, off + 32, NATIVE);
-        }
-    }
-
-    /** One vector (up to 8 columns, masked at the right edge) of a tile row, with the epilogue. */
-    private static void storeEdge(float[] tile, int t, MemorySegment c, int ldc, int row, int col, int left,
-                                  float alpha, float beta, TileEpilogue ep) {
-        VectorMask<Float> m = S.indexInRange(0, left);
-        long off = ((long) row * ldc + col) * Float.BYTES;
-        FloatVector z = FloatVector.fromArray(S, tile, t).mul(alpha);
-        if (beta != 0f) {
-            z = FloatVector.fromMemorySegment(S, c, off, NATIVE, m).fma(FloatVector.broadcast(S, beta), z);
-        }
-        if (ep != null) {
-            if (ep.bias != null) {
-                z = z.add(FloatVector.fromMemorySegment(S, ep.bias, (long) col * Float.BYTES, NATIVE, m));
-            }
-            if (ep.pre != null) {
-                z.intoMemorySegment(ep.pre, ((long) row * ep.ldp + col) * Float.BYTES, NATIVE, m);
-            }
-            switch (ep.activation) {
-                case IDENTITY -> { }
-                case RELU -> z = FloatVector.zero(S).blend(z, z.compare(VectorOperators.GT, 0f));
-                case LEAKY_RELU -> z = z.blend(z.mul(ep.leak), z.compare(VectorOperators.LT, 0f));
-                case SIGMOID, TANH -> {
-                    // One lane at a time through the loop backend's function. The JDK's lanewise
-                    // EXP/TANH gave results 1 ulp apart depending on whether the JIT had compiled the
-                    // caller yet (its intrinsic against its per-lane fallback), so 1 and 3 threads
-                    // could differ; and VectorMath works on the preferred species, not on this one.
-                    // Only direct callers of the driver get here: SimdKernels applies sigmoid and
-                    // tanh after the product.
-                    z.intoMemorySegment(c, off, NATIVE, m);
-                    for (int j = 0; j < left && j < S.length(); j++) {
-                        long at = off + (long) j * Float.BYTES;
-                        c.set(ValueLayout.JAVA_FLOAT_UNALIGNED, at,
-                                ep.activation.apply(c.get(ValueLayout.JAVA_FLOAT_UNALIGNED, at), ep.leak));
-                    }
-                    return;
-                }
-            }
-        }
-        z.intoMemorySegment(c, off, NATIVE, m);
     }
 }

@@ -12,24 +12,27 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Whole 32-column tiles take the epilogue in one pass per tile ({@link TileStore512#mergeTile}),
- * right-edge tiles vector by vector ({@link TileStore512#store}). A column's bits must not depend on
- * which: C[:, 0:w] of an N = 32 product must equal the N = w product of the same first w columns,
+ * Whole tiles take the epilogue in one pass per tile ({@link TileStore512#mergeTile} for the 32
+ * columns of the 512-bit kernel, {@link TileStore256#mergeTile} for the 16 of the AVX2 ones),
+ * right-edge tiles vector by vector ({@code store}). A column's bits must not depend on which:
+ * C[:, 0:w] of a product one tile wide must equal the N = w product of the same first w columns,
  * which is all edge tile, with no epilogue and every epilogue both paths serve.
  */
 class WholeTileEpilogueTest {
     @Test
     void aColumnIsTheSameBitsInAWholeTileAndInAnEdgeTile() {
         assumeTrue(KernelProvider.simdUnavailableReason() == null, KernelProvider::simdUnavailableReason);
-        assumeTrue(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() == 16,
-                "the 8x32 micro-kernel serves 512-bit CPUs only");
-        int m = 19, k = 37, edge = 21;
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        assumeTrue(lanes == 16 || lanes == 8, "the simd micro-kernels are for 512- and 256-bit vectors");
+        // The tile's width, and an edge that ends inside its second vector.
+        int width = 2 * lanes, edge = lanes + 5;
+        int m = 19, k = 37;
         SplittableRandom rnd = new SplittableRandom(11);
         try (Kernels simd = Kernels.create("simd", 1)) {
-            Matrix a = random(m, k, rnd), b = random(k, 32, rnd), bias = random(1, 32, rnd), c0 = random(m, 32, rnd);
+            Matrix a = random(m, k, rnd), b = random(k, width, rnd), bias = random(1, width, rnd), c0 = random(m, width, rnd);
             Matrix bEdge = copyColumns(b, edge), biasEdge = copyColumns(bias, edge), c0Edge = copyColumns(c0, edge);
             for (float beta : new float[] {0f, 0.75f}) {
-                Matrix whole = copyColumns(c0, 32), part = copyColumns(c0Edge, edge);
+                Matrix whole = copyColumns(c0, width), part = copyColumns(c0Edge, edge);
                 simd.gemm(false, false, 1.5f, a, b, beta, whole, Epilogue.NONE);
                 simd.gemm(false, false, 1.5f, a, bEdge, beta, part, Epilogue.NONE);
                 for (int i = 0; i < m; i++) {
@@ -42,8 +45,8 @@ class WholeTileEpilogueTest {
             for (Activation act : new Activation[] {Activation.IDENTITY, Activation.RELU, Activation.LEAKY_RELU}) {
                 for (boolean withBias : new boolean[] {false, true}) {
                     for (float beta : new float[] {0f, 0.75f}) {
-                        Matrix whole = copyColumns(c0, 32), part = copyColumns(c0Edge, edge);
-                        Matrix preWhole = Matrix.allocate(m, 32), prePart = Matrix.allocate(m, edge);
+                        Matrix whole = copyColumns(c0, width), part = copyColumns(c0Edge, edge);
+                        Matrix preWhole = Matrix.allocate(m, width), prePart = Matrix.allocate(m, edge);
                         simd.gemm(false, false, 1.5f, a, b, beta, whole,
                                 new Epilogue(withBias ? bias : null, act, 0.2f, preWhole));
                         simd.gemm(false, false, 1.5f, a, bEdge, beta, part,

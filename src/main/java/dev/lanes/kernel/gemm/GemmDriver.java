@@ -20,8 +20,16 @@ import java.util.Arrays;
  * can only be touched by their owner thread, so calls on them run on the caller alone.
  */
 public final class GemmDriver implements AutoCloseable {
-    /** Below this many multiply-adds a call runs on the caller alone: waking workers costs more. */
-    static final long PARALLEL_MIN_FMAS = 1L << 18;
+    /**
+     * Below this many register-tile steps (one k of an MR×NR tile: MR·NR multiply-adds) a call runs
+     * on the caller alone: waking workers costs more. Counted in tile steps, not multiply-adds, since
+     * a step takes a few cycles whatever the tile, so a product of a given size is over sooner on a
+     * wider one: 1024 steps are 2^18 multiply-adds on the 8×32 tile and 98,304 on the AVX2 6×16.
+     * With that tile on 2 threads, the three products of a 10-wide output layer at batch 128 (163,840
+     * multiply-adds each), which a threshold of 2^18 kept on the caller, took 0.76–0.83× the time
+     * split across the team (in-process alternation, three runs of 16 rounds, Zen 3).
+     */
+    static final long PARALLEL_MIN_TILE_STEPS = 1024;
     /** Row blocks up to this size read B in place instead of packing it (see {@link #blockByStrip}). */
     static final int SMALL_M = 64;
     /**
@@ -39,6 +47,8 @@ public final class GemmDriver implements AutoCloseable {
     private final NarrowKernel narrow;
     private final BlockSizes blocks;
     private final ThreadTeam team;
+    /** {@link #PARALLEL_MIN_TILE_STEPS} in this kernel's multiply-adds. */
+    private final long parallelMinFmas;
     private final Workspace[] workspaces;
     private final TileEpilogue tileEpilogue = new TileEpilogue();
     private final ThreadTeam.Task task = this::runMember;
@@ -74,6 +84,7 @@ public final class GemmDriver implements AutoCloseable {
         this.narrow = narrow;
         this.blocks = blocks;
         this.team = team;
+        this.parallelMinFmas = PARALLEL_MIN_TILE_STEPS * kernel.mr() * kernel.nr();
         this.workspaces = new Workspace[team.size()];
         for (int i = 0; i < workspaces.length; i++) {
             workspaces[i] = new Workspace(Math.max(kernel.mr() * kernel.nr(),
@@ -204,7 +215,7 @@ public final class GemmDriver implements AutoCloseable {
                     || (!transB && rowsPerMember <= SMALL_M && mTiles >= 2 * team.size());
             int tiles = splitRows ? mTiles : nTiles;
             long fmas = (long) m * n * k;
-            parts = fmas < PARALLEL_MIN_FMAS || !workersCanAccess(epilogue) ? 1 : Math.min(team.size(), tiles);
+            parts = fmas < parallelMinFmas || !workersCanAccess(epilogue) ? 1 : Math.min(team.size(), tiles);
             int maxRowsPerPart = (mTiles + parts - 1) / parts * blocks.mr();
             // A member whose rows read B in place packs nothing, so there is nothing to share.
             sharedB = parts > 1 && splitRows && !narrowPath && !readsBInPlace(maxRowsPerPart, n) && sharesPackedB();

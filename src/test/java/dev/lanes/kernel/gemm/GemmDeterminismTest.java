@@ -47,7 +47,8 @@ class GemmDeterminismTest {
         Kernels[] kernels = {factory1.get(), factory2.get(), factory3.get()};
         try {
             for (GemmProblem p : problems) {
-                assertTrue((long) p.m * p.n * p.k >= GemmDriver.PARALLEL_MIN_FMAS, "too small to use threads: " + p);
+                // The widest tile (8×32) has the highest threshold.
+                assertTrue((long) p.m * p.n * p.k >= GemmDriver.PARALLEL_MIN_TILE_STEPS * 8 * 32, "too small to use threads: " + p);
                 GemmProblem.Outcome first = p.run(kernels[0]);
                 assertNull(p.checkAgainstReference(first));
                 for (int t = 0; t < kernels.length; t++) {

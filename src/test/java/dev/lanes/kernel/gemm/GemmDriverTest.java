@@ -160,7 +160,7 @@ class GemmDriverTest {
         RecordingKernel rec = new RecordingKernel(new MicroKernel8x32());
         try (GemmDriver driver = new GemmDriver(rec, null, new BlockSizes(8, 32, 16, 24, 64), new ThreadTeam(3, "rec"))) {
             GemmProblem big = new GemmProblem(96, 100, 64).seed(1); // 614400 multiply-adds, 12 row tiles
-            assertTrue((long) big.m * big.n * big.k >= GemmDriver.PARALLEL_MIN_FMAS);
+            assertTrue((long) big.m * big.n * big.k >= GemmDriver.PARALLEL_MIN_TILE_STEPS * 8 * 32);
             assertNull(big.checkAgainstReference(run(driver, big, "big")));
             // Chunks are claimed by whichever members are free, so on a loaded machine fewer than 3 may run.
             assertTrue(rec.threads.size() >= 1 && rec.threads.size() <= 3, "threads that ran micro-kernels: " + rec.threads);
@@ -207,7 +207,7 @@ class GemmDriverTest {
         try (GemmDriver driver = new GemmDriver(new MicroKernel8x32(), new NarrowKernel8x16(), new BlockSizes(8, 32, 16, 24, 64), new ThreadTeam(3, "few"));
              GemmDriver serial = new GemmDriver(new MicroKernel8x32(), new NarrowKernel8x16(), new BlockSizes(8, 32, 16, 24, 64), new ThreadTeam(1, "one"))) {
             GemmProblem p = new GemmProblem(16, 12, 3000).seed(5).scale(1f, 1f);
-            assertTrue((long) p.m * p.n * p.k >= GemmDriver.PARALLEL_MIN_FMAS);
+            assertTrue((long) p.m * p.n * p.k >= GemmDriver.PARALLEL_MIN_TILE_STEPS * 8 * 32);
             GemmProblem.Outcome o = run(driver, p, "3 threads");
             assertNull(p.checkAgainstReference(o));
             assertArrayEquals(run(serial, p, "1 thread").c(), o.c());

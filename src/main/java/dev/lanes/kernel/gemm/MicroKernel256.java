@@ -278,7 +278,7 @@ public abstract sealed class MicroKernel256 implements MicroKernel permits Micro
      */
     static void store(float[] tile, MemorySegment c, int ldc, int row0, int col0, int rows, int cols,
                       float alpha, float beta, TileEpilogue ep) {
-        if (cols == NR && TileStore256.wholeTileEpilogue(ep)) {
+        if (cols == NR && TileEpilogue.servedWholeTile(ep)) {
             TileStore256.mergeTile(tile, c, ldc, row0, col0, rows, alpha, beta, ep);
             return;
         }

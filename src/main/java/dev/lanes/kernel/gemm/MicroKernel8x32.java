@@ -352,7 +352,7 @@ public final class MicroKernel8x32 implements MicroKernel {
      *  the loop compiles to registers only. */
     private static void store(float[] tile, MemorySegment c, int ldc, int row0, int col0, int rows, int cols,
                               float alpha, float beta, TileEpilogue ep) {
-        if (cols == NR && TileStore512.wholeTileEpilogue(ep)) {
+        if (cols == NR && TileEpilogue.servedWholeTile(ep)) {
             TileStore512.mergeTile(tile, c, ldc, row0, col0, rows, alpha, beta, ep);
             return;
         }

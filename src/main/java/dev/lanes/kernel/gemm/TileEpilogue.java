@@ -28,6 +28,16 @@ public final class TileEpilogue {
      */
     public boolean trackMaxAbs;
 
+    /**
+     * Whether a whole-tile merge ({@link TileStore512#mergeTile}, {@link TileStore256#mergeTile}) serves
+     * {@code ep}: none (null), an activation that is a lane select, not a polynomial, or any
+     * activation's derivative (a product or two).
+     */
+    static boolean servedWholeTile(TileEpilogue ep) {
+        return ep == null || ep.output != null || ep.activation == Activation.IDENTITY
+                || ep.activation == Activation.RELU || ep.activation == Activation.LEAKY_RELU;
+    }
+
     /** Points this (reused, per-driver) holder at {@code ep}'s memory. */
     void set(Epilogue ep) {
         this.bias = ep.bias() == null ? null : ep.bias().segment();

@@ -45,7 +45,7 @@ final class TileStore256 {
 
     /**
      * Merges a whole MR×16 tile into C, {@code C = act(alpha·tile + beta·C + bias)}, row by row, for
-     * no epilogue ({@code ep} null) or one whose activation is a lane select ({@link #wholeTileEpilogue}):
+     * no epilogue ({@code ep} null) or one whose activation is a lane select ({@link TileEpilogue#servedWholeTile}):
      * the epilogue's fields are read, the bias row loaded and the activation chosen once per tile,
      * not once per vector, as {@link TileStore512#mergeTile} does for the reason given there. Each
      * vector goes through {@link #store}'s operations in its order, so results are the same bits.
@@ -129,15 +129,6 @@ final class TileStore256 {
 
     private static final int RELU = Activation.RELU.ordinal(), LEAKY_RELU = Activation.LEAKY_RELU.ordinal();
     private static final int SIGMOID = Activation.SIGMOID.ordinal(), TANH = Activation.TANH.ordinal();
-
-    /**
-     * Whether {@link #mergeTile} serves {@code ep}: none, an activation that is a lane select, not a
-     * polynomial, or any activation's derivative (a product or two).
-     */
-    static boolean wholeTileEpilogue(TileEpilogue ep) {
-        return ep == null || ep.output != null || ep.activation == Activation.IDENTITY
-                || ep.activation == Activation.RELU || ep.activation == Activation.LEAKY_RELU;
-    }
 
     /**
      * One vector of a tile row (columns col .. col+min(left,8)) merged into C with the epilogue; a

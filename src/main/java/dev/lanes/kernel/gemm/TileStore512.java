@@ -36,7 +36,7 @@ final class TileStore512 {
 
     /**
      * Merges a whole MR×32 tile into C, {@code C = act(alpha·tile + beta·C + bias)}, row by row, for
-     * no epilogue ({@code ep} null) or one whose activation is a lane select ({@link #wholeTileEpilogue}):
+     * no epilogue ({@code ep} null) or one whose activation is a lane select ({@link TileEpilogue#servedWholeTile}):
      * the epilogue's fields are read, the bias row loaded and the activation chosen once per tile,
      * not once per vector. Through {@link #store}, a bias alone made 128×784·784×256 5 % slower than
      * no epilogue and 128×256·256×128 13 %. Each vector goes through {@link #store}'s operations in
@@ -121,15 +121,6 @@ final class TileStore512 {
 
     private static final int RELU = Activation.RELU.ordinal(), LEAKY_RELU = Activation.LEAKY_RELU.ordinal();
     private static final int SIGMOID = Activation.SIGMOID.ordinal(), TANH = Activation.TANH.ordinal();
-
-    /**
-     * Whether {@link #mergeTile} serves {@code ep}: none, an activation that is a lane select, not a
-     * polynomial, or any activation's derivative (a product or two).
-     */
-    static boolean wholeTileEpilogue(TileEpilogue ep) {
-        return ep == null || ep.output != null || ep.activation == Activation.IDENTITY
-                || ep.activation == Activation.RELU || ep.activation == Activation.LEAKY_RELU;
-    }
 
     /**
      * One vector of a tile row (columns col .. col+min(left,16)) merged into C with the epilogue. A

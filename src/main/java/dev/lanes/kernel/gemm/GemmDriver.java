@@ -22,14 +22,20 @@ import java.util.Arrays;
 public final class GemmDriver implements AutoCloseable {
     /**
      * Below this many register-tile steps (one k of an MR×NR tile: MR·NR multiply-adds) a call runs
-     * on the caller alone: waking workers costs more. Counted in tile steps, not multiply-adds, since
-     * a step takes a few cycles whatever the tile, so a product of a given size is over sooner on a
-     * wider one: 1024 steps are 2^18 multiply-adds on the 8×32 tile and 98,304 on the AVX2 6×16.
-     * With that tile on 2 threads, the three products of a 10-wide output layer at batch 128 (163,840
-     * multiply-adds each), which a threshold of 2^18 kept on the caller, took 0.76–0.83× the time
-     * split across the team (in-process alternation, three runs of 16 rounds, Zen 3).
+     * on the caller alone: what a split costs is mostly moving the operands between the cores (the
+     * caller packs op(B) for the narrow path, the other member reads it; both write C), a few
+     * microseconds whatever the size. Counted in tile steps, not multiply-adds, since a step takes
+     * a few cycles whatever the tile: 512 steps are 131,072 multiply-adds on the 8×32 tile and
+     * 49,152 on the AVX2 6×16. The three products of a 10-wide output layer at batch 128 (163,840
+     * multiply-adds each, 640 steps on 8×32) are worth splitting on 2 threads: on Zen 5, hot and
+     * repeated, NN 128×128·128×10 3.3 µs on the caller against 2.3–2.5 split, TN (folding max |C|)
+     * 4.2–4.4 against 2.8–2.9, NT with the ReLU derivative 4.9–6.1 against 3.3–3.8, and training
+     * 784-256-128-10 at batch 128 on 2 threads ran 1.005 and 1.013× as fast (in-process alternation,
+     * medians of 40 epoch pairs). At batch 64 (320 steps) a split took 1.5–2.7× as long as the
+     * caller alone. On Zen 3 (6×16) the batch-128 products, 1,667 steps, took 0.76–0.83× the time
+     * split.
      */
-    static final long PARALLEL_MIN_TILE_STEPS = 1024;
+    static final long PARALLEL_MIN_TILE_STEPS = 512;
     /** Row blocks up to this size read B in place instead of packing it (see {@link #blockByStrip}). */
     static final int SMALL_M = 64;
     /**

@@ -31,7 +31,7 @@ public final class GemmDriver implements AutoCloseable {
      * repeated, NN 128×128·128×10 3.3 µs on the caller against 2.3–2.5 split, TN (folding max |C|)
      * 4.2–4.4 against 2.8–2.9, NT with the ReLU derivative 4.9–6.1 against 3.3–3.8, and training
      * 784-256-128-10 at batch 128 on 2 threads ran 1.005 and 1.013× as fast (in-process alternation,
-     * medians of 40 epoch pairs). At batch 64 (320 steps) a split took 1.5–2.7× as long as the
+     * medians of 40 epoch pairs). At batch 64 (320 steps) a split took 1.9–2.6× as long as the
      * caller alone. On Zen 3 (6×16) the batch-128 products, 1,667 steps, took 0.76–0.83× the time
      * split.
      */

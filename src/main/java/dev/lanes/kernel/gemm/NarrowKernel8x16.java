@@ -226,11 +226,9 @@ public final class NarrowKernel8x16 implements NarrowKernel {
                 VectorMask<Float> m = S.indexInRange(0, left);
                 FloatVector x = FloatVector.fromMemorySegment(S, a, (k0 + kc - 1L) * rowBytes + col, NATIVE, m);
                 FloatVector zero = FloatVector.zero(S);
-                x.rearrange(ZIP_LO).blend(zero.rearrange(ZIP_LO), ZIP_Y)
-                        .reinterpretAsDoubles().intoArray(ap, lo + full * MR);
+                x.rearrange(ZIP_LO).blend(zero, ZIP_Y).reinterpretAsDoubles().intoArray(ap, lo + full * MR);
                 if (two) {
-                    x.rearrange(ZIP_HI).blend(zero.rearrange(ZIP_HI), ZIP_Y)
-                            .reinterpretAsDoubles().intoArray(ap, hi + full * MR);
+                    x.rearrange(ZIP_HI).blend(zero, ZIP_Y).reinterpretAsDoubles().intoArray(ap, hi + full * MR);
                 }
             }
         }

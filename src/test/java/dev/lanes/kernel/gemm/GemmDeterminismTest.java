@@ -39,6 +39,12 @@ class GemmDeterminismTest {
             // Dense C past the sweep threshold: sigmoid and tanh run after the product, split across the team.
             new GemmProblem(300, 130, 70).seed(9).epilogue(Activation.SIGMOID, 0f, true, true),
             new GemmProblem(257, 200, 33).seed(10).trans(true, false).epilogue(Activation.TANH, 0f, false, false),
+            // The three products of a 10-wide output layer at batch 128 (640 steps of the 8×32 tile,
+            // split since the threshold is 512): forward and weight gradient on the narrow kernel,
+            // input gradient with K = 10 on the wide one.
+            new GemmProblem(128, 10, 128).seed(11).epilogue(Activation.IDENTITY, 0f, true, false),
+            new GemmProblem(128, 10, 128).seed(12).trans(true, false),
+            new GemmProblem(128, 128, 10).seed(13).trans(false, true),
         };
     }
 

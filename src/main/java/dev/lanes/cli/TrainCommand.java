@@ -202,7 +202,7 @@ final class TrainCommand {
             }
             Checkpoint.State resumed = resume(cfg, trainer, out);
             if (cfg.checkpoint() != null) {
-                callbacks.add(Checkpoint.writer(cfg.checkpoint(), preprocessing(data), runSettings(cfg), resumed.history()));
+                callbacks.add(Checkpoint.writer(cfg.checkpoint(), preprocessing(data), runSettings(cfg, trainer), resumed.history()));
             }
             History history = new History();
             resumed.history().forEach(history::record);
@@ -245,6 +245,14 @@ final class TrainCommand {
             if (dir.toString().isBlank()) throw new UsageException("--checkpoint needs a folder name");
             if (Files.exists(dir) && !Files.isDirectory(dir)) {
                 throw new UsageException("--checkpoint " + dir + " is a file; it names the folder the checkpoints go to");
+            }
+            // A new run would interleave its checkpoints with the old run's, prune its own as
+            // "older" than the old run's last epochs, and a later --resume would continue the wrong run.
+            List<Path> earlier = cfg.resume() ? List.of() : Checkpoint.newestFirst(dir);
+            if (!earlier.isEmpty()) {
+                throw new UsageException("--checkpoint " + dir + " already holds checkpoints of another run (latest "
+                        + earlier.get(0).getFileName() + "): add --resume to continue that run, or give an empty folder"
+                        + " (or delete its epoch-NNNN.lanes files) to start a new one");
             }
         }
     }
@@ -293,7 +301,7 @@ final class TrainCommand {
         if (newest != null) {
             Main.warnings().println("lanes: warning: " + newest.getMessage() + "; resuming from " + latest + " instead");
         }
-        Map<String, Object> now = (Map<String, Object>) Json.parse(Json.write(runSettings(cfg)));
+        Map<String, Object> now = (Map<String, Object>) Json.parse(Json.write(runSettings(cfg, trainer)));
         for (var e : now.entrySet()) {
             Object then = s.run().get(e.getKey());
             if (e.getKey().equals("row_order") && then == null) {
@@ -316,8 +324,13 @@ final class TrainCommand {
         return s;
     }
 
-    /** Options outside the architecture that decide the batches; a resumed run must repeat them. */
-    private static Map<String, Object> runSettings(Config cfg) {
+    /**
+     * Options outside the architecture that a resumed run must repeat: those that decide the
+     * batches, and the objective (the loss and the L1/L2 terms). The architecture and the optimizer
+     * are checked when the checkpoint is restored. Checkpoints written before a key was recorded
+     * are not checked for it.
+     */
+    private static Map<String, Object> runSettings(Config cfg, Trainer trainer) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("dataset", cfg.dataset());
         m.put("seed", cfg.seed());
@@ -326,6 +339,9 @@ final class TrainCommand {
         // The tabular recipes order their training rows randomly from the seed (see Recipe); older
         // checkpoints of theirs were trained on rows in file order.
         if (Set.of("csv", "ilpd", "california").contains(cfg.dataset())) m.put("row_order", "random");
+        m.put("loss", trainer.loss().toString());
+        m.put("l1", cfg.l1());
+        m.put("l2", cfg.l2());
         return m;
     }
 

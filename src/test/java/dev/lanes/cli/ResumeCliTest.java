@@ -102,4 +102,50 @@ class ResumeCliTest {
         assertEquals(2, otherBatch.status(), otherBatch::toString);
         assertTrue(otherBatch.err().contains("--batch 64"), otherBatch::toString);
     }
+
+    @Test
+    void aNewRunRefusesAFolderHoldingAnotherRunsCheckpoints() throws Exception {
+        Path checkpoints = dir.resolve("ck");
+        assertEquals(0, train(checkpoints, 2, dir.resolve("x.json")).status());
+        byte[] before = Files.readAllBytes(checkpoints.resolve("epoch-0002.lanes"));
+        // Without the check, this run's epoch 1 was written, then pruned as older than the first run's
+        // epochs 1 and 2, and a later --resume continued the first run.
+        CliRun again = train(checkpoints, 1, dir.resolve("y.json"), "--l2", "0.01");
+        assertEquals(2, again.status(), again::toString);
+        assertTrue(again.err().contains("already holds checkpoints") && again.err().contains("epoch-0002.lanes")
+                && again.err().contains("--resume"), again::toString);
+        try (var files = Files.list(checkpoints)) {
+            assertEquals(List.of("epoch-0001.lanes", "epoch-0002.lanes"), files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertArrayEquals(before, Files.readAllBytes(checkpoints.resolve("epoch-0002.lanes")));
+    }
+
+    @Test
+    void resumeRefusesAnotherRegularizationOrOptimizer() {
+        Path checkpoints = dir.resolve("ck");
+        assertEquals(0, train(checkpoints, 1, dir.resolve("x.json")).status());
+        CliRun l2 = train(checkpoints, 2, dir.resolve("y.json"), "--resume", "--l2", "0.5");
+        assertEquals(2, l2.status(), l2::toString);
+        assertTrue(l2.err().contains("--l2 0.0") && l2.err().contains("0.5"), l2::toString);
+        CliRun sgd = train(checkpoints, 2, dir.resolve("z.json"), "--resume", "--optimizer", "sgd");
+        assertEquals(2, sgd.status(), sgd::toString);
+        assertTrue(sgd.err().contains("trained with Adam") && sgd.err().contains("uses SGD"), sgd::toString);
+    }
+
+    @Test
+    void resumeRefusesAnotherLoss() {
+        Path checkpoints = dir.resolve("ilpd");
+        String[] common = {"train", "--dataset", "ilpd", "--layers", "8", "--threads", "1", "--quiet", "--checkpoint", checkpoints.toString()};
+        CliRun first = CliRun.of(concat(common, "--epochs", "1"));
+        assertEquals(0, first.status(), first::toString);
+        CliRun mse = CliRun.of(concat(common, "--epochs", "2", "--loss", "mse", "--resume"));
+        assertEquals(2, mse.status(), mse::toString);
+        assertTrue(mse.err().contains("--loss binary_crossentropy") && mse.err().contains("mean_squared_error"), mse::toString);
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
 }

@@ -7,7 +7,9 @@ import dev.lanes.tensor.Matrix;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -31,6 +33,12 @@ final class PredictCommand {
             throw new UsageException("input file " + inputPath + (Files.isDirectory(inputPath) ? " is a folder" : " does not exist"));
         }
         String output = a.string("output", null);
+        String model = a.string("model", null);
+        Map<String, Path> files = new LinkedHashMap<>();
+        files.put("input", inputPath);
+        files.put("model", model == null || model.isBlank() ? null : Path.of(model));
+        files.put("output", output == null ? null : Path.of(output));
+        TrainCommand.refuseSameFile(files, Set.of("input", "model"));
         // As lanes train reads its CSV: the separator and a header line are recognised by themselves.
         Recipe.CsvDialect dialect = Recipe.sniff(inputPath);
         Boolean given = a.setting("header");
@@ -41,13 +49,14 @@ final class PredictCommand {
         }
         try (Kernels kernels = Kernels.create(a.backend(),
                 a.threads());
-             SavedModel saved = SavedModel.open(a.string("model", null), kernels);
+             SavedModel saved = SavedModel.open(model, kernels);
              Dataset rows = CsvReader.builder().delimiter(dialect.delimiter()).header(header).build().read(inputPath).dataset()) {
             int width = saved.model().inputWidth();
             if (rows.featureCount() != width) {
                 throw new UsageException("predict: " + inputPath + " has " + rows.featureCount() + " columns, the model takes "
                         + width + " features (give features only, no label column" + (header ? ")" : "; --header if the first line names the columns)"));
             }
+            if (header) checkColumnNames(inputPath, rows.featureNames(), saved.metadata().get("feature_names"));
             saved.preparation().apply(rows.features());
             String text;
             try (Matrix predictions = saved.model().predict(rows.features())) {
@@ -61,6 +70,25 @@ final class PredictCommand {
             }
         }
         return 0;
+    }
+
+    /**
+     * The model sees only positions. With a header line, the training columns in another order would
+     * give confident predictions from the wrong inputs, so that is refused; other names (a user's
+     * own labels for a bundled dataset's columns, say) only draw a warning. Skipped when training
+     * had no names of its own (a file without a header, IDX images).
+     */
+    private static void checkColumnNames(Path input, List<String> names, Object saved) {
+        if (!(saved instanceof List<?> trained) || trained.stream().allMatch(n -> String.valueOf(n).matches("column \\d+"))) {
+            return;
+        }
+        List<String> expected = trained.stream().map(String::valueOf).toList();
+        if (expected.equals(names)) return;
+        String both = "the columns of " + input + " are " + names + "; the model was trained on " + expected;
+        if (expected.stream().sorted().toList().equals(names.stream().sorted().toList())) {
+            throw new UsageException("predict: " + both + ", in that order: reorder the columns to match");
+        }
+        Main.warnings().println("lanes: warning: " + both + "; predicting from the columns by position");
     }
 
     /** Floats are printed in Java's shortest round-trip form, so the file holds the exact values. */

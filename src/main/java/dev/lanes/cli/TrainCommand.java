@@ -1,6 +1,7 @@
 package dev.lanes.cli;
 
 import dev.lanes.data.Dataset;
+import dev.lanes.io.AtomicFiles;
 import dev.lanes.io.Checkpoint;
 import dev.lanes.io.Json;
 import dev.lanes.io.ModelFile;
@@ -34,6 +35,7 @@ import dev.lanes.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -240,6 +242,12 @@ final class TrainCommand {
         checkOutputFile(cfg.save(), "save");
         checkOutputFile(cfg.json(), "json");
         checkOutputFile(cfg.plot(), "plot");
+        Map<String, Path> files = new LinkedHashMap<>();
+        files.put("data", cfg.data());
+        files.put("save", cfg.save());
+        files.put("json", cfg.json());
+        files.put("plot", cfg.plot());
+        refuseSameFile(files, Set.of("data"));
         Path dir = cfg.checkpoint();
         if (dir != null) {
             if (dir.toString().isBlank()) throw new UsageException("--checkpoint needs a folder name");
@@ -254,6 +262,36 @@ final class TrainCommand {
                         + earlier.get(0).getFileName() + "): add --resume to continue that run, or give an empty folder"
                         + " (or delete its epoch-NNNN.lanes files) to start a new one");
             }
+        }
+    }
+
+    /**
+     * Refuses two options that name one file when either is an output: the later writer would
+     * replace the earlier one's file (a model overwritten by its own JSON report), or an output
+     * would replace an input. {@code paths} maps option names to files (null: option not given).
+     */
+    static void refuseSameFile(Map<String, Path> paths, Set<String> inputs) {
+        List<Map.Entry<String, Path>> given = paths.entrySet().stream().filter(e -> e.getValue() != null).toList();
+        for (int i = 0; i < given.size(); i++) {
+            for (int j = i + 1; j < given.size(); j++) {
+                var a = given.get(i);
+                var b = given.get(j);
+                if (inputs.contains(a.getKey()) && inputs.contains(b.getKey())) continue;
+                if (sameFile(a.getValue(), b.getValue())) {
+                    throw new UsageException("--" + b.getKey() + " " + b.getValue() + " is the same file as --" + a.getKey() + " "
+                            + a.getValue() + (inputs.contains(a.getKey()) ? ", which it would overwrite" : "")
+                            + ": give each output its own file name");
+                }
+            }
+        }
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) return true;
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -587,13 +625,8 @@ final class TrainCommand {
         writeText(cfg.plot(), SvgPlot.render("Lanes: " + data.name() + " " + java.util.Arrays.toString(cfg.layers()), panels));
     }
 
+    /** Written atomically, as model files are: a failed or interrupted write leaves any earlier file whole. */
     static void writeText(Path file, String text) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) Files.createDirectories(parent);
-            Files.writeString(file, text, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.write(file, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
     }
 }

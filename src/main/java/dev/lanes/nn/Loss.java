@@ -143,6 +143,19 @@ public final class Loss {
                             + ", expected a whole number in [0, " + units + ")");
                 }
             }
+            return;
+        }
+        // Caught here, a bad target is named; left to the loss, it surfaced as a NaN loss blamed on
+        // the learning rate. Cross-entropy targets are probabilities, as PyTorch's BCELoss requires.
+        boolean probabilities = kind == Kind.BINARY_CROSS_ENTROPY || kind == Kind.CATEGORICAL_CROSS_ENTROPY;
+        for (int r = 0; r < targets.rows(); r++) {
+            for (int c = 0; c < targets.cols(); c++) {
+                float t = targets.get(r, c);
+                if (!Float.isFinite(t) || probabilities && !(t >= 0f && t <= 1f)) {
+                    throw new IllegalArgumentException("target row " + r + (targets.cols() > 1 ? " column " + c : "")
+                            + " holds " + t + "; " + this + (probabilities ? " needs targets in [0, 1]" : " needs finite targets"));
+                }
+            }
         }
     }
 

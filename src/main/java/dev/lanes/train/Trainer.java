@@ -170,8 +170,11 @@ public final class Trainer implements AutoCloseable {
         value += penalty(m);
         Parameter bad = firstNonFiniteGradient();
         if (bad != null || !Float.isFinite(value)) {
+            // A NaN input can pass a finite loss (ReLU maps NaN to 0) and surface only in the gradients.
+            String input = bad == null ? null : model.locateNonFinite(x);
             throw rollBack(diverged(bad == null ? "the regularization penalty became " + value
-                    : "the gradient of " + bad.name() + " " + bad.value().shape() + " became NaN or infinite", m));
+                    : "the gradient of " + bad.name() + " " + bad.value().shape() + " became NaN or infinite"
+                    + (input != null && input.startsWith("input") ? "; first non-finite value: " + input : ""), m));
         }
         // An optimizer that can bound its step proves most updates harmless from the gradients'
         // largest magnitude, and then the copy of every weight is not needed.

@@ -77,6 +77,47 @@ class NonFiniteGuardTest {
     }
 
     @Test
+    void aNaNInputThatReLUHidesFromTheLossIsStillNamedWithItsRow() {
+        // ReLU maps NaN to 0 (as Activation.apply documents), so the loss stays finite and the NaN
+        // first shows in the first layer's weight gradient, Xᵀ·dZ.
+        try (Matrix x = gaussian(16, 4, 3, 1f); Matrix y = gaussian(16, 1, 4, 1f);
+             Sequential model = Sequential.builder(4).kernels(kernels).seed(2)
+                     .add(new Dense(8, Activation.relu())).add(new Dense(1)).build();
+             Trainer trainer = new Trainer(model, Loss.meanSquaredError(), new Adam(0.01f))) {
+            trainer.trainBatch(x, y);
+            List<float[]> before = model.getWeights();
+            x.set(7, 1, Float.NaN);
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> trainer.trainBatch(x, y));
+            assertTrue(e.getMessage().contains("gradient of") && e.getMessage().contains("input row 7 (column 1 is NaN)"),
+                    e.getMessage());
+            assertWeightsEqual(before, model.getWeights());
+        }
+    }
+
+    @Test
+    void aNonFiniteOrOutOfRangeTargetIsRefusedWithItsRowBeforeAnyStep() {
+        try (Matrix x = gaussian(16, 4, 3, 1f); Matrix y = gaussian(16, 1, 4, 1f);
+             Sequential model = Sequential.builder(4).kernels(kernels).seed(2)
+                     .add(new Dense(8, Activation.relu())).add(new Dense(1)).build();
+             Trainer trainer = new Trainer(model, Loss.meanSquaredError(), new Adam(0.01f))) {
+            List<float[]> before = model.getWeights();
+            y.set(5, 0, Float.NaN);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.trainBatch(x, y));
+            assertTrue(e.getMessage().contains("target row 5 holds NaN"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> trainer.fit(x, y, FitOptions.builder().epochs(1).verbose(false).build()));
+            assertWeightsEqual(before, model.getWeights());
+        }
+        try (Matrix x = gaussian(16, 4, 3, 1f); Matrix y = Matrix.allocate(16, 1);
+             Sequential model = Sequential.builder(4).kernels(kernels).seed(2)
+                     .add(new Dense(8, Activation.relu())).add(new Dense(1, Activation.sigmoid())).build();
+             Trainer trainer = new Trainer(model, Loss.binaryCrossEntropy(), new Adam(0.01f))) {
+            y.set(3, 0, 2f);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.trainBatch(x, y));
+            assertTrue(e.getMessage().contains("target row 3 holds 2.0") && e.getMessage().contains("[0, 1]"), e.getMessage());
+        }
+    }
+
+    @Test
     void anOverflowingGradientIsNamedByParameterWhileTheLossIsStillFinite() {
         // h = x·W0 is tiny, logits = h·W1 moderate (finite loss), but dW0 = xᵀ·(dLogits·W1ᵀ) overflows.
         try (Matrix x = Matrix.allocate(8, 4).fill(10f); Matrix y = Matrix.allocate(8, 1);

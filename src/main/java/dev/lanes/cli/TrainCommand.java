@@ -254,6 +254,11 @@ final class TrainCommand {
             if (Files.exists(dir) && !Files.isDirectory(dir)) {
                 throw new UsageException("--checkpoint " + dir + " is a file; it names the folder the checkpoints go to");
             }
+            Path existing = dir.toAbsolutePath();
+            while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+            if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
+                throw new UsageException("--checkpoint " + dir + ": cannot write in " + existing);
+            }
             // A new run would interleave its checkpoints with the old run's, prune its own as
             // "older" than the old run's last epochs, and a later --resume would continue the wrong run.
             List<Path> earlier = cfg.resume() ? List.of() : Checkpoint.newestFirst(dir);
@@ -295,7 +300,7 @@ final class TrainCommand {
         }
     }
 
-    private static void checkOutputFile(Path file, String option) {
+    static void checkOutputFile(Path file, String option) {
         if (file == null) return;
         if (file.toString().isBlank()) throw new UsageException("--" + option + " needs a file name");
         if (Files.isDirectory(file)) {

@@ -67,6 +67,14 @@ final class TuneCommand {
         String backend = a.backend();
         String save = a.string("save", null), json = a.string("json", null), data = a.string("data", null);
         boolean quiet = a.flag("quiet");
+        // Checked before the search, not after its last trial.
+        TrainCommand.checkOutputFile(save == null ? null : Path.of(save), "save");
+        TrainCommand.checkOutputFile(json == null ? null : Path.of(json), "json");
+        Map<String, Path> files = new LinkedHashMap<>();
+        files.put("data", data == null ? null : Path.of(data));
+        files.put("save", save == null ? null : Path.of(save));
+        files.put("json", json == null ? null : Path.of(json));
+        TrainCommand.refuseSameFile(files, Set.of("data"));
         // Options every trial shares, in `lanes train` syntax, so trials are built exactly as train builds.
         List<String> common = new ArrayList<>(List.of("--dataset", dataset, "--epochs", Integer.toString(epochs),
                 "--seed", Long.toString(seed), "--validation-split", Float.toString(validation),

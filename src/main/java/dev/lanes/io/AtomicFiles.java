@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
@@ -76,7 +78,7 @@ public final class AtomicFiles {
             tmp = null;
             forceDirectory(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write " + target + ": " + reason(e), e);
         } finally {
             if (tmp != null) {
                 try {
@@ -86,6 +88,19 @@ public final class AtomicFiles {
                 }
             }
         }
+    }
+
+    /**
+     * What went wrong, in words: the file system exceptions' own messages are often just the path
+     * ("cannot write /ro/m.lanes: /ro/.m.lanes.x1.tmp" said nothing about permissions).
+     */
+    public static String reason(IOException e) {
+        String what = e instanceof AccessDeniedException ? "permission denied"
+                : e instanceof NoSuchFileException ? "no such file or folder"
+                : e instanceof FileAlreadyExistsException ? "it already exists"
+                : e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
+                : String.valueOf(e.getMessage());
+        return e instanceof FileSystemException f && f.getFile() != null ? what + " (" + f.getFile() + ")" : what;
     }
 
     /**

@@ -251,7 +251,7 @@ public final class Checkpoint {
                 if (m.matches()) files.put(Integer.parseInt(m.group(1)), p);
             });
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot list " + dir + ": " + AtomicFiles.reason(e), e);
         }
         return files;
     }
@@ -263,7 +263,7 @@ public final class Checkpoint {
             try {
                 Files.deleteIfExists(oldest);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot delete old checkpoint " + oldest + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("cannot delete old checkpoint " + oldest + ": " + AtomicFiles.reason(e), e);
             }
         }
     }

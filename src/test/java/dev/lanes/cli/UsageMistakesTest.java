@@ -67,7 +67,11 @@ class UsageMistakesTest {
                         "california"}, "features"),
                 Arguments.of("wrong column count", new String[] {"predict", "--model", "MODEL", "--input",
                         wideCsv.toString()}, "3 columns"),
-                Arguments.of("bad trials", new String[] {"tune", "--trials", "-1"}, "--trials"));
+                Arguments.of("bad trials", new String[] {"tune", "--trials", "-1"}, "--trials"),
+                Arguments.of("tune saving to a folder, before any trial", new String[] {"tune", "--dataset", "optdigits",
+                        "--trials", "50", "--save", dir.toString()}, "is a folder"),
+                Arguments.of("tune with one file for the model and the report", new String[] {"tune", "--dataset",
+                        "optdigits", "--trials", "50", "--save", missing, "--json", missing}, "same file as --save"));
     }
 
     @ParameterizedTest(name = "{0}")

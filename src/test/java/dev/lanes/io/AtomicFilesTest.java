@@ -2,7 +2,9 @@ package dev.lanes.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -69,5 +71,22 @@ class AtomicFilesTest {
         try (var s = Files.list(dir)) {
             assertEquals(List.of("taken"), s.map(p -> p.getFileName().toString()).toList());
         }
+    }
+
+    @Test
+    void aFailedWriteSaysWhyNotOnlyWhere() {
+        assertEquals("permission denied (/ro/.m.lanes.x.tmp)", AtomicFiles.reason(new java.nio.file.AccessDeniedException("/ro/.m.lanes.x.tmp")));
+        assertEquals("no such file or folder (/gone/m.lanes)", AtomicFiles.reason(new java.nio.file.NoSuchFileException("/gone/m.lanes")));
+        assertEquals("No space left on device (/full/m.lanes)",
+                AtomicFiles.reason(new java.nio.file.FileSystemException("/full/m.lanes", null, "No space left on device")));
+        assertEquals("disk on fire", AtomicFiles.reason(new IOException("disk on fire")));
+        // A write that fails for a reason names it: a non-empty folder in the way of the rename.
+        Path target = dir.resolve("taken");
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> {
+            Files.createDirectories(target.resolve("inside"));
+            AtomicFiles.write(target, bytes("model"));
+        });
+        assertTrue(e.getMessage().startsWith("cannot write " + target + ": "), e.getMessage());
+        assertFalse(e.getMessage().endsWith(": " + target), e.getMessage());
     }
 }

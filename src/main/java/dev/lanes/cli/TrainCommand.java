@@ -224,13 +224,12 @@ final class TrainCommand {
                         + cfg.epochs() + "; nothing to train");
             }
 
+            // Saved before the test report, so a test set the model cannot take does not lose the training.
+            if (cfg.save() != null) ModelFile.save(cfg.save(), model, trainer.loss(), preprocessing(data));
             Map<String, Object> test = report(cfg, data, model, trainer, out);
             double seconds = (System.nanoTime() - start) / 1e9;
             if (!cfg.quiet()) out.printf(Locale.ROOT, "total %.1f s%n", seconds);
-            if (cfg.save() != null) {
-                ModelFile.save(cfg.save(), model, trainer.loss(), preprocessing(data));
-                if (!cfg.quiet()) out.println("saved " + cfg.save());
-            }
+            if (cfg.save() != null && !cfg.quiet()) out.println("saved " + cfg.save());
             if (cfg.json() != null) writeJson(cfg, data, history, test, seconds, kernels);
             if (cfg.plot() != null) writePlot(cfg, data, history);
         }

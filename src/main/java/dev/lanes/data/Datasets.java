@@ -107,16 +107,17 @@ public final class Datasets {
     }
 
     private static Split idxPair(Path dir, List<String> classes, int trainCount, int testCount) {
-        Dataset train = idxSet(dir, "train", classes, trainCount);
+        Dataset train = idxSet(dir, "train", classes, trainCount, 0);
         try {
-            return new Split(train, null, idxSet(dir, "t10k", classes, testCount));
+            return new Split(train, null, idxSet(dir, "t10k", classes, testCount, train.featureCount()));
         } catch (RuntimeException e) {
             train.close();
             throw e;
         }
     }
 
-    private static Dataset idxSet(Path dir, String prefix, List<String> classes, int expectedCount) {
+    /** {@code expectedPixels}: the size the images must have (those of the training set), or 0 for any. */
+    private static Dataset idxSet(Path dir, String prefix, List<String> classes, int expectedCount, int expectedPixels) {
         Path imagesFile = find(dir, prefix + "-images", "idx3-ubyte");
         Path labelsFile = find(dir, prefix + "-labels", "idx1-ubyte");
         Matrix images = IdxReader.readImages(imagesFile, 255f);
@@ -125,6 +126,11 @@ public final class Datasets {
             labels = IdxReader.readLabels(labelsFile);
             if (images.rows() != expectedCount) {
                 throw DataFileException.atOffset(imagesFile, 4, "holds " + images.rows() + " images, expected " + expectedCount);
+            }
+            if (expectedPixels > 0 && images.cols() != expectedPixels) {
+                // Caught here, not when the trained model first meets the test set.
+                throw DataFileException.atOffset(imagesFile, 8, "holds images of " + images.cols() + " pixels, but the"
+                        + " training images hold " + expectedPixels + ": train and test images must be the same size");
             }
             if (labels.rows() != images.rows()) {
                 throw DataFileException.atOffset(labelsFile, 4, "holds " + labels.rows() + " labels but "

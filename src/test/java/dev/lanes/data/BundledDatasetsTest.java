@@ -101,6 +101,20 @@ class BundledDatasetsTest {
     }
 
     @Test
+    void testImagesOfAnotherSizeAreRefusedWhenLoaded(@TempDir Path dir) throws IOException {
+        for (String f : new String[] {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
+            Files.copy(DATA.resolve("mnist").resolve(f), dir.resolve(f));
+        }
+        // 10,000 images of 20×20: a well-formed file, but not the training images' 28×28.
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16 + 10_000 * 400);
+        b.putInt(0x00000803).putInt(10_000).putInt(20).putInt(20);
+        Files.write(dir.resolve("t10k-images-idx3-ubyte"), b.array());
+        DataFileException e = assertThrows(DataFileException.class, () -> Datasets.mnist(dir));
+        assertTrue(e.getMessage().contains("t10k-images-idx3-ubyte") && e.getMessage().contains("byte offset 8")
+                && e.getMessage().contains("400 pixels") && e.getMessage().contains("784"), e.getMessage());
+    }
+
+    @Test
     void missingMnistFileSaysWhatItLookedFor(@TempDir Path dir) {
         DataFileException e = assertThrows(DataFileException.class, () -> Datasets.mnist(dir));
         assertTrue(e.getMessage().contains("train-images-idx3-ubyte.gz"), e.getMessage());

@@ -2,6 +2,7 @@ package dev.lanes.data;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +90,7 @@ final class CsvColumns {
         if (classes == null) {
             int max = -1;
             boolean integers = true;
+            TreeSet<Integer> distinct = new TreeSet<>();
             for (String[] row : rows) {
                 int v = nonNegativeInt(row[j]);
                 if (v < 0) {
@@ -96,15 +98,28 @@ final class CsvColumns {
                     break;
                 }
                 max = Math.max(max, v);
+                distinct.add(v);
             }
-            if (integers) {
+            // Integers that number the classes (0..k-1, a few ids possibly unused) are the ids. Sparse
+            // ones (codes such as 10 and 999999999) would make a class, and an output, per number in
+            // between: they are named classes instead, in numeric order.
+            if (integers && max < 2 * distinct.size() + 8) {
                 classes = Dataset.numberedNames("", Math.max(max + 1, 2));
                 for (int r = 0; r < rows.size(); r++) out[r] = nonNegativeInt(rows.get(r)[j]);
                 return classes;
             }
-            TreeSet<String> values = new TreeSet<>();
-            for (String[] row : rows) values.add(row[j]);
-            classes = List.copyOf(values);
+            if (integers) {
+                List<Integer> ids = List.copyOf(distinct);
+                if (ids.size() < 2) {
+                    throw DataFileException.ofFile(file, "the label column '" + name + "' has only the class " + ids, null);
+                }
+                for (int r = 0; r < rows.size(); r++) out[r] = Collections.binarySearch(ids, nonNegativeInt(rows.get(r)[j]));
+                return ids.stream().map(String::valueOf).toList();
+            } else {
+                TreeSet<String> values = new TreeSet<>();
+                for (String[] row : rows) values.add(row[j]);
+                classes = List.copyOf(values);
+            }
         }
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < classes.size(); i++) index.put(classes.get(i), i);

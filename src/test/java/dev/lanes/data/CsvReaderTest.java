@@ -54,6 +54,26 @@ class CsvReaderTest {
     }
 
     @Test
+    void sparseIntegerLabelsAreNamedClassesNotOneClassPerNumberBetween() throws IOException {
+        // Read as ids, 999999999 made a billion classes and ran out of memory.
+        Path f = csv("s.csv", "x,label\n1,0\n2,999999999\n3,0\n4,0070\n");
+        try (CsvTable t = CsvReader.builder().header(true).classLabels("label").build().read(f)) {
+            assertEquals(List.of("0", "70", "999999999"), t.dataset().classNames());
+            assertArrayEquals(new float[] {0, 2, 0, 1}, t.dataset().labels().toArray());
+        }
+        // Ids 0..k-1 with a few unused stay ids: class 3 is simply empty.
+        Path dense = csv("d.csv", "x,label\n1,0\n2,4\n3,1\n");
+        try (CsvTable t = CsvReader.builder().header(true).classLabels("label").build().read(dense)) {
+            assertEquals(5, t.dataset().numClasses());
+            assertArrayEquals(new float[] {0, 4, 1}, t.dataset().labels().toArray());
+        }
+        Path one = csv("o.csv", "x,label\n1,500\n2,500\n");
+        DataFileException e = assertThrows(DataFileException.class,
+                () -> CsvReader.builder().header(true).classLabels("label").build().read(one));
+        assertTrue(e.getMessage().contains("only the class [500]"), e.getMessage());
+    }
+
+    @Test
     void textLabelsGetSortedIdsOrTheGivenOrder() throws IOException {
         Path f = csv("c.csv", "1,yes\n2,no\n3,maybe\n4,no\n");
         try (CsvTable t = CsvReader.builder().classLabels(1).build().read(f)) {

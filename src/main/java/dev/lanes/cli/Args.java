@@ -68,15 +68,18 @@ final class Args {
     String string(String name, String def) { return values.getOrDefault(name, def); }
 
     int integer(String name, int def, int min) {
+        return integer(name, def, min, Integer.MAX_VALUE);
+    }
+
+    int integer(String name, int def, int min, int max) {
         String v = values.get(name);
         if (v == null) return def;
         try {
             int x = Integer.parseInt(v.trim());
-            if (x < min) throw new NumberFormatException();
+            if (x < min || x > max) throw new NumberFormatException();
             return x;
         } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " must be a whole number from " + min + " to " + Integer.MAX_VALUE
-                    + ", got '" + v + "'");
+            throw new UsageException("--" + name + " must be a whole number from " + min + " to " + max + ", got '" + v + "'");
         }
     }
 
@@ -125,7 +128,7 @@ final class Args {
         int cpus = Runtime.getRuntime().availableProcessors();
         int t;
         if (values.containsKey("threads")) {
-            t = integer("threads", 1, 1); // a -Dlanes.threads mistake must not fail an explicit --threads
+            t = integer("threads", 1, 1, MAX_THREADS); // a -Dlanes.threads mistake must not fail an explicit --threads
         } else {
             try {
                 t = KernelProvider.defaultThreads();

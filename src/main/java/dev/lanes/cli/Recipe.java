@@ -135,6 +135,10 @@ final class Recipe {
 
     private static Path dir(Path given, Path fallback) {
         Path d = given != null ? given : fallback;
+        if (given != null && Files.isRegularFile(d)) {
+            throw new UsageException("--data " + d + " is a file; this dataset is read from the folder that holds its files"
+                    + " (for a CSV file of your own, use --dataset csv --data FILE --label COLUMN)");
+        }
         if (!Files.isDirectory(d)) {
             throw new UsageException("data folder " + d + " does not exist"
                     + (given == null ? " (run from the repository root, or pass --data DIR)" : ""));

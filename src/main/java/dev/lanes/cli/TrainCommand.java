@@ -147,7 +147,7 @@ final class TrainCommand {
 
         static int[] layers(String s) {
             if (s.isBlank() || s.equals("none")) return new int[0];
-            String[] parts = s.split(",");
+            String[] parts = s.split(",", -1); // "256," is a mistake, not one layer
             int[] out = new int[parts.length];
             for (int i = 0; i < parts.length; i++) {
                 try {
@@ -241,6 +241,9 @@ final class TrainCommand {
         checkOutputFile(cfg.save(), "save");
         checkOutputFile(cfg.json(), "json");
         checkOutputFile(cfg.plot(), "plot");
+        if (cfg.plot() != null && !cfg.plot().getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".svg")) {
+            throw new UsageException("--plot " + cfg.plot() + ": the plot is an SVG drawing; give a file name ending in .svg");
+        }
         Map<String, Path> files = new LinkedHashMap<>();
         files.put("data", cfg.data());
         files.put("save", cfg.save());

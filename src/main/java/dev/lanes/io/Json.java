@@ -119,13 +119,19 @@ public final class Json {
     /** A syntax error, with the character offset where it was found. */
     public static final class ParseException extends IllegalArgumentException {
         private final int offset;
+        private final String reason;
 
         ParseException(String message, int offset) {
             super(message + " at character " + offset);
             this.offset = offset;
+            this.reason = message;
         }
 
+        /** Where, in characters (UTF-16 units) of the text parsed. */
         public int offset() { return offset; }
+
+        /** What is wrong, without the position. */
+        public String reason() { return reason; }
     }
 
     private static final class Parser {

@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -113,12 +115,23 @@ public final class SafeTensors {
                 throw new ModelFileException(file, 0, "header length " + headerLen + " does not fit a file of "
                         + size + " bytes (truncated or not a safetensors file)");
             }
-            String json = StandardCharsets.UTF_8.decode(readFully(ch, file, 8, (int) headerLen)).toString();
+            ByteBuffer headerBytes = readFully(ch, file, 8, (int) headerLen);
+            String json;
+            try {
+                json = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(headerBytes).toString();
+            } catch (CharacterCodingException e) {
+                // The decoder stops at the bad bytes: the buffer's position says where.
+                throw new ModelFileException(file, 8 + headerBytes.position(), "the JSON header is not UTF-8 text");
+            }
             Object parsed;
             try {
                 parsed = Json.parse(json);
             } catch (Json.ParseException e) {
-                throw new ModelFileException(file, 8 + e.offset(), "corrupt JSON header: " + e.getMessage());
+                // The parser counts characters; the file position counts bytes (a name such as "revenu_€" differs).
+                int chars = Math.min(e.offset(), json.length());
+                long bytes = json.substring(0, chars).getBytes(StandardCharsets.UTF_8).length;
+                throw new ModelFileException(file, 8 + bytes, "corrupt JSON header: " + e.reason());
             }
             if (!(parsed instanceof Map<?, ?> header)) {
                 throw new ModelFileException(file, 8, "header is not a JSON object");

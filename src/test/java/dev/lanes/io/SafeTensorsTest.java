@@ -129,6 +129,29 @@ class SafeTensorsTest {
     }
 
     @Test
+    void aCorruptHeaderIsPlacedByByteEvenAfterNonAsciiNames() throws IOException {
+        Path f = dir.resolve("fr");
+        String json = "{\"__metadata__\":{\"features\":\"âge,revenu_€,€€\"},\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+        byte[] h = json.getBytes(StandardCharsets.UTF_8);
+        int colon = new String(h, StandardCharsets.ISO_8859_1).indexOf("\"w\":") + 3; // in bytes
+        h[colon] = 'X';
+        Files.write(f, ByteBuffer.allocate(8 + h.length + 4).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).put(h).putFloat(1f).array());
+        ModelFileException e = assertThrows(ModelFileException.class, () -> SafeTensors.read(f));
+        assertEquals(8 + colon, e.offset(), e.getMessage());
+        assertTrue(e.getMessage().contains("corrupt JSON header: expected ':'") && !e.getMessage().contains("character"),
+                e.getMessage());
+
+        // Bytes that are not UTF-8 are refused where they are, not read back as U+FFFD.
+        byte[] g = json.getBytes(StandardCharsets.UTF_8);
+        int bad = new String(g, StandardCharsets.ISO_8859_1).indexOf("revenu") + 2;
+        g[bad] = (byte) 0xFF;
+        Files.write(f, ByteBuffer.allocate(8 + g.length + 4).order(ByteOrder.LITTLE_ENDIAN).putLong(g.length).put(g).putFloat(1f).array());
+        ModelFileException u = assertThrows(ModelFileException.class, () -> SafeTensors.read(f));
+        assertEquals(8 + bad, u.offset(), u.getMessage());
+        assertTrue(u.getMessage().contains("not UTF-8"), u.getMessage());
+    }
+
+    @Test
     void randomCorruptionNeverEscapesAsAnotherException() throws IOException {
         Path f = dir.resolve("m.safetensors");
         SafeTensors.write(f, sample(), Map.of("k", "v"));

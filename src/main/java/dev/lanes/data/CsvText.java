@@ -2,6 +2,9 @@ package dev.lanes.data;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -54,7 +58,7 @@ record CsvText(Path file, List<String> names, List<String[]> rows, int[] lines) 
         } catch (NoSuchFileException e) {
             throw DataFileException.ofFile(file, "no such file", e);
         } catch (MalformedInputException e) {
-            throw DataFileException.ofFile(file, "not UTF-8 text", e);
+            throw notUtf8(file, delimiter, e);
         } catch (IOException e) {
             throw DataFileException.ofFile(file, "cannot be read: " + e.getMessage(), e);
         }
@@ -62,6 +66,38 @@ record CsvText(Path file, List<String> names, List<String[]> rows, int[] lines) 
             throw DataFileException.ofFile(file, header ? "no data rows after the header" : "no data rows", null);
         }
         return new CsvText(file, names, rows, lineNumbers.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /**
+     * Where the first byte that is not UTF-8 is: the reader's exception does not say. Off the
+     * normal path, so the file is read again whole.
+     */
+    private static DataFileException notUtf8(Path file, char delimiter, MalformedInputException cause) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            return DataFileException.ofFile(file, "not UTF-8 text", cause);
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(in);
+            return DataFileException.ofFile(file, "not UTF-8 text", cause);
+        } catch (CharacterCodingException e) {
+            int at = in.position(), line = 1, column = 1;
+            for (int i = 0; i < at; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                    column = 1;
+                } else if (bytes[i] == delimiter) {
+                    column++;
+                }
+            }
+            return DataFileException.atLine(file, line, column, String.format(Locale.ROOT,
+                    "byte 0x%02X (file offset %d) is not UTF-8 text; save the file as UTF-8 (from Latin-1, for example:"
+                            + " iconv -f latin1 -t utf-8)", bytes[at] & 0xFF, at));
+        }
     }
 
     private static void checkUniqueNames(Path file, int lineNo, List<String> names) {

@@ -74,6 +74,15 @@ class CsvReaderTest {
     }
 
     @Test
+    void aFileThatIsNotUtf8IsPlacedByLineColumnAndByte() throws IOException {
+        Path f = dir.resolve("latin1.csv");
+        Files.write(f, new byte[] {'a', ',', 'b', '\n', '1', ',', '2', '\n', '3', ',', 'x', (byte) 0xE9, '\n'});
+        DataFileException e = fails(CsvReader.builder().header(true).build(), f, 3, 2);
+        assertTrue(e.getMessage().contains("0xE9") && e.getMessage().contains("offset 11") && e.getMessage().contains("UTF-8"),
+                e.getMessage());
+    }
+
+    @Test
     void textLabelsGetSortedIdsOrTheGivenOrder() throws IOException {
         Path f = csv("c.csv", "1,yes\n2,no\n3,maybe\n4,no\n");
         try (CsvTable t = CsvReader.builder().classLabels(1).build().read(f)) {

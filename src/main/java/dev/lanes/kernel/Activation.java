@@ -11,7 +11,7 @@ public enum Activation {
     public float apply(float x, float leak) {
         return switch (this) {
             case IDENTITY -> x;
-            case RELU -> x > 0f ? x : 0f;
+            case RELU -> x <= 0f ? 0f : x; // NaN passes through, as in PyTorch: a NaN input shows in the output
             case LEAKY_RELU -> x > 0f ? x : leak * x;
             case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-x)));
             case TANH -> (float) Math.tanh(x);

@@ -170,7 +170,8 @@ public final class Trainer implements AutoCloseable {
         value += penalty(m);
         Parameter bad = firstNonFiniteGradient();
         if (bad != null || !Float.isFinite(value)) {
-            // A NaN input can pass a finite loss (ReLU maps NaN to 0) and surface only in the gradients.
+            // An infinite input can pass a finite loss (ReLU maps −∞ to 0) and surface only in the
+            // gradients, as ∞·0 in the first layer's Xᵀ·dZ.
             String input = bad == null ? null : model.locateNonFinite(x);
             throw rollBack(diverged(bad == null ? "the regularization penalty became " + value
                     : "the gradient of " + bad.name() + " " + bad.value().shape() + " became NaN or infinite"

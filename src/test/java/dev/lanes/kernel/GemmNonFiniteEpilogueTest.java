@@ -1,6 +1,7 @@
 package dev.lanes.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lanes.tensor.Matrix;
@@ -8,9 +9,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Non-finite products through the fused epilogue: the simd backend must give what its loop twin gives.
- * ReLU is {@code x > 0 ? x : 0} ({@link Activation#apply}), so a NaN pre-activation becomes +0 and
- * the pre-activation output keeps the NaN; leaky ReLU keeps NaN (leak·NaN). Covered: whole 32-wide
- * tiles, right-edge tiles and the narrow path, on rows holding NaN, +∞ and −∞.
+ * ReLU is {@code x <= 0 ? 0 : x} ({@link Activation#apply}), so a NaN pre-activation stays NaN, as
+ * in PyTorch (it once became +0, which hid a NaN input behind a confident prediction); leaky ReLU
+ * keeps NaN too (leak·NaN). Covered: whole 32-wide tiles, right-edge tiles and the narrow path, on
+ * rows holding NaN, +∞ and −∞.
  */
 class GemmNonFiniteEpilogueTest {
     /** Non-finite values and zeros bit for bit; finite ones up to the backends' different summation order. */
@@ -49,6 +51,9 @@ class GemmNonFiniteEpilogueTest {
                             String at = act + ", n " + n + ", (" + i + ", " + j + ")";
                             same(cl.get(i, j), cs.get(i, j), "C " + at);
                             same(pl.get(i, j), ps.get(i, j), "pre " + at);
+                            if (Float.isNaN(pl.get(i, j))) {
+                                assertTrue(Float.isNaN(cs.get(i, j)), "a NaN pre-activation stays NaN: " + at);
+                            }
                         }
                     }
                 }

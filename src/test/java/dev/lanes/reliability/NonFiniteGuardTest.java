@@ -77,9 +77,9 @@ class NonFiniteGuardTest {
     }
 
     @Test
-    void aNaNInputThatReLUHidesFromTheLossIsStillNamedWithItsRow() {
-        // ReLU maps NaN to 0 (as Activation.apply documents), so the loss stays finite and the NaN
-        // first shows in the first layer's weight gradient, Xᵀ·dZ.
+    void aNaNInputGoesThroughReLUAndIsNamedWithItsRow() {
+        // ReLU keeps NaN, as PyTorch's does: it once mapped NaN to 0, which left the loss finite and
+        // gave a NaN input row a confident prediction.
         try (Matrix x = gaussian(16, 4, 3, 1f); Matrix y = gaussian(16, 1, 4, 1f);
              Sequential model = Sequential.builder(4).kernels(kernels).seed(2)
                      .add(new Dense(8, Activation.relu())).add(new Dense(1)).build();
@@ -88,9 +88,12 @@ class NonFiniteGuardTest {
             List<float[]> before = model.getWeights();
             x.set(7, 1, Float.NaN);
             TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> trainer.trainBatch(x, y));
-            assertTrue(e.getMessage().contains("gradient of") && e.getMessage().contains("input row 7 (column 1 is NaN)"),
-                    e.getMessage());
+            assertTrue(e.getMessage().contains("input row 7 (column 1 is NaN)"), e.getMessage());
             assertWeightsEqual(before, model.getWeights());
+            try (Matrix p = model.predict(x)) {
+                assertTrue(Float.isNaN(p.get(7, 0)), "the NaN row's prediction is NaN, got " + p.get(7, 0));
+                assertTrue(Float.isFinite(p.get(6, 0)) && Float.isFinite(p.get(8, 0)), "other rows are unaffected");
+            }
         }
     }
 

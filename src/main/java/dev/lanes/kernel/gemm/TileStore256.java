@@ -104,9 +104,9 @@ final class TileStore256 {
                     z1 = z1.mul(one.sub(y1.mul(y1)));
                 }
             } else if (act == RELU) {
-                // x > 0 ? x : 0, as Activation.apply and the loop backend: NaN becomes +0 (max keeps NaN).
-                z0 = zero.blend(z0, z0.compare(VectorOperators.GT, 0f));
-                z1 = zero.blend(z1, z1.compare(VectorOperators.GT, 0f));
+                // x <= 0 ? 0 : x, as Activation.apply and the loop backend: NaN passes through.
+                z0 = z0.blend(zero, z0.compare(VectorOperators.LE, 0f));
+                z1 = z1.blend(zero, z1.compare(VectorOperators.LE, 0f));
             } else if (act == LEAKY_RELU) {
                 z0 = z0.blend(z0.mul(leak), z0.compare(VectorOperators.LT, 0f));
                 z1 = z1.blend(z1.mul(leak), z1.compare(VectorOperators.LT, 0f));
@@ -166,7 +166,7 @@ final class TileStore256 {
             }
             z = switch (ep.activation) {
                 case IDENTITY -> z;
-                case RELU -> FloatVector.zero(S).blend(z, z.compare(VectorOperators.GT, 0f));
+                case RELU -> z.blend(FloatVector.zero(S), z.compare(VectorOperators.LE, 0f));
                 case LEAKY_RELU -> z.blend(z.mul(ep.leak), z.compare(VectorOperators.LT, 0f));
                 // Only a caller of the driver itself gets here (see TileStore512.store).
                 case SIGMOID -> MATH_FITS ? VectorMath.sigmoid(z) : lanewise(z, ep);
@@ -213,7 +213,7 @@ final class TileStore256 {
             }
             z = switch (ep.activation) {
                 case IDENTITY -> z;
-                case RELU -> FloatVector.zero(S).blend(z, z.compare(VectorOperators.GT, 0f));
+                case RELU -> z.blend(FloatVector.zero(S), z.compare(VectorOperators.LE, 0f));
                 case LEAKY_RELU -> z.blend(z.mul(ep.leak), z.compare(VectorOperators.LT, 0f));
                 case SIGMOID -> MATH_FITS ? VectorMath.sigmoid(z) : lanewise(z, ep);
                 case TANH -> MATH_FITS ? VectorMath.tanh(z) : lanewise(z, ep);

@@ -26,7 +26,7 @@ final class LoopActivations {
                 case RELU -> {
                     for (int c = 0; c < cols; c++) {
                         float v = xs.getAtIndex(F, xb + c);
-                        os.setAtIndex(F, ob + c, v > 0f ? v : 0f);
+                        os.setAtIndex(F, ob + c, v <= 0f ? 0f : v); // Activation.apply's ReLU: NaN passes through
                     }
                 }
                 case LEAKY_RELU -> {

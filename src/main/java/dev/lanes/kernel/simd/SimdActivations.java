@@ -102,8 +102,8 @@ final class SimdActivations {
     }
 
     /**
-     * Identity, ReLU and leaky ReLU, matching {@link Activation#apply}: ReLU maps NaN, −0 and −∞ to +0,
-     * as its {@code x > 0} test does (which v·0 would not: −0, NaN), so ReLU blends with zero.
+     * Identity, ReLU and leaky ReLU, matching {@link Activation#apply}: ReLU maps −0 and −∞ to +0 and
+     * keeps NaN, as its {@code x <= 0} test does (v·0 would not: −0), so ReLU blends with zero.
      */
     private static void piecewiseLinear(Activation act, float leak, MemorySegment xs, long xo, MemorySegment os,
                                         long oo, int n) {
@@ -117,14 +117,14 @@ final class SimdActivations {
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
             FloatVector v = fromMemorySegment(S, xs, xo + b, NATIVE);
-            FloatVector g = (relu ? zero : v.mul(leak)).blend(v, v.compare(VectorOperators.GT, 0f));
+            FloatVector g = v.blend(relu ? zero : v.mul(leak), v.compare(VectorOperators.LE, 0f));
             g.intoMemorySegment(os, oo + b, NATIVE);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             long b = (long) i * Float.BYTES;
             FloatVector v = fromMemorySegment(S, xs, xo + b, NATIVE, m);
-            FloatVector g = (relu ? zero : v.mul(leak)).blend(v, v.compare(VectorOperators.GT, 0f));
+            FloatVector g = v.blend(relu ? zero : v.mul(leak), v.compare(VectorOperators.LE, 0f));
             g.intoMemorySegment(os, oo + b, NATIVE, m);
         }
     }

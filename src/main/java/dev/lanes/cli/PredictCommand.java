@@ -50,7 +50,7 @@ final class PredictCommand {
         try (Kernels kernels = Kernels.create(a.backend(),
                 a.threads());
              SavedModel saved = SavedModel.open(model, kernels);
-             Dataset rows = CsvReader.builder().delimiter(dialect.delimiter()).header(header).build().read(inputPath).dataset()) {
+             Dataset rows = reader(saved.metadata(), dialect.delimiter(), header).read(inputPath).dataset()) {
             int width = saved.model().inputWidth();
             if (rows.featureCount() != width) {
                 throw new UsageException("predict: " + inputPath + " has " + rows.featureCount() + " columns, the model takes "
@@ -70,6 +70,31 @@ final class PredictCommand {
             }
         }
         return 0;
+    }
+
+    /**
+     * A reader that codes text categories and fills empty cells as the training file's reading did
+     * (the model file records both for CSV recipes: ILPD's Gender, its filled A/G Ratio cells), by
+     * position, since the model sees positions.
+     */
+    private static CsvReader reader(Map<String, Object> meta, char delimiter, boolean header) {
+        CsvReader.Builder b = CsvReader.builder().delimiter(delimiter).header(header);
+        if (!(meta.get("feature_names") instanceof List<?> names)) return b.build();
+        if (meta.get("categories") instanceof Map<?, ?> categories) {
+            for (var e : categories.entrySet()) {
+                int j = names.indexOf(e.getKey());
+                if (j >= 0 && e.getValue() instanceof List<?> values) {
+                    b.categorical(j, values.stream().map(String::valueOf).toArray(String[]::new));
+                }
+            }
+        }
+        if (meta.get("fills") instanceof Map<?, ?> fills) {
+            for (var e : fills.entrySet()) {
+                int j = names.indexOf(e.getKey());
+                if (j >= 0 && e.getValue() instanceof Number v) b.fill(j, v.floatValue());
+            }
+        }
+        return b.build();
     }
 
     /**

@@ -27,9 +27,12 @@ import java.util.Map;
 final class Recipe {
     enum Task { MULTICLASS, BINARY, REGRESSION }
 
-    /** Train and test parts ready to fit, plus what `predict` needs to prepare new rows the same way. */
+    /**
+     * Train and test parts ready to fit, plus what `predict` needs to prepare new rows the same way;
+     * {@code read}, for a CSV recipe, how its text became numbers (null otherwise; its dataset is closed).
+     */
     record Prepared(String name, String recipe, Task task, Dataset train, Dataset test, Preparation preparation,
-                    int classes, long splitSeed, String label) implements AutoCloseable {
+                    int classes, long splitSeed, String label, CsvTable read) implements AutoCloseable {
 
         /** What a model file records so that evaluate and predict prepare inputs as training did. */
         Map<String, Object> metadata() {
@@ -43,6 +46,13 @@ final class Recipe {
             preparation.writeTo(p);
             if (train.classNames() != null) p.put("class_names", train.classNames());
             if (train.featureNames() != null) p.put("feature_names", train.featureNames());
+            // predict codes text categories and fills empty cells of raw rows as the training file was.
+            if (read != null && !read.categories().isEmpty()) p.put("categories", new LinkedHashMap<>(read.categories()));
+            if (read != null && !read.imputed().isEmpty()) {
+                Map<String, Object> fills = new LinkedHashMap<>();
+                for (CsvTable.Imputed f : read.imputed()) fills.put(f.column(), (double) f.value());
+                p.put("fills", fills);
+            }
             return p;
         }
 
@@ -58,7 +68,11 @@ final class Recipe {
      * values to model inputs; {@code loaderDivided} says the loader already did that (the IDX readers).
      */
     private record Loaded(String name, Task task, Dataset train, Dataset test, float divisor, boolean loaderDivided,
-                          boolean standardize) {
+                          boolean standardize, CsvTable read) {
+        Loaded(String name, Task task, Dataset train, Dataset test, float divisor, boolean loaderDivided, boolean standardize) {
+            this(name, task, train, test, divisor, loaderDivided, standardize, null);
+        }
+
         float loaderDivisor() { return loaderDivided ? divisor : 1f; }
     }
 
@@ -100,7 +114,7 @@ final class Recipe {
             if (raw.test != null) p.applyToLoaded(raw.test.features(), raw.loaderDivisor());
             int classes = raw.task == Task.REGRESSION ? 0 : raw.train.numClasses();
             return new Prepared(raw.name, dataset, raw.task, raw.train, raw.test, p, classes, seed,
-                    dataset.equals("csv") ? labelColumn : null);
+                    dataset.equals("csv") ? labelColumn : null, raw.read);
         } catch (RuntimeException e) {
             raw.train.close();
             if (raw.test != null) raw.test.close();
@@ -124,7 +138,10 @@ final class Recipe {
                 // Counts 0..16 of an 8×8 grid: dividing by 16 keeps zeros at zero, as pixels are.
                 yield new Loaded("optdigits", Task.MULTICLASS, s.train(), s.test(), 16f, false, false);
             }
-            case "ilpd" -> split("ilpd", Task.BINARY, Datasets.ilpd(dir(dataPath, root.resolve("ilpd"))), seed, true);
+            case "ilpd" -> {
+                CsvTable table = Datasets.ilpdTable(dir(dataPath, root.resolve("ilpd")));
+                yield split("ilpd", Task.BINARY, table, seed, true);
+            }
             case "california" -> split("california", Task.REGRESSION,
                     Datasets.californiaHousing(dir(dataPath, root.resolve("california-housing"))), seed, false);
             case "csv" -> csv(dataPath, labelColumn, taskName, seed, saved, warnings);
@@ -169,6 +186,11 @@ final class Recipe {
      * Keras's {@code validation_split} on them relies on too), and re-ordering 60,000 images would
      * cost a copy of the whole set for nothing.
      */
+    private static Loaded split(String name, Task task, CsvTable read, long seed, boolean stratified) {
+        Loaded l = split(name, task, read.dataset(), seed, stratified);
+        return new Loaded(l.name, l.task, l.train, l.test, l.divisor, l.loaderDivided, l.standardize, read);
+    }
+
     private static Loaded split(String name, Task task, Dataset all, long seed, boolean stratified) {
         Split s;
         try {
@@ -231,7 +253,7 @@ final class Recipe {
         }
         Dataset all = table.dataset();
         Task t = task.equals("regression") ? Task.REGRESSION : all.numClasses() == 2 ? Task.BINARY : Task.MULTICLASS;
-        return split(file.getFileName().toString(), t, all, seed, t != Task.REGRESSION);
+        return split(file.getFileName().toString(), t, table, seed, t != Task.REGRESSION);
     }
 
     /** More distinct integer labels than this, with few rows each, look like a quantity rather than classes. */

@@ -146,14 +146,15 @@ final class CsvColumns {
         return Integer.parseInt(s);
     }
 
-    CsvTable.Imputed fillMissing(int j, String name, float[] values, boolean isCategorical) {
+    /** {@code given}: this column's fill value from {@link CsvReader.Builder#fill}, or NaN. */
+    CsvTable.Imputed fillMissing(int j, String name, float[] values, boolean isCategorical, float given) {
         int count = 0;
         for (float v : values) if (Float.isNaN(v)) count++;
         if (count == 0) return null;
-        if (missing == CsvReader.Missing.FAIL) {
+        if (missing == CsvReader.Missing.FAIL && Float.isNaN(given)) {
             failOnMissing(j, name, values, "cell");
         }
-        float fill = switch (missing) {
+        float fill = !Float.isNaN(given) ? given : switch (missing) {
             case CONSTANT -> constant;
             case MEAN -> isCategorical ? mode(values) : mean(values);
             case MEDIAN -> isCategorical ? mode(values) : median(values, count);

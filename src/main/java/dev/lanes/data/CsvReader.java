@@ -39,6 +39,7 @@ public final class CsvReader {
     private final Column label;
     private final List<String> classNames;
     private final Map<Column, List<String>> categorical;
+    private final Map<Column, Float> fills;
     private final Missing missing;
     private final float constant;
     private final Set<String> missingTokens;
@@ -51,6 +52,7 @@ public final class CsvReader {
         this.label = b.label;
         this.classNames = b.classNames;
         this.categorical = new LinkedHashMap<>(b.categorical);
+        this.fills = new LinkedHashMap<>(b.fills);
         this.missing = b.missing;
         this.constant = b.constant;
         this.missingTokens = Set.copyOf(b.missingTokens);
@@ -85,6 +87,7 @@ public final class CsvReader {
         private Column label;
         private List<String> classNames;
         private final Map<Column, List<String>> categorical = new LinkedHashMap<>();
+        private final Map<Column, Float> fills = new LinkedHashMap<>();
         private Missing missing = Missing.FAIL;
         private float constant;
         private Set<String> missingTokens = Set.of("");
@@ -149,6 +152,21 @@ public final class CsvReader {
             return this;
         }
 
+        /**
+         * Fill missing cells of column {@code name} with {@code value}, whatever {@link #impute} says: to
+         * prepare new rows as the training file was ({@link CsvTable#imputed} recorded its fills).
+         * For a categorical column, {@code value} is a code.
+         */
+        public Builder fill(String name, float value) {
+            fills.put(new Column(name, 0), value);
+            return this;
+        }
+
+        public Builder fill(int index, float value) {
+            fills.put(new Column(null, index), value);
+            return this;
+        }
+
         public Builder imputeConstant(float value) {
             missing = Missing.CONSTANT;
             constant = value;
@@ -174,7 +192,8 @@ public final class CsvReader {
             if (header && columnNames != null) {
                 throw new IllegalArgumentException("columnNames is for files without a header");
             }
-            if (!header && columnNames == null && (label != null && label.name != null || categorical.keySet().stream().anyMatch(c -> c.name != null))) {
+            if (!header && columnNames == null && (label != null && label.name != null
+                    || categorical.keySet().stream().anyMatch(c -> c.name != null) || fills.keySet().stream().anyMatch(c -> c.name != null))) {
                 throw new IllegalArgumentException("columns can only be named when the file has a header");
             }
             return new CsvReader(this);
@@ -195,6 +214,13 @@ public final class CsvReader {
         int labelIndex = label != null ? label.resolve(names, file) : -1;
         boolean[] isCategorical = new boolean[m];
         List<List<String>> fixedCodes = resolveCategorical(names, file, labelIndex, isCategorical);
+        float[] fixedFills = new float[m];
+        java.util.Arrays.fill(fixedFills, Float.NaN);
+        for (Map.Entry<Column, Float> e : fills.entrySet()) {
+            int j = e.getKey().resolve(names, file);
+            if (j == labelIndex) throw new IllegalArgumentException("column " + e.getKey() + " is the label; only features are filled");
+            fixedFills[j] = e.getValue();
+        }
         int d = labelIndex >= 0 ? m - 1 : m;
         if (d < 1) throw DataFileException.atLine(file, 1, 0, "no feature columns besides the label");
 
@@ -211,7 +237,7 @@ public final class CsvReader {
             } else {
                 typed.parseNumeric(j, names.get(j), columns[j]);
             }
-            CsvTable.Imputed fill = typed.fillMissing(j, names.get(j), columns[j], isCategorical[j]);
+            CsvTable.Imputed fill = typed.fillMissing(j, names.get(j), columns[j], isCategorical[j], fixedFills[j]);
             if (fill != null) imputed.add(fill);
         }
         List<String> classes = null;

@@ -71,6 +71,11 @@ public final class Datasets {
      * of 4 cells, taken so that every split sees the same values). No test set: split it.
      */
     public static Dataset ilpd(Path dir) {
+        return ilpdTable(dir).dataset();
+    }
+
+    /** {@link #ilpd} with what its reading recorded: Gender's codes and the filled A/G Ratio cells. */
+    public static CsvTable ilpdTable(Path dir) {
         CsvTable table = CsvReader.builder()
                 .columnNames("Age", "Gender", "TB", "DB", "Alkphos", "Sgpt", "Sgot", "TP", "ALB", "A/G Ratio", "Selector")
                 .categorical("Gender", "Female", "Male")
@@ -78,7 +83,8 @@ public final class Datasets {
                 .impute(CsvReader.Missing.MEDIAN)
                 .build()
                 .read(dir.resolve("Indian Liver Patient Dataset (ILPD).csv"));
-        return table.dataset().withClassNames(List.of("non-liver patient", "liver patient"));
+        return new CsvTable(table.dataset().withClassNames(List.of("non-liver patient", "liver patient")),
+                table.categories(), table.imputed());
     }
 
     /**

@@ -106,4 +106,44 @@ class PredictTuneCliTest {
         int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("rank")).findFirst().orElseThrow());
         return lines.subList(header, header + 4);
     }
+
+    @Test
+    void predictCodesCategoriesAndFillsEmptyCellsOfRawRowsAsTrainingDid() throws Exception {
+        Path model = dir.resolve("ilpd.lanes");
+        assertEquals(0, CliRun.of("train", "--dataset", "ilpd", "--epochs", "2", "--layers", "8", "--threads", "1",
+                "--quiet", "--save", model.toString()).status());
+        // Raw rows as the file has them, label dropped: Gender as text, and row 210's empty A/G Ratio.
+        List<String> raw = Files.readAllLines(Datasets.bundledRoot().resolve("ilpd/Indian Liver Patient Dataset (ILPD).csv"));
+        List<String> rows = java.util.stream.Stream.of(raw.get(0), raw.get(1), raw.get(209))
+                .map(r -> r.substring(0, r.lastIndexOf(','))).toList();
+        assertTrue(rows.get(0).contains(",Female,") && rows.get(1).contains(",Male,") && rows.get(2).endsWith(","), rows::toString);
+        Path input = dir.resolve("patients.csv");
+        Files.write(input, rows);
+        CliRun run = CliRun.of("predict", "--model", model.toString(), "--input", input.toString(), "--threads", "1");
+        assertEquals(0, run.status(), run::toString);
+        List<String> lines = run.out().lines().toList();
+        assertEquals(4, lines.size(), run::toString);
+
+        // The same rows coded by hand: Female 0, Male 1, the empty cell the training fill.
+        try (Kernels k = Kernels.create("simd", 1); ModelFile.Loaded loaded = ModelFile.load(model, k)) {
+            assertEquals(List.of("Female", "Male"), ((java.util.Map<?, ?>) loaded.preprocessing().get("categories")).get("Gender"));
+            float fill = ((Number) ((java.util.Map<?, ?>) loaded.preprocessing().get("fills")).get("A/G Ratio")).floatValue();
+            float[] x = new float[3 * 10];
+            for (int r = 0; r < 3; r++) {
+                String[] cells = rows.get(r).split(",", -1);
+                for (int c = 0; c < 10; c++) {
+                    x[r * 10 + c] = c == 1 ? (cells[c].equals("Male") ? 1f : 0f) : cells[c].isEmpty() ? fill : Float.parseFloat(cells[c]);
+                }
+            }
+            try (var xs = dev.lanes.tensor.Matrix.of(3, 10, x)) {
+                Preparation.readFrom(loaded.preprocessing(), "m").apply(xs);
+                try (var p = loaded.model().predict(xs)) {
+                    for (int r = 0; r < 3; r++) {
+                        float p1 = Float.parseFloat(lines.get(r + 1).split(",")[2]);
+                        assertEquals(p.get(r, 0), p1, 0f, "row " + r);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -83,6 +83,17 @@ class CsvReaderTest {
     }
 
     @Test
+    void givenFillsReplaceMissingCellsOfTheirColumnsOnly() throws IOException {
+        Path f = csv("f.csv", "a,b,c\n1,,3\n,5,\n");
+        try (CsvTable t = CsvReader.builder().header(true).fill("b", 7f).fill(0, -1f).imputeConstant(9f).build().read(f)) {
+            assertArrayEquals(new float[] {1, 7, 3, -1, 5, 9}, t.dataset().features().toArray());
+        }
+        // Without imputation, a column with no fill of its own still fails, at its cell.
+        DataFileException e = fails(CsvReader.builder().header(true).fill("b", 7f).fill("a", 0f).build(), f, 3, 3);
+        assertTrue(e.getMessage().contains("'c'"), e.getMessage());
+    }
+
+    @Test
     void textLabelsGetSortedIdsOrTheGivenOrder() throws IOException {
         Path f = csv("c.csv", "1,yes\n2,no\n3,maybe\n4,no\n");
         try (CsvTable t = CsvReader.builder().classLabels(1).build().read(f)) {

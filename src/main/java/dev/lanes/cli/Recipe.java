@@ -236,6 +236,20 @@ final class Recipe {
         b = index != null ? b.classLabels(index) : b.classLabels(label);
         // The labels as written first: the task and the classes are decided from them.
         LabelColumn labels = b.build().labelColumn(file);
+        // A text feature column with two values (yes/no, Female/Male) is coded 0/1 in sorted order of
+        // its values, as the ILPD recipe codes Gender; predict codes new rows the same way (the model
+        // file records the codes). More values would need one-hot columns, which this recipe does not make.
+        for (CsvReader.TextColumn t : b.build().textColumns(file)) {
+            if (t.values().size() != 2) {
+                throw new UsageException("column '" + t.name() + "' of " + file.getFileName() + " holds text with "
+                        + t.values().size() + " values" + (t.values().size() <= 6 ? " " + t.values() : "")
+                        + "; lanes train codes a text column only when it has two values: encode it as numbers"
+                        + " (one 0/1 column per value, for example) or drop it");
+            }
+            b = b.categorical(t.index(), t.values().toArray(String[]::new));
+            warnings.printf(Locale.ROOT, "lanes: note: column '%s' of %s coded %s = 0, %s = 1%n", t.name(),
+                    file.getFileName(), t.values().get(0), t.values().get(1));
+        }
         String task = taskName != null ? taskName : inferTask(labels);
         if (task.equals("classification")) {
             List<String> classes = saved != null && saved.classNames() != null ? saved.classNames() : classNames(labels);

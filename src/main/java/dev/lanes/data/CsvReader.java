@@ -288,6 +288,37 @@ public final class CsvReader {
         return new LabelColumn(file, text.names().get(j), j + 1, values, text.lines(), missingTokens);
     }
 
+    /** A feature column holding text: its 0-based index, name, and distinct non-missing values, sorted. */
+    public record TextColumn(int index, String name, List<String> values) {}
+
+    /**
+     * The feature columns (not the label, not those declared categorical) whose every non-missing
+     * cell is text, none a number: categories, which {@link #read} would refuse as "not a number".
+     * A number column with a stray word is not one: that cell stays an error. For callers that
+     * decide what to do with them before reading (the CLI codes two-valued ones).
+     */
+    public List<TextColumn> textColumns(Path file) {
+        CsvText text = CsvText.read(file, delimiter, header, columnNames);
+        List<String> names = text.names();
+        int labelIndex = label != null ? label.resolve(names, file) : -1;
+        boolean[] declared = new boolean[names.size()];
+        resolveCategorical(names, file, labelIndex, declared);
+        List<TextColumn> out = new ArrayList<>();
+        for (int j = 0; j < names.size(); j++) {
+            if (j == labelIndex || declared[j]) continue;
+            java.util.TreeSet<String> values = new java.util.TreeSet<>();
+            boolean allText = true;
+            for (String[] row : text.rows()) {
+                String cell = row[j];
+                if (missingTokens.contains(cell)) continue;
+                values.add(cell);
+                if (CsvColumns.NUMBER.matcher(cell).matches()) allText = false;
+            }
+            if (allText && !values.isEmpty()) out.add(new TextColumn(j, names.get(j), List.copyOf(values)));
+        }
+        return out;
+    }
+
     /** Marks the categorical columns; returns each one's fixed codes, or null where codes come from the data. */
     private List<List<String>> resolveCategorical(List<String> names, Path file, int labelIndex, boolean[] isCategorical) {
         List<List<String>> fixed = new ArrayList<>(Collections.nCopies(names.size(), (List<String>) null));

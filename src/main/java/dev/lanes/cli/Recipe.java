@@ -140,10 +140,10 @@ final class Recipe {
             }
             case "ilpd" -> {
                 CsvTable table = Datasets.ilpdTable(dir(dataPath, root.resolve("ilpd")));
-                yield split("ilpd", Task.BINARY, table, seed, true);
+                yield split("ilpd", Task.BINARY, table.dataset(), table, seed, true);
             }
             case "california" -> split("california", Task.REGRESSION,
-                    Datasets.californiaHousing(dir(dataPath, root.resolve("california-housing"))), seed, false);
+                    Datasets.californiaHousing(dir(dataPath, root.resolve("california-housing"))), null, seed, false);
             case "csv" -> csv(dataPath, labelColumn, taskName, seed, saved, warnings);
             default -> throw new UsageException("--dataset must be one of mnist, fashion-mnist, optdigits, ilpd, "
                     + "california, csv; got '" + dataset + "'");
@@ -186,19 +186,15 @@ final class Recipe {
      * Keras's {@code validation_split} on them relies on too), and re-ordering 60,000 images would
      * cost a copy of the whole set for nothing.
      */
-    private static Loaded split(String name, Task task, CsvTable read, long seed, boolean stratified) {
-        Loaded l = split(name, task, read.dataset(), seed, stratified);
-        return new Loaded(l.name, l.task, l.train, l.test, l.divisor, l.loaderDivided, l.standardize, read);
-    }
-
-    private static Loaded split(String name, Task task, Dataset all, long seed, boolean stratified) {
+    /** {@code read}: how a CSV file's text became {@code all}'s numbers, or null. */
+    private static Loaded split(String name, Task task, Dataset all, CsvTable read, long seed, boolean stratified) {
         Split s;
         try {
             s = Splits.split(all, 0.8, 0.0, seed, stratified, Splits.RowOrder.RANDOM);
         } finally {
             all.close();
         }
-        return new Loaded(name, task, s.train(), s.test(), 1f, false, true);
+        return new Loaded(name, task, s.train(), s.test(), 1f, false, true, read);
     }
 
     /**
@@ -267,7 +263,7 @@ final class Recipe {
         }
         Dataset all = table.dataset();
         Task t = task.equals("regression") ? Task.REGRESSION : all.numClasses() == 2 ? Task.BINARY : Task.MULTICLASS;
-        return split(file.getFileName().toString(), t, table, seed, t != Task.REGRESSION);
+        return split(file.getFileName().toString(), t, all, table, seed, t != Task.REGRESSION);
     }
 
     /** More distinct integer labels than this, with few rows each, look like a quantity rather than classes. */

@@ -255,11 +255,7 @@ final class TrainCommand {
             if (Files.exists(dir) && !Files.isDirectory(dir)) {
                 throw new UsageException("--checkpoint " + dir + " is a file; it names the folder the checkpoints go to");
             }
-            Path existing = dir.toAbsolutePath();
-            while (existing != null && !Files.exists(existing)) existing = existing.getParent();
-            if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
-                throw new UsageException("--checkpoint " + dir + ": cannot write in " + existing);
-            }
+            checkCanCreate(dir, dir.toAbsolutePath(), "checkpoint");
             // A new run would interleave its checkpoints with the old run's, prune its own as
             // "older" than the old run's last epochs, and a later --resume would continue the wrong run.
             List<Path> earlier = cfg.resume() ? List.of() : Checkpoint.newestFirst(dir);
@@ -307,14 +303,21 @@ final class TrainCommand {
         if (Files.isDirectory(file)) {
             throw new UsageException("--" + option + " " + file + " is a folder; give a file name (in it, for example)");
         }
-        // The writers create missing folders (--save runs/m.lanes): the nearest one that exists must take them.
-        Path dir = file.toAbsolutePath().getParent();
+        checkCanCreate(file, file.toAbsolutePath().getParent(), option);
+    }
+
+    /**
+     * The writers create missing folders (--save runs/m.lanes, --checkpoint runs/ck): the nearest
+     * one that exists, from {@code folder} up, must be a folder that takes them.
+     */
+    private static void checkCanCreate(Path target, Path folder, String option) {
+        Path dir = folder;
         while (dir != null && !Files.exists(dir)) dir = dir.getParent();
         if (dir == null || !Files.isDirectory(dir)) {
-            throw new UsageException("--" + option + " " + file + ": " + dir + " is not a folder");
+            throw new UsageException("--" + option + " " + target + ": " + dir + " is not a folder");
         }
         if (!Files.isWritable(dir)) {
-            throw new UsageException("--" + option + " " + file + ": cannot write in " + dir);
+            throw new UsageException("--" + option + " " + target + ": cannot write in " + dir);
         }
     }
 

@@ -47,53 +47,57 @@ final class PredictCommand {
             Main.warnings().println("lanes: note: the first line of " + inputPath + " is taken as column names"
                     + " (--header=false if it is data)");
         }
-        try (Kernels kernels = Kernels.create(a.backend(),
-                a.threads());
-             SavedModel saved = SavedModel.open(model, kernels);
-             Dataset rows = reader(saved.metadata(), dialect.delimiter(), header).read(inputPath).dataset()) {
-            int width = saved.model().inputWidth();
-            if (rows.featureCount() != width) {
-                throw new UsageException("predict: " + inputPath + " has " + rows.featureCount() + " columns, the model takes "
-                        + width + " features (give features only, no label column" + (header ? ")" : "; --header if the first line names the columns)"));
-            }
-            if (header) checkColumnNames(inputPath, rows.featureNames(), saved.metadata().get("feature_names"));
-            saved.preparation().apply(rows.features());
-            String text;
-            try (Matrix predictions = saved.model().predict(rows.features())) {
-                text = format(saved, predictions);
-            }
-            if (output == null) {
-                out.print(text);
-            } else {
-                TrainCommand.writeText(Path.of(output), text);
-                out.println("wrote " + rows.rows() + " predictions to " + output);
+        try (Kernels kernels = Kernels.create(a.backend(), a.threads());
+             SavedModel saved = SavedModel.open(model, kernels)) {
+            CsvReader reader = reader(saved.metadata(), inputPath, dialect.delimiter(), header);
+            try (Dataset rows = reader.read(inputPath).dataset()) {
+                int width = saved.model().inputWidth();
+                if (rows.featureCount() != width) {
+                    throw new UsageException("predict: " + inputPath + " has " + rows.featureCount() + " columns, the model takes "
+                            + width + " features (give features only, no label column" + (header ? ")" : "; --header if the first line names the columns)"));
+                }
+                saved.preparation().apply(rows.features());
+                String text;
+                try (Matrix predictions = saved.model().predict(rows.features())) {
+                    text = format(saved, predictions);
+                }
+                if (output == null) {
+                    out.print(text);
+                } else {
+                    TrainCommand.writeText(Path.of(output), text);
+                    out.println("wrote " + rows.rows() + " predictions to " + output);
+                }
             }
         }
         return 0;
     }
 
     /**
-     * A reader that codes text categories and fills empty cells as the training file's reading did
-     * (the model file records both for CSV recipes: ILPD's Gender, its filled A/G Ratio cells), by
-     * position, since the model sees positions.
+     * A reader of {@code input} that codes text columns and fills empty cells as the training file's
+     * reading did (a CSV recipe's model file records both: ILPD's Gender, its filled A/G Ratio cells,
+     * a one-hot column), by position, since the model sees positions. With a header line, the
+     * columns' names are checked against the training file's first.
      */
-    private static CsvReader reader(Map<String, Object> meta, char delimiter, boolean header) {
+    private static CsvReader reader(Map<String, Object> meta, Path input, char delimiter, boolean header) {
         CsvReader.Builder b = CsvReader.builder().delimiter(delimiter).header(header);
-        if (!(meta.get("feature_names") instanceof List<?> names)) return b.build();
-        if (meta.get("categories") instanceof Map<?, ?> categories) {
-            for (var e : categories.entrySet()) {
-                int j = names.indexOf(e.getKey());
-                if (j >= 0 && e.getValue() instanceof List<?> values) {
-                    b.categorical(j, values.stream().map(String::valueOf).toArray(String[]::new));
-                }
+        CsvCoding coding = CsvCoding.readFrom(meta);
+        if (coding == null || coding.columns() == null) {
+            // No CSV recipe (IDX images): nothing to code, and the reader itself counts the columns.
+            if (header && meta.get("feature_names") instanceof List<?> trained) {
+                List<String> names = b.build().columnsOf(input);
+                if (names.size() == trained.size()) checkColumnNames(input, names, trained.stream().map(String::valueOf).toList());
             }
+            return b.build();
         }
-        if (meta.get("fills") instanceof Map<?, ?> fills) {
-            for (var e : fills.entrySet()) {
-                int j = names.indexOf(e.getKey());
-                if (j >= 0 && e.getValue() instanceof Number v) b.fill(j, v.floatValue());
-            }
+        List<String> trained = coding.columns();
+        List<String> names = b.build().columnsOf(input);
+        if (names.size() != trained.size()) {
+            throw new UsageException("predict: " + input + " has " + names.size() + " columns, the model was trained on "
+                    + trained.size() + (trained.size() <= 12 ? " " + trained : "") + " (give features only, no label column"
+                    + (header ? ")" : "; --header if the first line names the columns)"));
         }
+        if (header) checkColumnNames(input, names, trained);
+        for (int j = 0; j < trained.size(); j++) coding.applyTo(b, trained.get(j), j);
         return b.build();
     }
 
@@ -103,12 +107,8 @@ final class PredictCommand {
      * own labels for a bundled dataset's columns, say) only draw a warning. Skipped when training
      * had no names of its own (a file without a header, IDX images).
      */
-    private static void checkColumnNames(Path input, List<String> names, Object saved) {
-        if (!(saved instanceof List<?> trained) || trained.stream().allMatch(n -> String.valueOf(n).matches("column \\d+"))) {
-            return;
-        }
-        List<String> expected = trained.stream().map(String::valueOf).toList();
-        if (expected.equals(names)) return;
+    private static void checkColumnNames(Path input, List<String> names, List<String> expected) {
+        if (expected.stream().allMatch(n -> n.matches("column \\d+")) || expected.equals(names)) return;
         String both = "the columns of " + input + " are " + names + "; the model was trained on " + expected;
         if (expected.stream().sorted().toList().equals(names.stream().sorted().toList())) {
             throw new UsageException("predict: " + both + ", in that order: reorder the columns to match");

@@ -17,8 +17,11 @@ import java.util.Map;
  * {@code class_names} metadata, which {@link Recipe.Prepared#metadata()} writes): re-reading a CSV
  * file for {@code lanes evaluate} maps its labels to these ids, not to ids derived afresh from
  * whatever labels that file holds. Null for a preparation being fitted, and for regression.
+ *
+ * <p>{@code coding} is how a CSV recipe coded the file's text columns, read back from a saved model
+ * (see {@link CsvCoding}); null for a preparation being fitted and for other datasets.
  */
-record Preparation(float divisor, Standardizer standardizer, List<String> classNames) {
+record Preparation(float divisor, Standardizer standardizer, List<String> classNames, CsvCoding coding) {
     Preparation {
         if (!(divisor > 0f) || Float.isInfinite(divisor)) {
             throw new IllegalArgumentException("divide_by must be finite and > 0, got " + divisor);
@@ -26,12 +29,16 @@ record Preparation(float divisor, Standardizer standardizer, List<String> classN
         if (classNames != null) classNames = List.copyOf(classNames);
     }
 
+    Preparation(float divisor, Standardizer standardizer, List<String> classNames) {
+        this(divisor, standardizer, classNames, null);
+    }
+
     Preparation(float divisor, Standardizer standardizer) {
-        this(divisor, standardizer, null);
+        this(divisor, standardizer, null, null);
     }
 
     Preparation withStandardizer(Standardizer s) {
-        return new Preparation(divisor, s, classNames);
+        return new Preparation(divisor, s, classNames, coding);
     }
 
     /** Prepares raw rows (as read from a CSV file) in place. */
@@ -80,7 +87,7 @@ record Preparation(float divisor, Standardizer standardizer, List<String> classN
             if (metadata.get("class_names") instanceof List<?> names && names.size() >= 2) {
                 classes = names.stream().map(String::valueOf).toList();
             }
-            return new Preparation(divisor, s, classes);
+            return new Preparation(divisor, s, classes, CsvCoding.readFrom(metadata));
         } catch (RuntimeException e) {
             throw new UsageException(where + ": the model's preprocessing metadata is invalid: " + e.getMessage());
         }

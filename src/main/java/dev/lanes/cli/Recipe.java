@@ -46,13 +46,8 @@ final class Recipe {
             preparation.writeTo(p);
             if (train.classNames() != null) p.put("class_names", train.classNames());
             if (train.featureNames() != null) p.put("feature_names", train.featureNames());
-            // predict codes text categories and fills empty cells of raw rows as the training file was.
-            if (read != null && !read.categories().isEmpty()) p.put("categories", new LinkedHashMap<>(read.categories()));
-            if (read != null && !read.imputed().isEmpty()) {
-                Map<String, Object> fills = new LinkedHashMap<>();
-                for (CsvTable.Imputed f : read.imputed()) fills.put(f.column(), (double) f.value());
-                p.put("fills", fills);
-            }
+            // predict codes text columns and fills empty cells of raw rows as the training file was.
+            if (read != null) CsvCoding.of(read, read.columns()).writeTo(p);
             return p;
         }
 
@@ -232,20 +227,7 @@ final class Recipe {
         b = index != null ? b.classLabels(index) : b.classLabels(label);
         // The labels as written first: the task and the classes are decided from them.
         LabelColumn labels = b.build().labelColumn(file);
-        // A text feature column with two values (yes/no, Female/Male) is coded 0/1 in sorted order of
-        // its values, as the ILPD recipe codes Gender; predict codes new rows the same way (the model
-        // file records the codes). More values would need one-hot columns, which this recipe does not make.
-        for (CsvReader.TextColumn t : b.build().textColumns(file)) {
-            if (t.values().size() != 2) {
-                throw new UsageException("column '" + t.name() + "' of " + file.getFileName() + " holds text with "
-                        + t.values().size() + " values" + (t.values().size() <= 6 ? " " + t.values() : "")
-                        + "; lanes train codes a text column only when it has two values: encode it as numbers"
-                        + " (one 0/1 column per value, for example) or drop it");
-            }
-            b = b.categorical(t.index(), t.values().toArray(String[]::new));
-            warnings.printf(Locale.ROOT, "lanes: note: column '%s' of %s coded %s = 0, %s = 1%n", t.name(),
-                    file.getFileName(), t.values().get(0), t.values().get(1));
-        }
+        codeTextColumns(b, file, saved == null ? null : saved.coding(), labels.rows(), warnings);
         String task = taskName != null ? taskName : inferTask(labels);
         if (task.equals("classification")) {
             List<String> classes = saved != null && saved.classNames() != null ? saved.classNames() : classNames(labels);
@@ -264,6 +246,58 @@ final class Recipe {
         Dataset all = table.dataset();
         Task t = task.equals("regression") ? Task.REGRESSION : all.numClasses() == 2 ? Task.BINARY : Task.MULTICLASS;
         return split(file.getFileName().toString(), t, all, table, seed, t != Task.REGRESSION);
+    }
+
+    /** A text column with more values than this is refused rather than one-hot coded. */
+    static final int MAX_ONE_HOT = 64;
+
+    /**
+     * Codes the text feature columns of {@code file} on {@code b}, or refuses one it cannot code.
+     * With {@code saved}, the coding of the model being evaluated, each column is coded as in
+     * training, whatever values this file holds. Otherwise:
+     *
+     * <ul>
+     *   <li>two values (yes/no, Female/Male): one column, 0/1 in sorted order of the values, as the
+     *       ILPD recipe codes Gender;</li>
+     *   <li>up to {@value #MAX_ONE_HOT} values: one 0/1 column per value, named {@code column_value},
+     *       as pandas' {@code get_dummies} makes them, since codes 0, 1, 2 would invent an order and
+     *       distances between the categories;</li>
+     *   <li>more, or more than half as many values as rows: refused. Such a column is an identifier
+     *       or free text, and a column per value would give the model nothing it can generalise from.</li>
+     * </ul>
+     *
+     * Either way a note says what was done, and the model file records it, so predict codes new rows
+     * the same way.
+     */
+    private static void codeTextColumns(CsvReader.Builder b, Path file, CsvCoding saved, int rows, PrintStream warnings) {
+        String where = file.getFileName().toString();
+        for (CsvReader.TextColumn t : b.build().textColumns(file)) {
+            List<String> values = t.values();
+            if (saved != null) {
+                if (!saved.codes(t.name())) {
+                    throw new UsageException("column '" + t.name() + "' of " + where + " holds text, but the model was"
+                            + " trained with numbers in it: is this the file it was trained on?");
+                }
+                saved.applyTo(b, t.name(), t.index());
+            } else if (values.size() == 2) {
+                b.categorical(t.index(), values.toArray(String[]::new));
+                warnings.printf(Locale.ROOT, "lanes: note: column '%s' of %s coded %s = 0, %s = 1%n", t.name(), where,
+                        values.get(0), values.get(1));
+            } else if (values.size() <= MAX_ONE_HOT && values.size() * 2 <= rows) {
+                b.oneHot(t.index(), values.toArray(String[]::new));
+                warnings.printf(Locale.ROOT, "lanes: note: column '%s' of %s one-hot coded into %d columns, one per"
+                        + " value: %s%n", t.name(), where, values.size(), shortList(values));
+            } else {
+                throw new UsageException("column '" + t.name() + "' of " + where + " holds text with " + values.size()
+                        + " distinct values in " + rows + " rows, such as " + shortList(values) + ": too many to code"
+                        + " as categories (an identifier or free text?); drop the column, or encode it as numbers");
+            }
+        }
+    }
+
+    private static String shortList(List<String> values) {
+        if (values.size() <= 8) return values.toString();
+        return "[" + String.join(", ", values.subList(0, 8)) + ", ... (" + (values.size() - 8) + " more)]";
     }
 
     /** More distinct integer labels than this, with few rows each, look like a quantity rather than classes. */

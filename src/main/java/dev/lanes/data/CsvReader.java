@@ -18,6 +18,8 @@ import java.util.Set;
  *   <li>One label column, by name or index (negative counts from the end), read as class labels or a
  *       regression target; or none, for data to predict on.</li>
  *   <li>Categorical columns: text values become codes 0, 1, … in sorted order, or in an order given.</li>
+ *   <li>One-hot columns: a text column becomes one 0/1 column per value, named {@code column_value}
+ *       as pandas' {@code get_dummies} names them, in sorted order of the values or an order given.</li>
  *   <li>Missing cells (empty, or a chosen token) are an error naming line and column, unless imputation
  *       with the column mean, median or a constant is asked for. Labels are never imputed.</li>
  *   <li>Fields may be double-quoted ({@code ""} inside quotes is a quote); a quoted field cannot span lines.
@@ -39,6 +41,7 @@ public final class CsvReader {
     private final Column label;
     private final List<String> classNames;
     private final Map<Column, List<String>> categorical;
+    private final Map<Column, List<String>> oneHot;
     private final Map<Column, Float> fills;
     private final Missing missing;
     private final float constant;
@@ -52,6 +55,7 @@ public final class CsvReader {
         this.label = b.label;
         this.classNames = b.classNames;
         this.categorical = new LinkedHashMap<>(b.categorical);
+        this.oneHot = new LinkedHashMap<>(b.oneHot);
         this.fills = new LinkedHashMap<>(b.fills);
         this.missing = b.missing;
         this.constant = b.constant;
@@ -87,6 +91,7 @@ public final class CsvReader {
         private Column label;
         private List<String> classNames;
         private final Map<Column, List<String>> categorical = new LinkedHashMap<>();
+        private final Map<Column, List<String>> oneHot = new LinkedHashMap<>();
         private final Map<Column, Float> fills = new LinkedHashMap<>();
         private Missing missing = Missing.FAIL;
         private float constant;
@@ -145,6 +150,22 @@ public final class CsvReader {
             return this;
         }
 
+        /**
+         * Text column {@code name} as one 0/1 column per value, {@code values[i]} the i-th (all of its
+         * values in sorted order when none are given; then other values are errors). A missing cell
+         * is imputed as for a categorical column, with a code: the most frequent value under
+         * {@link Missing#MEAN} or {@link Missing#MEDIAN}.
+         */
+        public Builder oneHot(String name, String... values) {
+            oneHot.put(new Column(name, 0), values.length == 0 ? null : List.of(values));
+            return this;
+        }
+
+        public Builder oneHot(int index, String... values) {
+            oneHot.put(new Column(null, index), values.length == 0 ? null : List.of(values));
+            return this;
+        }
+
         /** Fill missing feature cells with the column's mean, median or mode (categorical) instead of failing. */
         public Builder impute(Missing how) {
             if (how == Missing.CONSTANT) throw new IllegalArgumentException("use imputeConstant(value)");
@@ -193,7 +214,8 @@ public final class CsvReader {
                 throw new IllegalArgumentException("columnNames is for files without a header");
             }
             if (!header && columnNames == null && (label != null && label.name != null
-                    || categorical.keySet().stream().anyMatch(c -> c.name != null) || fills.keySet().stream().anyMatch(c -> c.name != null))) {
+                    || categorical.keySet().stream().anyMatch(c -> c.name != null)
+                    || oneHot.keySet().stream().anyMatch(c -> c.name != null) || fills.keySet().stream().anyMatch(c -> c.name != null))) {
                 throw new IllegalArgumentException("columns can only be named when the file has a header");
             }
             return new CsvReader(this);
@@ -213,7 +235,8 @@ public final class CsvReader {
         int n = text.rows().size();
         int labelIndex = label != null ? label.resolve(names, file) : -1;
         boolean[] isCategorical = new boolean[m];
-        List<List<String>> fixedCodes = resolveCategorical(names, file, labelIndex, isCategorical);
+        boolean[] isOneHot = new boolean[m];
+        List<List<String>> fixedCodes = resolveCategorical(names, file, labelIndex, isCategorical, isOneHot);
         float[] fixedFills = new float[m];
         java.util.Arrays.fill(fixedFills, Float.NaN);
         for (Map.Entry<Column, Float> e : fills.entrySet()) {
@@ -221,25 +244,37 @@ public final class CsvReader {
             if (j == labelIndex) throw new IllegalArgumentException("column " + e.getKey() + " is the label; only features are filled");
             fixedFills[j] = e.getValue();
         }
-        int d = labelIndex >= 0 ? m - 1 : m;
-        if (d < 1) throw DataFileException.atLine(file, 1, 0, "no feature columns besides the label");
+        if ((labelIndex >= 0 ? m - 1 : m) < 1) throw DataFileException.atLine(file, 1, 0, "no feature columns besides the label");
 
         CsvColumns typed = new CsvColumns(text, missingTokens, missing, constant);
         float[][] columns = new float[m][n];
         Map<String, List<String>> categoryRecord = new LinkedHashMap<>();
+        Map<String, List<String>> oneHotRecord = new LinkedHashMap<>();
         List<CsvTable.Imputed> imputed = new ArrayList<>();
-        List<String> featureNames = new ArrayList<>(d);
+        List<String> featureNames = new ArrayList<>();
+        List<String> featureColumns = new ArrayList<>();
+        int[] width = new int[m];
         for (int j = 0; j < m; j++) {
             if (j == labelIndex) continue;
-            featureNames.add(names.get(j));
-            if (isCategorical[j]) {
-                categoryRecord.put(names.get(j), typed.encodeCategorical(j, names.get(j), fixedCodes.get(j), columns[j]));
+            featureColumns.add(names.get(j));
+            if (isCategorical[j] || isOneHot[j]) {
+                List<String> codes = typed.encodeCategorical(j, names.get(j), fixedCodes.get(j), columns[j]);
+                (isOneHot[j] ? oneHotRecord : categoryRecord).put(names.get(j), codes);
+                if (isOneHot[j]) {
+                    for (String v : codes) featureNames.add(names.get(j) + "_" + v);
+                    width[j] = codes.size();
+                }
             } else {
                 typed.parseNumeric(j, names.get(j), columns[j]);
             }
-            CsvTable.Imputed fill = typed.fillMissing(j, names.get(j), columns[j], isCategorical[j], fixedFills[j]);
+            if (!isOneHot[j]) {
+                featureNames.add(names.get(j));
+                width[j] = 1;
+            }
+            CsvTable.Imputed fill = typed.fillMissing(j, names.get(j), columns[j], isCategorical[j] || isOneHot[j], fixedFills[j]);
             if (fill != null) imputed.add(fill);
         }
+        int d = featureNames.size();
         List<String> classes = null;
         if (labelKind == LabelKind.TARGET) {
             typed.parseNumeric(labelIndex, names.get(labelIndex), columns[labelIndex]);
@@ -252,19 +287,23 @@ public final class CsvReader {
         int out = 0;
         for (int j = 0; j < m; j++) {
             if (j == labelIndex) continue;
-            for (int r = 0; r < n; r++) rowMajor[r * d + out] = columns[j][r];
-            out++;
+            for (int r = 0; r < n; r++) {
+                // A one-hot column's code picks which of its width columns holds the 1.
+                if (isOneHot[j]) rowMajor[r * d + out + (int) columns[j][r]] = 1f;
+                else rowMajor[r * d + out] = columns[j][r];
+            }
+            out += width[j];
         }
         Matrix features = Matrix.allocate(n, d).copyFrom(rowMajor);
         if (labelKind == LabelKind.NONE) {
-            return new CsvTable(Dataset.unlabeled(features, featureNames), categoryRecord, imputed);
+            return new CsvTable(Dataset.unlabeled(features, featureNames), featureColumns, categoryRecord, oneHotRecord, imputed);
         }
         Matrix labels = Matrix.allocate(n, 1).copyFrom(columns[labelIndex]);
         try {
             Dataset dataset = classes == null
                     ? Dataset.regression(features, labels, featureNames)
                     : Dataset.classification(features, labels, featureNames, classes);
-            return new CsvTable(dataset, categoryRecord, imputed);
+            return new CsvTable(dataset, featureColumns, categoryRecord, oneHotRecord, imputed);
         } catch (RuntimeException e) {
             features.close();
             labels.close();
@@ -288,11 +327,16 @@ public final class CsvReader {
         return new LabelColumn(file, text.names().get(j), j + 1, values, text.lines(), missingTokens);
     }
 
+    /** The names of {@code file}'s columns, label included: its header, or column 1, column 2, … */
+    public List<String> columnsOf(Path file) {
+        return CsvText.read(file, delimiter, header, columnNames).names();
+    }
+
     /** A feature column holding text: its 0-based index, name, and distinct non-missing values, sorted. */
     public record TextColumn(int index, String name, List<String> values) {}
 
     /**
-     * The feature columns (not the label, not those declared categorical) whose every non-missing
+     * The feature columns (not the label, not those declared categorical or one-hot) whose every non-missing
      * cell is text, none a number: categories, which {@link #read} would refuse as "not a number".
      * A number column with a stray word is not one: that cell stays an error. For callers that
      * decide what to do with them before reading (the CLI codes two-valued ones).
@@ -302,7 +346,7 @@ public final class CsvReader {
         List<String> names = text.names();
         int labelIndex = label != null ? label.resolve(names, file) : -1;
         boolean[] declared = new boolean[names.size()];
-        resolveCategorical(names, file, labelIndex, declared);
+        resolveCategorical(names, file, labelIndex, declared, declared);
         List<TextColumn> out = new ArrayList<>();
         for (int j = 0; j < names.size(); j++) {
             if (j == labelIndex || declared[j]) continue;
@@ -319,16 +363,25 @@ public final class CsvReader {
         return out;
     }
 
-    /** Marks the categorical columns; returns each one's fixed codes, or null where codes come from the data. */
-    private List<List<String>> resolveCategorical(List<String> names, Path file, int labelIndex, boolean[] isCategorical) {
+    /**
+     * Marks the categorical and the one-hot columns; returns each one's fixed values, or null where
+     * they come from the data.
+     */
+    private List<List<String>> resolveCategorical(List<String> names, Path file, int labelIndex, boolean[] isCategorical,
+                                                  boolean[] isOneHot) {
         List<List<String>> fixed = new ArrayList<>(Collections.nCopies(names.size(), (List<String>) null));
-        for (Map.Entry<Column, List<String>> e : categorical.entrySet()) {
-            int j = e.getKey().resolve(names, file);
-            if (j == labelIndex) {
-                throw new IllegalArgumentException("column " + e.getKey() + " is the label; use classNames for its values");
+        boolean[] seen = new boolean[names.size()];
+        for (boolean hot : new boolean[] {false, true}) {
+            for (Map.Entry<Column, List<String>> e : (hot ? oneHot : categorical).entrySet()) {
+                int j = e.getKey().resolve(names, file);
+                if (j == labelIndex) {
+                    throw new IllegalArgumentException("column " + e.getKey() + " is the label; use classNames for its values");
+                }
+                if (seen[j]) throw new IllegalArgumentException("column " + e.getKey() + " is both categorical and one-hot");
+                seen[j] = true;
+                fixed.set(j, e.getValue());
+                (hot ? isOneHot : isCategorical)[j] = true;
             }
-            fixed.set(j, e.getValue());
-            isCategorical[j] = true;
         }
         return fixed;
     }

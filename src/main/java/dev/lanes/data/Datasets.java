@@ -84,7 +84,7 @@ public final class Datasets {
                 .build()
                 .read(dir.resolve("Indian Liver Patient Dataset (ILPD).csv"));
         return new CsvTable(table.dataset().withClassNames(List.of("non-liver patient", "liver patient")),
-                table.categories(), table.imputed());
+                table.columns(), table.categories(), table.oneHot(), table.imputed());
     }
 
     /**

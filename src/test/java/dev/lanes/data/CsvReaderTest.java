@@ -167,6 +167,42 @@ class CsvReaderTest {
     }
 
     @Test
+    void aOneHotColumnBecomesOneZeroOneColumnPerValueNamedAsPandasDoes() throws IOException {
+        Path f = csv("o.csv", "age,colour,y\n30,red,1\n40,green,0\n50,blue,1\n60,red,0\n");
+        try (CsvTable t = CsvReader.builder().header(true).oneHot("colour").classLabels("y").build().read(f)) {
+            assertEquals(List.of("age", "colour_blue", "colour_green", "colour_red"), t.dataset().featureNames());
+            assertEquals(List.of("age", "colour"), t.columns());
+            assertEquals(Map.of("colour", List.of("blue", "green", "red")), t.oneHot());
+            assertEquals(Map.of(), t.categories());
+            assertArrayEquals(new float[] {30, 0, 0, 1, 40, 0, 1, 0, 50, 1, 0, 0, 60, 0, 0, 1}, t.dataset().features().toArray());
+        }
+        // Given values fix the columns' order; a value not among them is an error at its cell.
+        try (CsvTable t = CsvReader.builder().header(true).oneHot(1, "red", "green", "blue", "violet").classLabels("y")
+                .build().read(f)) {
+            assertEquals(5, t.dataset().featureCount());
+            assertArrayEquals(new float[] {30, 1, 0, 0, 0, 40, 0, 1, 0, 0}, java.util.Arrays.copyOf(t.dataset().features().toArray(), 10));
+        }
+        DataFileException e = fails(CsvReader.builder().header(true).oneHot("colour", "red", "green").classLabels("y").build(), f, 4, 2);
+        assertTrue(e.getMessage().contains("'blue'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> CsvReader.builder().header(true).oneHot("colour").categorical("colour").classLabels("y").build().read(f));
+    }
+
+    @Test
+    void aMissingOneHotCellTakesTheMostFrequentValue() throws IOException {
+        Path f = csv("p.csv", "B,1\nA,2\n,3\nB,4\nC,5\n");
+        try (CsvTable t = CsvReader.builder().oneHot(0).impute(CsvReader.Missing.MEDIAN).build().read(f)) {
+            assertArrayEquals(new float[] {0, 1, 0, 1, 1, 0, 0, 2, 0, 1, 0, 3, 0, 1, 0, 4, 0, 0, 1, 5},
+                    t.dataset().features().toArray());
+            assertEquals(List.of(new CsvTable.Imputed("column 1", 1, 1f)), t.imputed());
+        }
+        // A fill given for the column (a code, as recorded) wins over the data's own.
+        try (CsvTable t = CsvReader.builder().oneHot(0, "A", "B", "C").fill(0, 2f).impute(CsvReader.Missing.MEDIAN).build().read(f)) {
+            assertArrayEquals(new float[] {0, 0, 1, 3}, java.util.Arrays.copyOfRange(t.dataset().features().toArray(), 8, 12));
+        }
+    }
+
+    @Test
     void missingCategoryIsImputedWithTheMostFrequentOne() throws IOException {
         Path g = csv("h.csv", "B,1\nA,2\n,3\nB,4\n");
         try (CsvTable t = CsvReader.builder().categorical(0).impute(CsvReader.Missing.MEDIAN).build().read(g)) {

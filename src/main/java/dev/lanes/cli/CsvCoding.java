@@ -1,0 +1,89 @@
+package dev.lanes.cli;
+
+import dev.lanes.data.CsvReader;
+import dev.lanes.data.CsvTable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How the CSV recipe turned a file's text into numbers, as a model file records it: the feature
+ * columns as the file named them, the text columns coded 0/1 ({@code categories}) or one-hot
+ * ({@code one_hot}), and the values empty cells were filled with ({@code fills}, a code for a text
+ * column). {@code lanes predict} and {@code lanes evaluate} read new rows with the same coding rather
+ * than deriving one from rows that may hold fewer values, or other ones.
+ *
+ * @param columns the feature columns of the training file in file order; with a one-hot column these
+ *                are fewer than the model's inputs, whose names ({@code feature_names}) are
+ *                {@code column_value}. Null in a model file written before it was recorded, whose
+ *                feature names are its columns.
+ */
+record CsvCoding(List<String> columns, Map<String, List<String>> categories, Map<String, List<String>> oneHot,
+                 Map<String, Float> fills) {
+    CsvCoding {
+        columns = columns == null ? null : List.copyOf(columns);
+        categories = new LinkedHashMap<>(categories);
+        oneHot = new LinkedHashMap<>(oneHot);
+        fills = new LinkedHashMap<>(fills);
+    }
+
+    static CsvCoding of(CsvTable read, List<String> columns) {
+        Map<String, Float> fills = new LinkedHashMap<>();
+        for (CsvTable.Imputed f : read.imputed()) fills.put(f.column(), f.value());
+        return new CsvCoding(columns, read.categories(), read.oneHot(), fills);
+    }
+
+    void writeTo(Map<String, Object> metadata) {
+        if (columns != null) metadata.put("columns", columns);
+        if (!categories.isEmpty()) metadata.put("categories", new LinkedHashMap<>(categories));
+        if (!oneHot.isEmpty()) metadata.put("one_hot", new LinkedHashMap<>(oneHot));
+        if (!fills.isEmpty()) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            fills.forEach((column, value) -> f.put(column, (double) value));
+            metadata.put("fills", f);
+        }
+    }
+
+    /** What {@link #writeTo} wrote, or null when the model records no CSV coding (an IDX dataset, say). */
+    static CsvCoding readFrom(Map<String, Object> metadata) {
+        List<String> columns = strings(metadata.get("columns"));
+        if (columns == null) columns = strings(metadata.get("feature_names"));
+        Map<String, List<String>> categories = valueLists(metadata.get("categories"));
+        Map<String, List<String>> oneHot = valueLists(metadata.get("one_hot"));
+        Map<String, Float> fills = new LinkedHashMap<>();
+        if (metadata.get("fills") instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> {
+                if (v instanceof Number n) fills.put(String.valueOf(k), n.floatValue());
+            });
+        }
+        if (categories.isEmpty() && oneHot.isEmpty() && fills.isEmpty() && metadata.get("columns") == null) return null;
+        return new CsvCoding(columns, categories, oneHot, fills);
+    }
+
+    /** The coding of column {@code name}, for a reader of a file laid out as training's, at {@code index}. */
+    void applyTo(CsvReader.Builder b, String name, int index) {
+        if (categories.containsKey(name)) b.categorical(index, categories.get(name).toArray(String[]::new));
+        if (oneHot.containsKey(name)) b.oneHot(index, oneHot.get(name).toArray(String[]::new));
+        if (fills.containsKey(name)) b.fill(index, fills.get(name));
+    }
+
+    /** Whether the training file's column {@code name} held text. */
+    boolean codes(String name) {
+        return categories.containsKey(name) || oneHot.containsKey(name);
+    }
+
+    private static List<String> strings(Object o) {
+        return o instanceof List<?> l ? l.stream().map(String::valueOf).toList() : null;
+    }
+
+    private static Map<String, List<String>> valueLists(Object o) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (o instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> {
+                List<String> values = strings(v);
+                if (values != null) out.put(String.valueOf(k), values);
+            });
+        }
+        return out;
+    }
+}

@@ -234,6 +234,7 @@ final class Recipe {
             if (saved == null) checkClasses(labels, warnings);
             b = b.classNames(classes.toArray(String[]::new));
         } else {
+            checkNumericTarget(labels);
             b = index != null ? b.target(index) : b.target(label);
         }
         CsvTable table = b.build().read(file);
@@ -353,6 +354,21 @@ final class Recipe {
                     + ROWS_PER_VALUE + " rows per value)" + hint);
         }
         return "classification";
+    }
+
+    /**
+     * Refuses a regression target with text in it at its first such row: the reader's own message
+     * for a text cell ("declare the column categorical") is advice for a feature column, and the
+     * likelier mistake with a label is {@code --task regression} on a column of classes.
+     */
+    static void checkNumericTarget(LabelColumn labels) {
+        List<Integer> text = labels.nonNumericRows();
+        if (text.isEmpty()) return;
+        int row = text.getFirst();
+        throw DataFileException.atLine(labels.file(), labels.line(row), labels.column(), "label '" + labels.text(row)
+                + "' in column '" + labels.name() + "' is not a number" + (text.size() > 1 ? " (nor are " + (text.size() - 1)
+                + " more labels)" : "") + ", and --task regression needs numbers: leave out --task, or pass --task"
+                + " classification, to train on its values as classes; or fix the row if it is a typo");
     }
 
     /** The classes of a label column in class-id order: its distinct values (see {@link LabelColumn#distinct}). */

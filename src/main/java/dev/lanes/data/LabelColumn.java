@@ -77,6 +77,15 @@ public final class LabelColumn {
         return true;
     }
 
+    /** Rows whose label is present and not a number ({@code "cat"}, {@code "1,5"}). */
+    public List<Integer> nonNumericRows() {
+        List<Integer> out = new ArrayList<>();
+        for (int r = 0; r < rows(); r++) {
+            if (!isMissing(r) && !CsvColumns.NUMBER.matcher(texts.get(r)).matches()) out.add(r);
+        }
+        return out;
+    }
+
     /** Rows whose label is a number with a fractional part ({@code "0.5"}, {@code "21.6"}). */
     public List<Integer> nonIntegerRows() {
         List<Integer> out = new ArrayList<>();

@@ -42,6 +42,16 @@ class RecipeTaskInferenceTest {
     }
 
     @Test
+    void taskRegressionOnATextLabelNamesTheLabelAndTheTaskRatherThanAdvisingACategoricalColumn() throws Exception {
+        Path f = csv("pets.csv", 50, r -> r == 7 ? "12.5" : r % 2 == 0 ? "cat" : "dog");
+        dev.lanes.data.DataFileException e = assertThrows(dev.lanes.data.DataFileException.class,
+                () -> Recipe.load("csv", f, "price", "regression", 42).close());
+        assertEquals(2, e.line().orElse(-1), e.getMessage());
+        assertTrue(e.getMessage().contains("label 'cat' in column 'price' is not a number (nor are 48 more labels)")
+                && e.getMessage().contains("--task classification") && !e.getMessage().contains("categorical"), e.getMessage());
+    }
+
+    @Test
     void veryManyDistinctIntegersAreRefusedAsAContinuousTarget() throws Exception {
         // Prices in whole dollars: 400 rows, a few hundred distinct values.
         Path f = csv("dollars.csv", 400, r -> Integer.toString(100_000 + r * 7919 % 350 * 100));

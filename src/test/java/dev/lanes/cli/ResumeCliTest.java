@@ -133,6 +133,19 @@ class ResumeCliTest {
     }
 
     @Test
+    void resumeRefusesAnotherLearningRateOrScheduleNamingBoth() {
+        Path checkpoints = dir.resolve("lr");
+        assertEquals(0, train(checkpoints, 1, dir.resolve("x.json")).status());
+        CliRun lower = train(checkpoints, 2, dir.resolve("y.json"), "--resume", "--lr", "0.001");
+        assertEquals(2, lower.status(), lower::toString);
+        assertTrue(lower.err().contains("exponential(0.005, rate=0.8)") && lower.err().contains("exponential(0.001, rate=0.8)"),
+                lower::toString);
+        CliRun constant = train(checkpoints, 2, dir.resolve("z.json"), "--resume", "--schedule", "constant");
+        assertEquals(2, constant.status(), constant::toString);
+        assertTrue(constant.err().contains("constant(0.005)"), constant::toString);
+    }
+
+    @Test
     void resumeRefusesAnotherLoss() {
         Path checkpoints = dir.resolve("ilpd");
         String[] common = {"train", "--dataset", "ilpd", "--layers", "8", "--threads", "1", "--quiet", "--checkpoint", checkpoints.toString()};

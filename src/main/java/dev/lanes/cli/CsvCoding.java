@@ -72,6 +72,27 @@ record CsvCoding(List<String> columns, Map<String, List<String>> categories, Map
         return categories.containsKey(name) || oneHot.containsKey(name);
     }
 
+    /** The coding in words, for {@code lanes summary}: empty when the file held only numbers and no gaps. */
+    String describe() {
+        List<String> parts = new java.util.ArrayList<>();
+        categories.forEach((column, values) -> {
+            List<String> codes = new java.util.ArrayList<>();
+            for (int i = 0; i < values.size(); i++) codes.add(values.get(i) + " = " + i);
+            parts.add("code '" + column + "' " + String.join(", ", codes));
+        });
+        oneHot.forEach((column, values) -> parts.add("one-hot '" + column + "' into " + values.size() + " columns " + values));
+        fills.forEach((column, value) -> parts.add("fill empty '" + column + "' cells with "
+                + (codes(column) ? valueOf(column, value) : String.valueOf(value))));
+        return String.join(", ", parts);
+    }
+
+    /** The text a fill code stands for in a coded column. */
+    private String valueOf(String column, float code) {
+        List<String> values = categories.containsKey(column) ? categories.get(column) : oneHot.get(column);
+        int i = (int) code;
+        return i >= 0 && i < values.size() && i == code ? values.get(i) : String.valueOf(code);
+    }
+
     private static List<String> strings(Object o) {
         return o instanceof List<?> l ? l.stream().map(String::valueOf).toList() : null;
     }

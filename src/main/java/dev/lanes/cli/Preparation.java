@@ -109,8 +109,8 @@ record Preparation(float divisor, Standardizer standardizer, List<String> classN
     }
 
     String describe() {
-        StringBuilder sb = new StringBuilder();
-        if (divisor != 1f) sb.append("divide by ").append(divisor);
+        StringBuilder sb = new StringBuilder(coding == null ? "" : coding.describe());
+        if (divisor != 1f) sb.append(sb.isEmpty() ? "" : ", then ").append("divide by ").append(divisor);
         if (standardizer != null) {
             if (!sb.isEmpty()) sb.append(", then ");
             sb.append("standardize ").append(standardizer.features()).append(" features with training mean and std");

@@ -53,7 +53,8 @@ class CsvTextColumnsCliTest {
         assertTrue(train.err().contains("column 'smoker' of colours.csv one-hot coded into 3 columns, one per value: "
                 + "[blue, green, red]"), train::toString);
         CliRun summary = CliRun.of("summary", "--model", model.toString());
-        assertTrue(summary.out().contains("4 features"), summary::toString);
+        assertTrue(summary.out().contains("4 features; preparation: one-hot 'smoker' into 3 columns [blue, green, red],"
+                + " then standardize 4 features"), summary::toString);
 
         // Raw rows, one per colour, against the same rows coded by hand and prepared as the model records.
         Path rows = Files.writeString(dir.resolve("rows.csv"), "age,smoker\n30,red\n61,blue\n45,green\n");

@@ -117,6 +117,9 @@ class PredictTuneCliTest {
         List<String> rows = java.util.stream.Stream.of(raw.get(0), raw.get(1), raw.get(209))
                 .map(r -> r.substring(0, r.lastIndexOf(','))).toList();
         assertTrue(rows.get(0).contains(",Female,") && rows.get(1).contains(",Male,") && rows.get(2).endsWith(","), rows::toString);
+        CliRun summary = CliRun.of("summary", "--model", model.toString());
+        assertTrue(summary.out().contains("preparation: code 'Gender' Female = 0, Male = 1, fill empty 'A/G Ratio' cells"
+                + " with "), summary::toString);
         Path input = dir.resolve("patients.csv");
         Files.write(input, rows);
         CliRun run = CliRun.of("predict", "--model", model.toString(), "--input", input.toString(), "--threads", "1");

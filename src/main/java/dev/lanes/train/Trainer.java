@@ -151,6 +151,7 @@ public final class Trainer implements AutoCloseable {
      */
     public float trainBatch(Matrix x, Matrix y) {
         checkOpen();
+        attachOwnLoss();
         checkShapes(x, y);
         reserve(x.rows());
         return step(x, y);
@@ -331,6 +332,7 @@ public final class Trainer implements AutoCloseable {
      */
     public History fit(Matrix x, Matrix y, FitOptions options) {
         checkOpen();
+        attachOwnLoss();
         if (x.cols() != model.inputWidth()) {
             throw inputWidthMismatch(x);
         }
@@ -494,6 +496,7 @@ public final class Trainer implements AutoCloseable {
     public Evaluation evaluate(Matrix x, Matrix y, int batchSize) {
         checkOpen();
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        attachOwnLoss();
         if (x.cols() != model.inputWidth()) {
             throw inputWidthMismatch(x);
         }
@@ -521,6 +524,14 @@ public final class Trainer implements AutoCloseable {
 
     private void checkOpen() {
         if (closed) throw new IllegalStateException("this trainer was closed; its workspaces are freed");
+    }
+
+    /**
+     * A later Trainer on the same model attaches its own loss, and with it decides whether the output
+     * layer emits logits; this trainer's loss kernel and metrics read what its own loss needs.
+     */
+    private void attachOwnLoss() {
+        if (model.loss() != loss) model.attachLoss(loss);
     }
 
     /** Frees the trainer's workspaces; the model and the optimizer stay open (their owners close them). */

@@ -40,6 +40,8 @@ public abstract class Optimizer implements AutoCloseable {
     private float largestGradient;
     private Kernels kernels;
     private List<Parameter> bound;
+    /** The list last given to {@link #bind}, so {@link #isBoundTo} answers for it without iterating. */
+    private List<Parameter> boundSource;
     private Parameter[] parameters = new Parameter[0];
     private Matrix[][] state = new Matrix[0][];
     private Arena stateArena;
@@ -137,8 +139,21 @@ public abstract class Optimizer implements AutoCloseable {
         }
         this.kernels = kernels;
         this.bound = List.copyOf(modelParameters);
+        this.boundSource = modelParameters;
         iterations = 0;
         largestGradient = 0f;
+    }
+
+    /**
+     * Whether the last {@link #bind} was to {@code modelParameters}, so {@link #step} updates them. A
+     * training loop checks it: an optimizer given to a second model since then steps that model's
+     * weights. Allocates nothing for the list that was bound.
+     *
+     * @throws IllegalStateException when this optimizer was closed (its own message, not "bound elsewhere")
+     */
+    public boolean isBoundTo(List<Parameter> modelParameters) {
+        checkOpen();
+        return bound != null && (modelParameters == boundSource || modelParameters.equals(bound));
     }
 
     /** The bound trainable parameters, in the order {@link #stateOf} indexes them. */
@@ -331,5 +346,6 @@ public abstract class Optimizer implements AutoCloseable {
         closeState();
         kernels = null;
         bound = null;
+        boundSource = null;
     }
 }

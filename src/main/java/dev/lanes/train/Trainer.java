@@ -151,6 +151,7 @@ public final class Trainer implements AutoCloseable {
      */
     public float trainBatch(Matrix x, Matrix y) {
         checkOpen();
+        checkOptimizerBound();
         attachOwnLoss();
         checkShapes(x, y);
         reserve(x.rows());
@@ -332,6 +333,7 @@ public final class Trainer implements AutoCloseable {
      */
     public History fit(Matrix x, Matrix y, FitOptions options) {
         checkOpen();
+        checkOptimizerBound();
         attachOwnLoss();
         if (x.cols() != model.inputWidth()) {
             throw inputWidthMismatch(x);
@@ -532,6 +534,15 @@ public final class Trainer implements AutoCloseable {
      */
     private void attachOwnLoss() {
         if (model.loss() != loss) model.attachLoss(loss);
+    }
+
+    /** A later Trainer given the same optimizer bound it to its model; a step here would update that model's weights. */
+    private void checkOptimizerBound() {
+        if (!optimizer.isBoundTo(model.parameters())) {
+            throw new IllegalStateException("the optimizer " + optimizer + " was bound to another model's parameters"
+                    + " after this trainer was created (a Trainer for another model was given the same optimizer);"
+                    + " give each Trainer its own optimizer");
+        }
     }
 
     /** Frees the trainer's workspaces; the model and the optimizer stay open (their owners close them). */

@@ -1,6 +1,8 @@
 package dev.lanes.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lanes.nn.Activation;
 import dev.lanes.nn.Dense;
@@ -40,6 +42,29 @@ class SharedModelTest {
                 crossEntropy.evaluate(x, y);
                 assertEquals(mseLoss, mse.evaluate(x, targets).loss(), 1e-6);
             }
+        }
+    }
+
+    @Test
+    void anOptimizerBoundToAnotherModelSinceIsRefusedNotSteppedOnTheWrongWeights() {
+        float[] labels = new float[20];
+        for (int i = 0; i < labels.length; i++) labels[i] = i % 3;
+        try (Matrix x = gaussian(20, 4, 1); Matrix y = Matrix.of(20, 1, labels);
+             Sequential first = classifier(); Sequential second = classifier(); Adam adam = new Adam(0.01f);
+             Trainer one = new Trainer(first, Loss.sparseCategoricalCrossEntropy(), adam);
+             Trainer two = new Trainer(second, Loss.sparseCategoricalCrossEntropy(), adam)) {
+            // The second trainer bound adam to its model: a step of the first one would update the
+            // second model's weights from its stale gradients, and neither model would learn.
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> one.fit(x, y, FitOptions.quiet(1, 8)));
+            assertTrue(e.getMessage().contains("bound to another model's parameters"), e.getMessage());
+            assertTrue(e.getMessage().contains("its own optimizer"), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> one.trainBatch(x, y));
+            float[] before = first.getWeights().get(0);
+            two.fit(x, y, FitOptions.quiet(1, 8));
+            assertEquals(java.util.Arrays.toString(before), java.util.Arrays.toString(first.getWeights().get(0)));
+            adam.close();
+            e = assertThrows(IllegalStateException.class, () -> two.trainBatch(x, y));
+            assertTrue(e.getMessage().contains("Adam optimizer was closed"), e.getMessage());
         }
     }
 }

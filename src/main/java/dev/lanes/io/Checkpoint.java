@@ -120,6 +120,26 @@ public final class Checkpoint {
     }
 
     /**
+     * The layer descriptions without the Dense layers' L1/L2 penalties: those belong to the objective,
+     * which a caller compares with the run settings it saved (the CLI names --l1/--l2), and
+     * checkpoints written before model files kept them have none.
+     */
+    private static List<Object> withoutPenalties(List<?> layers) {
+        List<Object> out = new ArrayList<>(layers.size());
+        for (Object layer : layers) {
+            if (layer instanceof Map<?, ?> m && (m.containsKey("l1") || m.containsKey("l2"))) {
+                Map<Object, Object> copy = new LinkedHashMap<>(m);
+                copy.remove("l1");
+                copy.remove("l2");
+                out.add(copy);
+            } else {
+                out.add(layer);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Puts the state saved in {@code file} into {@code trainer} (built with the same architecture and
      * optimizer) and returns where the run stands.
      *
@@ -137,7 +157,7 @@ public final class Checkpoint {
         Optimizer optimizer = trainer.optimizer();
         JsonFields saved = JsonFields.parse(file, "the model description", metadata(file, c, ModelFile.KEY, "model"));
         Map<?, ?> current = (Map<?, ?>) Json.parse(ModelFile.description(model, trainer.loss(), null));
-        if (!current.get("layers").equals(saved.list("layers"))
+        if (!withoutPenalties((List<?>) current.get("layers")).equals(withoutPenalties(saved.list("layers")))
                 || !current.get("input_width").equals(saved.required("input_width", Long.class))) {
             throw new ModelFileException(file, -1, "the checkpoint holds a different architecture than this run builds: "
                     + Json.write(saved.get("layers")));

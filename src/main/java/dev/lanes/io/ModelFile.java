@@ -9,6 +9,7 @@ import dev.lanes.nn.Dropout;
 import dev.lanes.nn.Layer;
 import dev.lanes.nn.Loss;
 import dev.lanes.nn.Parameter;
+import dev.lanes.nn.Regularizer;
 import dev.lanes.nn.Sequential;
 import dev.lanes.tensor.Matrix;
 import java.nio.file.Path;
@@ -222,6 +223,10 @@ public final class ModelFile {
                 m.put("units", d.units());
                 m.put("activation", activationSpec(d.activation()));
                 m.put("use_bias", d.useBias());
+                // Written only when set, so files without a penalty read as before. Kept because a
+                // loaded model may go on training, and the penalty is part of its loss.
+                if (d.regularizer().l1() > 0f) m.put("l1", d.regularizer().l1());
+                if (d.regularizer().l2() > 0f) m.put("l2", d.regularizer().l2());
             }
             case Dropout d -> m.put("rate", d.rate());
             case BatchNorm bn -> {
@@ -239,8 +244,13 @@ public final class ModelFile {
             case "Dense" -> {
                 // use_bias has always been written; a missing one reads as the default, true.
                 Boolean useBias = m.optional("use_bias", Boolean.class);
-                yield new Dense(m.count("units", 1), Activation.parse(m.string("activation")),
+                Number l1 = m.optional("l1", Number.class), l2 = m.optional("l2", Number.class);
+                Dense dense = new Dense(m.count("units", 1), Activation.parse(m.string("activation")),
                         dev.lanes.nn.Initializer.zeros(), useBias == null || useBias);
+                if (l1 != null || l2 != null) {
+                    dense.regularizer(Regularizer.l1l2(l1 == null ? 0f : l1.floatValue(), l2 == null ? 0f : l2.floatValue()));
+                }
+                yield dense;
             }
             case "Dropout" -> new Dropout(m.number("rate"));
             case "BatchNormalization" -> new BatchNorm(m.number("momentum"), m.number("epsilon"));

@@ -86,6 +86,9 @@ public final class Dense extends Layer {
 
     public boolean useBias() { return useBias; }
 
+    /** The L1/L2 penalty on the kernel ({@link Regularizer#NONE} by default). */
+    public Regularizer regularizer() { return regularizer; }
+
     @Override public String typeName() { return "Dense"; }
 
     @Override public int outputWidth() { return units; }

@@ -11,8 +11,10 @@ import dev.lanes.nn.BatchNorm;
 import dev.lanes.nn.Dense;
 import dev.lanes.nn.Dropout;
 import dev.lanes.nn.Loss;
+import dev.lanes.nn.Regularizer;
 import dev.lanes.nn.Sequential;
 import dev.lanes.optim.Adam;
+import dev.lanes.optim.Sgd;
 import dev.lanes.tensor.Matrix;
 import dev.lanes.train.FitOptions;
 import dev.lanes.train.Trainer;
@@ -77,6 +79,36 @@ class ModelFileTest {
             ModelFile.save(file, m, null, Map.of());
             try (ModelFile.Loaded loaded = ModelFile.load(file, k)) {
                 assertEquals(seed, loaded.model().seed());
+            }
+        }
+    }
+
+    @Test
+    void aLoadedModelKeepsItsL1AndL2PenaltiesAndTrainsOnAsTheOriginalDoes() {
+        Path file = dir.resolve("penalized.lanes");
+        SplittableRandom r = new SplittableRandom(4);
+        float[] xs = new float[40 * 3], ys = new float[40 * 2];
+        for (int i = 0; i < xs.length; i++) xs[i] = (float) r.nextGaussian();
+        for (int i = 0; i < ys.length; i++) ys[i] = (float) r.nextGaussian();
+        try (Kernels k = Kernels.create("loop", 1); Matrix x = Matrix.of(40, 3, xs); Matrix y = Matrix.of(40, 2, ys);
+             Sequential m = Sequential.builder(3).kernels(k).seed(8)
+                     .add(new Dense(6, Activation.tanh()).regularizer(Regularizer.l1l2(0.01f, 0.5f)))
+                     .add(new Dense(2).regularizer(Regularizer.l2(0.25f))).build()) {
+            ModelFile.save(file, m, Loss.meanSquaredError(), Map.of());
+            try (ModelFile.Loaded loaded = ModelFile.load(file, k)) {
+                assertEquals(Regularizer.l1l2(0.01f, 0.5f), ((Dense) loaded.model().layer(0)).regularizer());
+                assertEquals(Regularizer.l2(0.25f), loaded.model().parameters().get(2).regularizer());
+                // Saved and loaded to continue training (Keras keeps a layer's kernel_regularizer): the
+                // penalty is part of the loss and of every step, so dropping it changes the weights.
+                for (Sequential model : List.of(m, loaded.model())) {
+                    try (Sgd sgd = new Sgd(0.1f); Trainer t = new Trainer(model, Loss.meanSquaredError(), sgd)) {
+                        t.fit(x, y, FitOptions.builder().epochs(2).batchSize(8).seed(1).verbose(false).build());
+                    }
+                }
+                for (int i = 0; i < m.parameters().size(); i++) {
+                    assertEquals(java.util.Arrays.toString(m.getWeights().get(i)),
+                            java.util.Arrays.toString(loaded.model().getWeights().get(i)), m.parameters().get(i).name());
+                }
             }
         }
     }

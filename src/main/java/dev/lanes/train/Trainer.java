@@ -357,6 +357,7 @@ public final class Trainer implements AutoCloseable {
             valX = x.rowRange(nTrain, n);
             valY = y.rowRange(nTrain, n);
         }
+        if (valX != null) checkFiniteValidationInputs(valX, options.validationX() == null ? nTrain : -1);
         Matrix trainX = nTrain == n ? x : x.rowRange(0, nTrain);
         Matrix trainY = nTrain == n ? y : y.rowRange(0, nTrain);
         int batchSize = Math.min(options.batchSize(), nTrain);
@@ -467,6 +468,27 @@ public final class Trainer implements AutoCloseable {
             EpochLogs logs = new EpochLogs(epoch, values, seconds, nTrain / trainSeconds, optimizer.learningRate());
             history.record(logs);
             for (Callback c : callbacks) c.onEpochEnd(epoch, logs, this);
+        }
+    }
+
+    /**
+     * Validation rows are only evaluated, and evaluation stops at nothing: a NaN or infinity there would
+     * make every val_ value NaN without a word (and early stopping on val_loss would end training
+     * after its patience), so it is refused up front, as a bad target is.
+     *
+     * @param firstRowOfInputs where a validation split starts in fit's inputs, or −1 for validation data
+     */
+    private void checkFiniteValidationInputs(Matrix valX, int firstRowOfInputs) {
+        if (kernels.allFinite(valX)) return;
+        for (int r = 0; r < valX.rows(); r++) {
+            for (int c = 0; c < valX.cols(); c++) {
+                float v = valX.get(r, c);
+                if (!Float.isFinite(v)) {
+                    throw new IllegalArgumentException("validation input row " + r + " (column " + c + " is " + v + ")"
+                            + (firstRowOfInputs >= 0 ? ", row " + (firstRowOfInputs + r) + " of the inputs," : "")
+                            + " is not finite; the validation loss and metrics would be NaN every epoch");
+                }
+            }
         }
     }
 

@@ -121,6 +121,29 @@ class NonFiniteGuardTest {
     }
 
     @Test
+    void aNonFiniteValidationInputIsRefusedWithItsRowBeforeAnyStep() {
+        // Validation rows only pass through evaluation, where no step fails: left alone, a NaN there made
+        // val_loss NaN every epoch without a word, and early stopping on it ended training after its patience.
+        try (Matrix x = gaussian(16, 4, 3, 1f); Matrix y = gaussian(16, 1, 4, 1f);
+             Matrix valX = gaussian(6, 4, 5, 1f); Matrix valY = gaussian(6, 1, 6, 1f);
+             Sequential model = Sequential.builder(4).kernels(kernels).seed(2)
+                     .add(new Dense(8, Activation.relu())).add(new Dense(1)).build();
+             Trainer trainer = new Trainer(model, Loss.meanSquaredError(), new Adam(0.01f))) {
+            List<float[]> before = model.getWeights();
+            valX.set(4, 2, Float.NaN);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.fit(x, y,
+                    FitOptions.builder().epochs(2).verbose(false).validationData(valX, valY).build()));
+            assertTrue(e.getMessage().contains("validation input row 4 (column 2 is NaN)"), e.getMessage());
+            x.set(14, 1, Float.POSITIVE_INFINITY); // among the last 25%: a validation row of the split
+            e = assertThrows(IllegalArgumentException.class, () -> trainer.fit(x, y,
+                    FitOptions.builder().epochs(2).verbose(false).validationSplit(0.25).build()));
+            assertTrue(e.getMessage().contains("validation input row 2 (column 1 is Infinity)"), e.getMessage());
+            assertTrue(e.getMessage().contains("row 14 of the inputs"), e.getMessage());
+            assertWeightsEqual(before, model.getWeights());
+        }
+    }
+
+    @Test
     void anOverflowingGradientIsNamedByParameterWhileTheLossIsStillFinite() {
         // h = x·W0 is tiny, logits = h·W1 moderate (finite loss), but dW0 = xᵀ·(dLogits·W1ᵀ) overflows.
         try (Matrix x = Matrix.allocate(8, 4).fill(10f); Matrix y = Matrix.allocate(8, 1);

@@ -70,9 +70,20 @@ public final class Matrix implements AutoCloseable {
 
     /** A matrix that owns its memory, filled from row-major {@code data} ({@code rows*cols} values). */
     public static Matrix of(int rows, int cols, float... data) {
+        // Checked before allocating: a shared arena's memory is freed only by close(), which the
+        // caller never gets to call when this throws.
+        checkShape(rows, cols, cols);
+        checkLength(data.length, rows, cols);
         Matrix m = allocate(rows, cols);
         m.copyFrom(data);
         return m;
+    }
+
+    private static void checkLength(int length, int rows, int cols) {
+        if (length != (long) rows * cols) {
+            throw new IllegalArgumentException("cannot copy " + length + " values into a " + rows + "x" + cols
+                    + " matrix (" + (long) rows * cols + " values)");
+        }
     }
 
     /**
@@ -161,10 +172,7 @@ public final class Matrix implements AutoCloseable {
     /** Copies row-major {@code data} (exactly rows*cols values) into this matrix. */
     public Matrix copyFrom(float[] data) {
         checkAlive();
-        if (data.length != rows * cols) {
-            throw new IllegalArgumentException("cannot copy " + data.length + " values into a " + shape()
-                    + " matrix (" + (long) rows * cols + " values)");
-        }
+        checkLength(data.length, rows, cols);
         if (isDense()) {
             MemorySegment.copy(data, 0, segment, FLOAT, 0, data.length);
         } else {
@@ -197,6 +205,9 @@ public final class Matrix implements AutoCloseable {
     /** The elements as a new row-major array. */
     public float[] toArray() {
         checkAlive();
+        if ((long) rows * cols > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("a " + shape() + " matrix holds more values than a Java array can");
+        }
         float[] out = new float[rows * cols];
         for (int r = 0; r < rows; r++) {
             MemorySegment.copy(segment, FLOAT, (long) r * stride * Float.BYTES, out, r * cols, cols);

@@ -106,6 +106,12 @@ class MatrixTest {
     }
 
     @Test
+    void ofWithTheWrongNumberOfValuesNamesCountAndShape() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Matrix.of(2, 2, 1f, 2f, 3f));
+        assertContains(e.getMessage(), "3 values", "2x2", "(4 values)");
+    }
+
+    @Test
     void ofFillGetSet() {
         try (Matrix m = Matrix.of(2, 2, 1f, 2f, 3f, 4f)) {
             assertEquals(3f, m.get(1, 0));

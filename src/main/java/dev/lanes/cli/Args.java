@@ -95,6 +95,13 @@ final class Args {
         return Float.parseFloat(t);
     }
 
+    /** As {@link #decimal}, in double precision (a threshold of 0.05 should stay 0.05, not 0.05000000074505806). */
+    static double decimalDouble(String text) {
+        String t = text.trim();
+        if (!DECIMAL.matcher(t).matches()) throw new NumberFormatException("not a decimal number: " + text);
+        return Double.parseDouble(t);
+    }
+
     float floatValue(String name, float def, float min, float max) {
         String v = values.get(name);
         if (v == null) return def;

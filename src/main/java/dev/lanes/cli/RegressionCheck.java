@@ -100,18 +100,33 @@ final class RegressionCheck {
         return rows.stream().anyMatch(r -> r.verdict().fails());
     }
 
-    /** {@code "5%"} or {@code "0.05"} → 0.05. */
+    /**
+     * {@code "5%"} or {@code "0.05"} → 0.05. A bare number must be a fraction below 1: "5" is far more
+     * likely a forgotten % sign than a 500% threshold, which no regression could ever pass (bench/ab.sh's
+     * ab_stats.py refuses it too).
+     */
     static double parseThreshold(String text) {
         String t = text.trim();
         boolean percent = t.endsWith("%");
+        double v;
         try {
-            double v = Double.parseDouble(percent ? t.substring(0, t.length() - 1).trim() : t);
-            if (percent) v /= 100;
-            if (!(v >= 0 && v < 10)) throw new NumberFormatException();
-            return v;
+            v = Args.decimalDouble(percent ? t.substring(0, t.length() - 1) : t);
         } catch (NumberFormatException e) {
+            v = Double.NaN;
+        }
+        if (percent) v /= 100;
+        if (!percent && v >= 1 && v < 1000) {
+            throw new UsageException("--threshold '" + text.trim() + "' would be the fraction " + fmt(v) + ", i.e. "
+                    + fmt(100 * v) + "%; did you mean " + fmt(v) + "%? (a fraction such as 0.05 works too)");
+        }
+        if (!(v >= 0 && v < 10)) {
             throw new UsageException("--threshold must be a percentage such as 5% (or a fraction such as 0.05), got '"
                     + text + "'");
         }
+        return v;
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 }

@@ -108,6 +108,21 @@ class RegressionCheckTest {
     }
 
     @Test
+    void aBareNumberOfOneOrMoreIsRefusedNotReadAsHundredsOfPercent() {
+        // "--threshold 5" read as the fraction 5 is 500%: no regression could ever fail the check.
+        UsageException e = assertThrows(UsageException.class, () -> RegressionCheck.parseThreshold("5"));
+        assertTrue(e.getMessage().contains("'5'") && e.getMessage().contains("500%") && e.getMessage().contains("5%"),
+                e.getMessage());
+        assertThrows(UsageException.class, () -> RegressionCheck.parseThreshold("1"));
+        assertEquals(1.5, RegressionCheck.parseThreshold("150%"), 1e-12);
+        assertEquals(0.999, RegressionCheck.parseThreshold("0.999"), 1e-12);
+        // Java's number syntax is not a user's: float suffixes and hex floats are mistakes.
+        assertThrows(UsageException.class, () -> RegressionCheck.parseThreshold("0.05f"));
+        assertThrows(UsageException.class, () -> RegressionCheck.parseThreshold("0x1p-4"));
+        assertThrows(UsageException.class, () -> RegressionCheck.parseThreshold("5d%"));
+    }
+
+    @Test
     void tableShowsEveryRowAndItsVerdict() {
         List<Row> rows = RegressionCheck.compare(set("gemm NN 128x784x256", quiet(1.0), "gone", quiet(1.0)),
                 set("gemm NN 128x784x256", quiet(1.2)), FIVE_PERCENT);

@@ -60,6 +60,8 @@ final class Regress {
         int rounds = args.integer("repeats", 5, 1);
         boolean write = args.flag("write");
         SettledTimer.Budget budget = args.flag("quick") ? SettledTimer.Budget.QUICK : SettledTimer.Budget.FULL;
+        // Checked now, not after a minute or more of measuring: a folder, or a parent that cannot hold the file.
+        if (write) TrainCommand.checkOutputFile(path, "baseline");
         RegressBaseline baseline = write ? null : read(path);
         int threads = args.integer("threads", baseline != null ? baseline.threads() : 1, 1);
         if (baseline != null && threads != baseline.threads()) {

@@ -82,6 +82,21 @@ class RegressCommandTest {
     }
 
     @Test
+    void aBaselineThatCannotBeWrittenIsRefusedBeforeMeasuring() throws IOException {
+        // --write measures for a minute or more; finding out only then that the file cannot be written wastes it.
+        Result folder = lanes("bench", "regress", "--write", "--quick", "--repeats", "1", "--baseline", dir.toString());
+        assertEquals(2, folder.status(), folder.out() + folder.err());
+        assertTrue(folder.err().contains("--baseline " + dir) && folder.err().contains("folder"), folder.err());
+        assertTrue(folder.out().isEmpty(), "nothing is measured: " + folder.out());
+        Path file = Files.writeString(dir.resolve("notes.txt"), "a file, not a folder");
+        Path inside = file.resolve("baseline.json");
+        Result underFile = lanes("bench", "regress", "--write", "--quick", "--repeats", "1", "--baseline", inside.toString());
+        assertEquals(2, underFile.status(), underFile.out() + underFile.err());
+        assertTrue(underFile.err().contains(inside.toString()) && underFile.err().contains("not a folder"), underFile.err());
+        assertTrue(underFile.out().isEmpty(), "nothing is measured: " + underFile.out());
+    }
+
+    @Test
     void badThresholdAndUnknownWorkAreUsageMistakes() {
         assertEquals(2, lanes("bench", "regress", "--threshold", "lots").status());
         Result r = lanes("bench", "compare-backends", "--only", "no such kernel");

@@ -54,7 +54,19 @@ record RegressBaseline(Map<String, Object> machine, int threads, double referenc
             benchmarks.put((String) e.getKey(), new RegressionCheck.Measurement(number(v, "normalised"),
                     number(v, "relative_sigma"), (int) number(v, "rounds")));
         }
-        return new RegressBaseline(machine, (int) number(root, "threads"), number(root, "reference_gflops"), benchmarks);
+        // Cast unchecked, 0, -2 or 1.5 threads passed as a thread count: the run then started measuring
+        // and failed in the kernels, without naming the file.
+        double threads = number(root, "threads");
+        if (!(threads >= 1 && threads <= Args.MAX_THREADS && threads == Math.rint(threads))) {
+            throw new IllegalArgumentException("baseline: \"threads\" must be a whole number from 1 to "
+                    + Args.MAX_THREADS + ", got " + root.get("threads"));
+        }
+        double reference = number(root, "reference_gflops");
+        if (!(reference > 0 && Double.isFinite(reference))) {
+            throw new IllegalArgumentException("baseline: \"reference_gflops\" must be a positive number, got "
+                    + root.get("reference_gflops"));
+        }
+        return new RegressBaseline(machine, (int) threads, reference, benchmarks);
     }
 
     private static double number(Map<?, ?> map, String key) {

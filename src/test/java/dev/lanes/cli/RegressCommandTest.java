@@ -97,6 +97,19 @@ class RegressCommandTest {
     }
 
     @Test
+    void aBaselineWithoutAUsableThreadCountOrReferenceIsRefusedWithItsPath() throws IOException {
+        String benchmarks = "\"benchmarks\":{\"gemm\":{\"normalised\":1,\"relative_sigma\":0.01,\"rounds\":5}}";
+        for (String bad : List.of("\"threads\":0,\"reference_gflops\":100", "\"threads\":1.5,\"reference_gflops\":100",
+                "\"threads\":-2,\"reference_gflops\":100", "\"threads\":1,\"reference_gflops\":0")) {
+            Path baseline = Files.writeString(dir.resolve("baseline.json"), "{\"format\":1," + bad + "," + benchmarks + "}");
+            Result r = lanes("bench", "regress", "--quick", "--repeats", "1", "--baseline", baseline.toString());
+            assertEquals(2, r.status(), bad + ": " + r.out() + r.err());
+            assertTrue(r.err().contains(baseline.toString()), r.err());
+            assertTrue(r.out().isEmpty(), "nothing is measured: " + r.out());
+        }
+    }
+
+    @Test
     void badThresholdAndUnknownWorkAreUsageMistakes() {
         assertEquals(2, lanes("bench", "regress", "--threshold", "lots").status());
         Result r = lanes("bench", "compare-backends", "--only", "no such kernel");

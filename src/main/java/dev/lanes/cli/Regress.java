@@ -60,10 +60,13 @@ final class Regress {
         int rounds = args.integer("repeats", 5, 1);
         boolean write = args.flag("write");
         SettledTimer.Budget budget = args.flag("quick") ? SettledTimer.Budget.QUICK : SettledTimer.Budget.FULL;
+        // Read before the baseline (whose thread count is the default), with the cap every command has.
+        boolean threadsGiven = args.string("threads", null) != null;
+        int given = args.integer("threads", 1, 1, Args.MAX_THREADS);
         // Checked now, not after a minute or more of measuring: a folder, or a parent that cannot hold the file.
         if (write) TrainCommand.checkOutputFile(path, "baseline");
         RegressBaseline baseline = write ? null : read(path);
-        int threads = args.integer("threads", baseline != null ? baseline.threads() : 1, 1);
+        int threads = threadsGiven || baseline == null ? given : baseline.threads();
         if (baseline != null && threads != baseline.threads()) {
             throw new UsageException("bench regress: the baseline was measured with " + baseline.threads()
                     + " thread(s), not " + threads + " (measure a new one with --write)");

@@ -110,6 +110,14 @@ class RegressCommandTest {
     }
 
     @Test
+    void aThreadCountPastTheCliLimitIsRefusedFirst() {
+        // Every other command caps --threads at 1024; here 5000 would start 5000 real threads with --write.
+        Result r = lanes("bench", "regress", "--threads", "5000", "--baseline", dir.resolve("none.json").toString());
+        assertEquals(2, r.status(), r.out() + r.err());
+        assertTrue(r.err().contains("--threads") && r.err().contains("1024") && r.err().contains("5000"), r.err());
+    }
+
+    @Test
     void badThresholdAndUnknownWorkAreUsageMistakes() {
         assertEquals(2, lanes("bench", "regress", "--threshold", "lots").status());
         Result r = lanes("bench", "compare-backends", "--only", "no such kernel");

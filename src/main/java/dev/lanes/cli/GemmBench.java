@@ -25,7 +25,8 @@ final class GemmBench {
         int threads = args.threads();
         String backend = args.backend();
         int repeats = args.integer("repeats", 7, 1);
-        double seconds = Double.parseDouble(args.string("seconds", "0.3"));
+        // A range, not Double.parseDouble: NaN made batches of 0 calls (0 GFLOP/s), Infinity 2^31 calls.
+        double seconds = args.floatValue("seconds", 0.3f, 0f, 60f);
         try (Kernels kernels = Kernels.create(backend, threads);
              Matrix a = ta ? Matrix.allocate(k, m) : Matrix.allocate(m, k);
              Matrix b = tb ? Matrix.allocate(n, k) : Matrix.allocate(k, n);

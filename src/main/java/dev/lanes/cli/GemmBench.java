@@ -27,6 +27,7 @@ final class GemmBench {
         int repeats = args.integer("repeats", 7, 1);
         // A range, not Double.parseDouble: NaN made batches of 0 calls (0 GFLOP/s), Infinity 2^31 calls.
         double seconds = args.floatValue("seconds", 0.3f, 0f, 60f);
+        checkFits(m, n, k, physicalMemory());
         try (Kernels kernels = Kernels.create(backend, threads);
              Matrix a = ta ? Matrix.allocate(k, m) : Matrix.allocate(m, k);
              Matrix b = tb ? Matrix.allocate(n, k) : Matrix.allocate(k, n);
@@ -62,6 +63,35 @@ final class GemmBench {
             }
         }
         return 0;
+    }
+
+    /**
+     * Refuses operands that cannot be made, before any is allocated: a byte count past a long (2·10^9 each)
+     * failed with "The provided allocation size is negative", and three zeroed operands that each fit but
+     * together exceed the machine's memory got the JVM killed by the kernel, not an OutOfMemoryError.
+     */
+    static void checkFits(int m, int n, int k, long memory) {
+        String sizes = "--m " + m + " --n " + n + " --k " + k;
+        long largest = Math.max(Math.max((long) m * k, (long) k * n), (long) m * n);
+        if (largest > Integer.MAX_VALUE) {
+            throw new UsageException("bench gemm: " + sizes + " makes an operand of " + largest
+                    + " values; at most " + Integer.MAX_VALUE + " (each is filled from one Java array)");
+        }
+        double bytes = 4.0 * ((double) m * k + (double) k * n + (double) m * n);
+        if (memory > 0 && bytes > memory) {
+            throw new UsageException(String.format(Locale.ROOT, "bench gemm: %s need %.1f GB for A, B and C,"
+                    + " more than this machine's %.1f GB of memory", sizes, bytes / 1e9, memory / 1e9));
+        }
+    }
+
+    /** Bytes of memory of this machine (or container), or 0 when the JVM cannot tell. */
+    private static long physicalMemory() {
+        try {
+            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean()).getTotalMemorySize();
+        } catch (RuntimeException | LinkageError e) {
+            return 0;
+        }
     }
 
     private static double warmUp(Kernels kernels, boolean ta, boolean tb, Matrix a, Matrix b, Matrix c) {

@@ -59,6 +59,12 @@ final class TrainBench {
         int[] hidden = TrainCommand.Config.layers(a.string("layers", "256,128"));
         int batch = a.integer("batch", 128, 1);
         int samples = a.integer("samples", 60_000, 1);
+        if (batch > samples) {
+            // The trainer steps over min(batch, samples) rows: reporting --batch would make ms_per_step too long.
+            Main.warnOnce("lanes: warning: --batch " + batch + " is more than --samples " + samples + "; each step"
+                    + " trains on all " + samples + ", reported as batch " + samples);
+            batch = samples;
+        }
         int epochs = a.integer("epochs", 1, 1);
         int features = a.integer("features", 784, 1);
         int classes = a.integer("classes", 10, 2);

@@ -46,4 +46,18 @@ class TrainBenchCommandTest {
         assertEquals(2, unknown.status(), unknown.toString());
         assertTrue(unknown.err().contains("--activation"), unknown.toString());
     }
+
+    @Test
+    void aBatchLargerThanTheSamplesIsReportedAsTheBatchThatRan() {
+        // The trainer steps over min(batch, samples) rows; ms_per_step used --batch and came out 2x too long here.
+        CliRun r = CliRun.of("bench", "train", "--layers", "16", "--samples", "64", "--batch", "128",
+                "--threads", "1", "--features", "8", "--json");
+        assertEquals(0, r.status(), r.toString());
+        java.util.Map<?, ?> json = (java.util.Map<?, ?>) dev.lanes.io.Json.parse(r.out().trim());
+        double samplesPerSecond = ((Number) json.get("samples_per_s")).doubleValue();
+        double msPerStep = ((Number) json.get("ms_per_step")).doubleValue();
+        assertEquals(64, ((Number) json.get("batch")).intValue(), r.toString());
+        assertEquals(1000.0 * 64 / samplesPerSecond, msPerStep, 1e-3 * msPerStep, r.toString());
+        assertTrue(r.err().contains("--batch 128") && r.err().contains("--samples 64"), r.toString());
+    }
 }

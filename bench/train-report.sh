@@ -55,6 +55,10 @@ venv=${TRAIN_VENV:-"$bench_dir/.venv"}
 for lib in $libs; do
   case "$lib" in simd|loop|torch|numpy|numpy-env) ;; *) echo "train-report: unknown TRAIN_LIBS entry '$lib'" >&2; exit 2 ;; esac
 done
+# The report is written by python3 whatever TRAIN_LIBS says: without one, a Lanes-only run failed only
+# after all its measurements.
+command -v python3 >/dev/null ||
+  { echo "train-report: python3 is needed to write the report (and to make the venv for torch/numpy); none on PATH" >&2; exit 2; }
 
 command_line="bench/train-report.sh"
 for var in TRAIN_CONFIGS TRAIN_THREADS TRAIN_REPEATS TRAIN_SAMPLES TRAIN_EPOCHS TRAIN_LANES_EPOCHS TRAIN_LIBS TRAIN_LOOP_CONFIGS \

@@ -17,6 +17,8 @@
 #   GEMM_OUT_DIR        where gemm.md and gemm-raw.jsonl go [perf-reports]
 #   GEMM_LANES_TOOL     how Lanes is measured: cli (`lanes bench gemm --json`) or jmh (GemmBench) [cli]
 #   GEMM_JMH_ARGS       JMH options per Lanes measurement with jmh [-wi 10 -w 1s -i 3 -r 1s]
+#   GEMM_PYTHON         Python with numpy, for numpy's figures and the report [python3; bench/setup-python.sh
+#                       makes bench/.venv/bin/python]
 #   LANES_CMD           Lanes CLI command [bin/lanes, else the CLI inside bench/target/benchmarks.jar]
 set -euo pipefail
 
@@ -34,10 +36,18 @@ out_dir=${GEMM_OUT_DIR:-"$root/perf-reports"}
 lanes_tool=${GEMM_LANES_TOOL:-cli}
 jmh_args=${GEMM_JMH_ARGS:-"-wi 10 -w 1s -i 3 -r 1s"}
 case "$lanes_tool" in cli|jmh) ;; *) echo "gemm-report: GEMM_LANES_TOOL must be cli or jmh" >&2; exit 2 ;; esac
+python=${GEMM_PYTHON:-python3}
+# Checked before building and measuring: the python3 on PATH may lack numpy (a system one, when numpy was
+# installed only into bench/.venv), which failed the first numpy measurement, after the build and FMA peak.
+if ! "$python" -c 'import numpy' 2>/dev/null; then
+  echo "gemm-report: '$python' cannot import numpy; set GEMM_PYTHON to a Python that has it, e.g. after" \
+       "bench/setup-python.sh: GEMM_PYTHON=$bench_dir/.venv/bin/python" >&2
+  exit 2
+fi
 
 command_line="bench/gemm-report.sh"
 for var in GEMM_SHAPES GEMM_THREADS GEMM_REPEATS GEMM_INNER_REPEATS GEMM_SECONDS GEMM_LOOP_BIG_FLOP GEMM_OUT_DIR \
-    GEMM_LANES_TOOL GEMM_JMH_ARGS LANES_CMD; do
+    GEMM_LANES_TOOL GEMM_JMH_ARGS GEMM_PYTHON LANES_CMD; do
   if [ -n "${!var:-}" ]; then command_line="$var='${!var}' $command_line"; fi
 done
 
@@ -83,7 +93,7 @@ lanes_gemm() {
     local result="$bench_dir/target/gemm-report-jmh.json"
     "$java" -jar "$jar" GemmBench -p "shape=$shape" -p "backend=$backend" -p "threads=$t" -f 1 "$@" \
         -rf json -rff "$result" >> "$log"
-    python3 - "$result" "$backend" "$t" "$m" "$n" "$k" <<'PY'
+    "$python" - "$result" "$backend" "$t" "$m" "$n" "$k" <<'PY'
 import json, sys
 path, backend, t, m, n, k = sys.argv[1:]
 run = json.load(open(path))[0]
@@ -110,7 +120,7 @@ for rep in $(seq 1 "$repeats"); do
     for shape in $shapes; do
       if [ "$lanes_tool" = cli ]; then simd_args=(--repeats "$inner" --seconds "$seconds"); else read -r -a simd_args <<< "$jmh_args"; fi
       simd=$(record "$rep" ',"lib":"lanes"' lanes_gemm simd "$t" "$shape" "${simd_args[@]}")
-      numpy=$(record "$rep" "" python3 "$bench_dir/numpy_gemm.py" --shapes "$shape" --threads "$t" \
+      numpy=$(record "$rep" "" "$python" "$bench_dir/numpy_gemm.py" --shapes "$shape" --threads "$t" \
           --repeats "$inner" --seconds "$seconds")
       loop="-"
       if [ "$rep" = 1 ]; then
@@ -149,7 +159,7 @@ JDK="$("$java" -version 2>&1 | grep -v '^WARNING' | sed -n 2p) ($java)" \
 COMMIT=$commit COMMAND_LINE=$command_line REPEATS=$repeats INNER=$inner \
 LANES_COMMAND=$lanes_command SECONDS_=$seconds \
 RAW=$(case "$raw" in "$root"/*) echo "${raw#"$root"/}" ;; *) echo "$raw" ;; esac) \
-python3 - "$meta" <<'PY'
+"$python" - "$meta" <<'PY'
 import json, os, sys
 e = os.environ
 json.dump({"date": e["DATE"], "cpu": e["CPU"], "jdk": e["JDK"], "commit": e["COMMIT"],
@@ -157,5 +167,5 @@ json.dump({"date": e["DATE"], "cpu": e["CPU"], "jdk": e["JDK"], "commit": e["COM
            "inner_repeats": int(e["INNER"]), "seconds": e["SECONDS_"], "raw_file": e["RAW"]},
           open(sys.argv[1], "w"), indent=1)
 PY
-python3 "$bench_dir/gemm_report.py" "$raw" "$meta" "$out_dir/gemm.md"
+"$python" "$bench_dir/gemm_report.py" "$raw" "$meta" "$out_dir/gemm.md"
 echo "gemm-report: wrote $out_dir/gemm.md and $raw" >&2

@@ -128,9 +128,11 @@ final class TrainBench {
                                             allocation.medianBytesPerStep()));
                 }
                 if (profiler != null) {
-                    out.printf(Locale.ROOT, "where the time went (%.2f s of training, %.2f s in kernels):%n%s",
+                    // With --json, stdout stays one JSON line for the scripts that read it; the tables go to stderr.
+                    PrintStream tables = a.flag("json") ? Main.warnings() : out;
+                    tables.printf(Locale.ROOT, "where the time went (%.2f s of training, %.2f s in kernels):%n%s",
                             fitSeconds, profiler.totalNanos() / 1e9, profiler.report());
-                    out.printf(Locale.ROOT, "GEMM by shape (M×K·K×N; NN forward, TN weight gradient, NT input gradient):%n%s",
+                    tables.printf(Locale.ROOT, "GEMM by shape (M×K·K×N; NN forward, TN weight gradient, NT input gradient):%n%s",
                             profiler.gemmShapeReport());
                 }
             }

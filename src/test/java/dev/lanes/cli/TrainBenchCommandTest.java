@@ -60,4 +60,14 @@ class TrainBenchCommandTest {
         assertEquals(1000.0 * 64 / samplesPerSecond, msPerStep, 1e-3 * msPerStep, r.toString());
         assertTrue(r.err().contains("--batch 128") && r.err().contains("--samples 64"), r.toString());
     }
+
+    @Test
+    void profileWithJsonKeepsStdoutOneJsonLine() {
+        CliRun r = CliRun.of("bench", "train", "--layers", "16", "--samples", "256", "--batch", "32",
+                "--threads", "1", "--features", "8", "--json", "--profile");
+        assertEquals(0, r.status(), r.toString());
+        assertEquals(1, r.out().lines().count(), r.toString());
+        assertTrue(dev.lanes.io.Json.parse(r.out().trim()) instanceof java.util.Map<?, ?>, r.toString());
+        assertTrue(r.err().contains("where the time went") && r.err().contains("GEMM by shape"), r.toString());
+    }
 }

@@ -66,8 +66,9 @@ public final class Main {
             return 1;
         } catch (OutOfMemoryError e) {
             // Off-heap matrices past the machine's memory (say --layers 2000000000): one line, not a trace.
-            err.println("lanes: out of memory: " + e.getMessage() + "; try narrower --layers, a smaller --batch"
-                    + " or fewer --threads");
+            boolean gemm = argv.size() > 1 && argv.get(0).equals("bench") && argv.get(1).equals("gemm");
+            err.println("lanes: out of memory: " + e.getMessage() + (gemm ? "; try smaller --m, --n or --k"
+                    : "; try narrower --layers, a smaller --batch or fewer --threads"));
             return 1;
         } catch (IllegalArgumentException | IllegalStateException e) {
             err.println("lanes: " + e.getMessage());

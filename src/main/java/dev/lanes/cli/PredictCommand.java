@@ -79,7 +79,7 @@ final class PredictCommand {
      * columns' names are checked against the training file's first.
      */
     private static CsvReader reader(Map<String, Object> meta, Path input, char delimiter, boolean header) {
-        CsvReader.Builder b = CsvReader.builder().delimiter(delimiter).header(header);
+        CsvReader.Builder b = CsvReader.builder().delimiter(delimiter).header(header).missingTokens(Recipe.MISSING);
         CsvCoding coding = CsvCoding.readFrom(meta);
         if (coding == null || coding.columns() == null) {
             // No CSV recipe (IDX images): nothing to code, and the reader itself counts the columns.

@@ -223,7 +223,7 @@ final class Recipe {
         Integer index = parseIndex(label);
         CsvDialect dialect = sniff(file);
         CsvReader.Builder b = CsvReader.builder().impute(CsvReader.Missing.MEDIAN).delimiter(dialect.delimiter())
-                .header(index == null || dialect.header());
+                .header(index == null || dialect.header()).missingTokens(MISSING);
         b = index != null ? b.classLabels(index) : b.classLabels(label);
         // The labels as written first: the task and the classes are decided from them.
         LabelColumn labels = b.build().labelColumn(file);
@@ -240,7 +240,7 @@ final class Recipe {
         CsvTable table = b.build().read(file);
         // Filling empty cells changes the data the model sees; say so, as a user of pandas would see it.
         for (CsvTable.Imputed fill : table.imputed()) {
-            warnings.printf(Locale.ROOT, "lanes: note: %d empty cell%s of column '%s' in %s filled with the column's"
+            warnings.printf(Locale.ROOT, "lanes: note: %d missing cell%s (empty or NA) of column '%s' in %s filled with the column's"
                     + " median, %s%n", fill.count(), fill.count() == 1 ? "" : "s", fill.column(), file.getFileName(),
                     fill.value());
         }
@@ -248,6 +248,14 @@ final class Recipe {
         Task t = task.equals("regression") ? Task.REGRESSION : all.numClasses() == 2 ? Task.BINARY : Task.MULTICLASS;
         return split(file.getFileName().toString(), t, all, table, seed, t != Task.REGRESSION);
     }
+
+    /**
+     * The cell texts that mean "missing" in the CSV recipe, for train, evaluate and predict alike:
+     * pandas' read_csv defaults ({@code na_values}), which pandas' and R's writers produce, so a file
+     * that pandas reads with NaN in it reads here with the same cells missing (and filled).
+     */
+    static final String[] MISSING = {"", "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "NULL", "null", "None",
+            "<NA>", "#N/A", "#N/A N/A", "#NA", "1.#IND", "-1.#IND", "1.#QNAN", "-1.#QNAN"};
 
     /** A text column with more values than this is refused rather than one-hot coded. */
     static final int MAX_ONE_HOT = 64;

@@ -71,7 +71,7 @@ class CsvDialectsCliTest {
         CliRun run = CliRun.of("train", "--dataset", "csv", "--data", csv.toString(), "--label", "label", "--layers", "4",
                 "--epochs", "1", "--threads", "1", "--quiet");
         assertEquals(0, run.status(), run.toString());
-        assertTrue(run.err().contains("1 empty cell of column 'b' in holes.csv filled with the column's median"),
+        assertTrue(run.err().contains("1 missing cell (empty or NA) of column 'b' in holes.csv filled with the column's median"),
                 run.toString());
     }
 
@@ -91,5 +91,34 @@ class CsvDialectsCliTest {
         assertEquals(0, run.status(), run.toString());
         assertEquals(201, run.out().strip().lines().count(), "a header and one line per row: " + run.out());
         assertTrue(run.out().lines().skip(1).allMatch(l -> l.startsWith("0,") || l.startsWith("1,")), run.out());
+    }
+
+    /**
+     * pandas' read_csv reads NA, NaN, nan, NULL, N/A, ... as missing, and R and pandas write NA and
+     * NaN for them: such a cell was "not a number" to lanes, with advice (declare the column
+     * categorical) the command line has no option for.
+     */
+    @Test
+    void naAndNanCellsAreMissingAsPandasReadsThemInTrainAndPredict() throws Exception {
+        Path csv = write("na.csv", ',', true, true);
+        java.util.List<String> lines = new java.util.ArrayList<>(Files.readAllLines(csv));
+        lines.set(5, lines.get(5).replaceFirst(",[0-9]+,", ",NA,"));
+        lines.set(9, lines.get(9).replaceFirst(",[0-9]+,", ",NaN,"));
+        lines.set(12, lines.get(12).replaceFirst("^[0-9]+,", "nan,"));
+        Files.write(csv, lines);
+        Path model = dir.resolve("na.lanes");
+        CliRun run = CliRun.of("train", "--dataset", "csv", "--data", csv.toString(), "--label", "label", "--layers", "4",
+                "--epochs", "1", "--threads", "1", "--quiet", "--save", model.toString());
+        assertEquals(0, run.status(), run.toString());
+        assertTrue(run.err().contains("2 missing cells (empty or NA) of column 'b' in na.csv filled with the column's median"),
+                run.toString());
+        // Predict fills an NA cell as it fills an empty one: with the training fill.
+        Path na = dir.resolve("na-rows.csv"), empty = dir.resolve("empty-rows.csv");
+        Files.writeString(na, "a,b\n3,NA\nNULL,4\n");
+        Files.writeString(empty, "a,b\n3,\n,4\n");
+        CliRun p1 = CliRun.of("predict", "--model", model.toString(), "--input", na.toString(), "--threads", "1");
+        CliRun p2 = CliRun.of("predict", "--model", model.toString(), "--input", empty.toString(), "--threads", "1");
+        assertEquals(0, p1.status(), p1.toString());
+        assertEquals(p2.out(), p1.out());
     }
 }

@@ -49,7 +49,7 @@ final class PredictCommand {
         }
         try (Kernels kernels = Kernels.create(a.backend(), a.threads());
              SavedModel saved = SavedModel.open(model, kernels)) {
-            CsvReader reader = reader(saved.metadata(), inputPath, dialect.delimiter(), header);
+            CsvReader reader = reader(saved.metadata(), inputPath, dialect, header);
             try (Dataset rows = reader.read(inputPath).dataset()) {
                 int width = saved.model().inputWidth();
                 if (rows.featureCount() != width) {
@@ -78,8 +78,8 @@ final class PredictCommand {
      * a one-hot column), by position, since the model sees positions. With a header line, the
      * columns' names are checked against the training file's first.
      */
-    private static CsvReader reader(Map<String, Object> meta, Path input, char delimiter, boolean header) {
-        CsvReader.Builder b = CsvReader.builder().delimiter(delimiter).header(header).missingTokens(Recipe.MISSING);
+    private static CsvReader reader(Map<String, Object> meta, Path input, Recipe.CsvDialect dialect, boolean header) {
+        CsvReader.Builder b = CsvReader.builder().delimiter(dialect.delimiter()).decimalComma(dialect.decimalComma()).header(header).missingTokens(Recipe.MISSING);
         CsvCoding coding = CsvCoding.readFrom(meta);
         if (coding == null || coding.columns() == null) {
             // No CSV recipe (IDX images): nothing to code, and the reader itself counts the columns.

@@ -223,7 +223,7 @@ final class Recipe {
         Integer index = parseIndex(label);
         CsvDialect dialect = sniff(file);
         CsvReader.Builder b = CsvReader.builder().impute(CsvReader.Missing.MEDIAN).delimiter(dialect.delimiter())
-                .header(index == null || dialect.header()).missingTokens(MISSING);
+                .decimalComma(dialect.decimalComma()).header(index == null || dialect.header()).missingTokens(MISSING);
         b = index != null ? b.classLabels(index) : b.classLabels(label);
         // The labels as written first: the task and the classes are decided from them.
         LabelColumn labels = b.build().labelColumn(file);
@@ -447,7 +447,13 @@ final class Recipe {
     }
 
     /** How a CSV file is written, as far as its first line tells: its separator, and whether that line names the columns. */
-    record CsvDialect(char delimiter, boolean header) {}
+    record CsvDialect(char delimiter, boolean header) {
+        /**
+         * Semicolons separate the fields where a comma is the decimal mark (Excel in a European
+         * locale), so there {@code 1,5} is the number 1.5, never text.
+         */
+        boolean decimalComma() { return delimiter == ';'; }
+    }
 
     /**
      * Reads the first line of {@code file} once for both. The separator is a comma unless that line
@@ -465,7 +471,9 @@ final class Recipe {
             line = null; // the reader itself reports the file problem with its name
         }
         if (line == null) return new CsvDialect(',', false);
-        char delimiter = line.indexOf(',') >= 0 ? ',' : line.indexOf(';') >= 0 ? ';' : line.indexOf('\t') >= 0 ? '\t' : ',';
+        // A semicolon wins over commas: a European export's data line ("0,5;1,25") holds both, its
+        // commas decimal marks; a comma-separated file rarely has a semicolon outside quotes.
+        char delimiter = unquoted(line).indexOf(';') >= 0 ? ';' : line.indexOf(',') >= 0 ? ',' : line.indexOf('\t') >= 0 ? '\t' : ',';
         boolean names = false;
         for (String cell : line.replace("\uFEFF", "").split(java.util.regex.Pattern.quote(String.valueOf(delimiter)))) {
             String c = cell.trim().replace("\"", "");
@@ -478,6 +486,11 @@ final class Recipe {
             }
         }
         return new CsvDialect(delimiter, names);
+    }
+
+    /** {@code line} without its double-quoted parts. */
+    private static String unquoted(String line) {
+        return line.replaceAll("\"[^\"]*(\"|$)", "");
     }
 
     private static Integer parseIndex(String s) {

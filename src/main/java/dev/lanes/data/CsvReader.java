@@ -24,6 +24,7 @@ import java.util.Set;
  *       with the column mean, median or a constant is asked for. Labels are never imputed.</li>
  *   <li>Fields may be double-quoted ({@code ""} inside quotes is a quote); a quoted field cannot span lines.
  *       Blank lines are skipped. A UTF-8 byte order mark is ignored; line ends may be LF or CRLF.</li>
+ *   <li>Optionally, numbers with a decimal comma ({@code 1,5}) in a file separated by another character.</li>
  * </ul>
  *
  * Every error names the file, the 1-based line and the 1-based column.
@@ -47,6 +48,7 @@ public final class CsvReader {
     private final float constant;
     private final Set<String> missingTokens;
     private final List<String> columnNames;
+    private final boolean decimalComma;
 
     private CsvReader(Builder b) {
         this.delimiter = b.delimiter;
@@ -61,6 +63,7 @@ public final class CsvReader {
         this.constant = b.constant;
         this.missingTokens = Set.copyOf(b.missingTokens);
         this.columnNames = b.columnNames;
+        this.decimalComma = b.decimalComma;
     }
 
     public static Builder builder() { return new Builder(); }
@@ -97,6 +100,7 @@ public final class CsvReader {
         private float constant;
         private Set<String> missingTokens = Set.of("");
         private List<String> columnNames;
+        private boolean decimalComma;
 
         private Builder() {}
 
@@ -109,6 +113,16 @@ public final class CsvReader {
         /** Names for the columns of a file without a header (default: column 1, column 2, …). */
         public Builder columnNames(String... names) {
             columnNames = List.of(names);
+            return this;
+        }
+
+        /**
+         * Whether numbers may be written with a decimal comma ({@code 1,5}, {@code -0,25e3}), as a
+         * spreadsheet in a European locale writes them in a semicolon-separated file (default: no).
+         * Cells of that form are read as numbers; other cells are unchanged.
+         */
+        public Builder decimalComma(boolean allowed) {
+            decimalComma = allowed;
             return this;
         }
 
@@ -210,6 +224,9 @@ public final class CsvReader {
             if (classNames != null && labelKind != LabelKind.CLASSES) {
                 throw new IllegalArgumentException("classNames needs a class label column");
             }
+            if (decimalComma && delimiter == ',') {
+                throw new IllegalArgumentException("decimal commas need a delimiter other than ','");
+            }
             if (header && columnNames != null) {
                 throw new IllegalArgumentException("columnNames is for files without a header");
             }
@@ -229,7 +246,7 @@ public final class CsvReader {
      *         a missing cell (unless imputing), an unknown category or label, or an unreadable file
      */
     public CsvTable read(Path file) {
-        CsvText text = CsvText.read(file, delimiter, header, columnNames);
+        CsvText text = CsvText.read(file, delimiter, header, columnNames, decimalComma);
         List<String> names = text.names();
         int m = names.size();
         int n = text.rows().size();
@@ -320,7 +337,7 @@ public final class CsvReader {
      */
     public LabelColumn labelColumn(Path file) {
         if (label == null) throw new IllegalStateException("this reader has no label column");
-        CsvText text = CsvText.read(file, delimiter, header, columnNames);
+        CsvText text = CsvText.read(file, delimiter, header, columnNames, decimalComma);
         int j = label.resolve(text.names(), file);
         List<String> values = new ArrayList<>(text.rows().size());
         for (String[] row : text.rows()) values.add(row[j]);
@@ -329,7 +346,7 @@ public final class CsvReader {
 
     /** The names of {@code file}'s columns, label included: its header, or column 1, column 2, … */
     public List<String> columnsOf(Path file) {
-        return CsvText.read(file, delimiter, header, columnNames).names();
+        return CsvText.read(file, delimiter, header, columnNames, decimalComma).names();
     }
 
     /** A feature column holding text: its 0-based index, name, and distinct non-missing values, sorted. */
@@ -342,7 +359,7 @@ public final class CsvReader {
      * decide what to do with them before reading (the CLI codes two-valued ones).
      */
     public List<TextColumn> textColumns(Path file) {
-        CsvText text = CsvText.read(file, delimiter, header, columnNames);
+        CsvText text = CsvText.read(file, delimiter, header, columnNames, decimalComma);
         List<String> names = text.names();
         int labelIndex = label != null ? label.resolve(names, file) : -1;
         boolean[] declared = new boolean[names.size()];

@@ -21,8 +21,12 @@ import java.util.Map;
  * with its 1-based line number for error messages.
  */
 record CsvText(Path file, List<String> names, List<String[]> rows, int[] lines) {
+    /** A number with one decimal comma ({@code 1,5}, {@code -,5}, {@code 2,5E-3}): read as with a point. */
+    private static final java.util.regex.Pattern DECIMAL_COMMA =
+            java.util.regex.Pattern.compile("[+-]?(\\d+,\\d*|,\\d+)([eE][+-]?\\d+)?");
+
     /** Reads all non-blank lines into rows of exactly the header's (or first row's) width. */
-    static CsvText read(Path file, char delimiter, boolean header, List<String> columnNames) {
+    static CsvText read(Path file, char delimiter, boolean header, List<String> columnNames, boolean decimalComma) {
         List<String[]> rows = new ArrayList<>();
         List<Integer> lineNumbers = new ArrayList<>();
         List<String> names = null;
@@ -52,7 +56,13 @@ record CsvText(Path file, List<String> names, List<String[]> rows, int[] lines) 
                     throw DataFileException.atLine(file, lineNo, Math.min(fields.size(), names.size()) + 1,
                             "ragged row: " + fields.size() + " fields, expected " + names.size());
                 }
-                rows.add(fields.toArray(String[]::new));
+                String[] row = fields.toArray(String[]::new);
+                if (decimalComma) {
+                    for (int j = 0; j < row.length; j++) {
+                        if (DECIMAL_COMMA.matcher(row[j]).matches()) row[j] = row[j].replace(',', '.');
+                    }
+                }
+                rows.add(row);
                 lineNumbers.add(lineNo);
             }
         } catch (NoSuchFileException e) {

@@ -121,4 +121,40 @@ class CsvDialectsCliTest {
         assertEquals(0, p1.status(), p1.toString());
         assertEquals(p2.out(), p1.out());
     }
+
+    /**
+     * Excel in a European locale saves CSV with semicolons and decimal commas ("1,5"): the semicolon
+     * was recognised, but every fraction was text, and a column of them refused as "an identifier or
+     * free text"; without a header line the commas were even taken for the separator.
+     */
+    @Test
+    void aSemicolonFileWithDecimalCommasReadsAsItsDecimalPointTwin() throws Exception {
+        StringBuilder dots = new StringBuilder("a,b,label\n"), commas = new StringBuilder("a;b;label\n");
+        for (int i = 0; i < 200; i++) {
+            String a = String.format(Locale.ROOT, "%.2f", (i % 10) / 3.0), b = String.format(Locale.ROOT, "%.3f", Math.sin(i));
+            dots.append(a).append(',').append(b).append(',').append(i % 10 > 4 ? 1 : 0).append('\n');
+            commas.append(a.replace('.', ',')).append(';').append(b.replace('.', ',')).append(';').append(i % 10 > 4 ? 1 : 0)
+                    .append('\n');
+        }
+        Path dot = dir.resolve("dot.csv"), comma = dir.resolve("comma.csv"), bare = dir.resolve("bare.csv");
+        Files.writeString(dot, dots);
+        Files.writeString(comma, commas);
+        Files.writeString(bare, commas.substring(commas.indexOf("\n") + 1));
+        Path m1 = dir.resolve("dot.lanes"), m2 = dir.resolve("comma.lanes");
+        for (Path[] p : new Path[][] {{dot, m1}, {comma, m2}}) {
+            CliRun run = CliRun.of("train", "--dataset", "csv", "--data", p[0].toString(), "--label", "label", "--layers", "4",
+                    "--epochs", "1", "--threads", "1", "--quiet", "--save", p[1].toString());
+            assertEquals(0, run.status(), run.toString());
+        }
+        CliRun noHeader = CliRun.of("train", "--dataset", "csv", "--data", bare.toString(), "--label", "-1", "--layers", "4",
+                "--epochs", "1", "--threads", "1", "--quiet");
+        assertEquals(0, noHeader.status(), noHeader.toString());
+        Path rowsDot = dir.resolve("rows-dot.csv"), rowsComma = dir.resolve("rows-comma.csv");
+        Files.writeString(rowsDot, "a,b\n1.25,-0.5\n3,0.125\n");
+        Files.writeString(rowsComma, "a;b\n1,25;-0,5\n3;0,125\n");
+        CliRun p1 = CliRun.of("predict", "--model", m1.toString(), "--input", rowsDot.toString(), "--threads", "1");
+        CliRun p2 = CliRun.of("predict", "--model", m2.toString(), "--input", rowsComma.toString(), "--threads", "1");
+        assertEquals(0, p2.status(), p2.toString());
+        assertEquals(p1.out(), p2.out(), "the same numbers, the same model, the same predictions");
+    }
 }

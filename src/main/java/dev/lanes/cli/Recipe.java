@@ -227,6 +227,7 @@ final class Recipe {
         b = index != null ? b.classLabels(index) : b.classLabels(label);
         // The labels as written first: the task and the classes are decided from them.
         LabelColumn labels = b.build().labelColumn(file);
+        if (index == null || dialect.header()) refuseIndexColumn(file, dialect, labels.column() - 1);
         codeTextColumns(b, file, saved == null ? null : saved.coding(), labels.rows(), warnings);
         String task = taskName != null ? taskName : inferTask(labels);
         if (task.equals("classification")) {
@@ -256,6 +257,30 @@ final class Recipe {
      */
     static final String[] MISSING = {"", "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "NULL", "null", "None",
             "<NA>", "#N/A", "#N/A N/A", "#NA", "1.#IND", "-1.#IND", "1.#QNAN", "-1.#QNAN"};
+
+    /**
+     * Refuses a column pandas' {@code to_csv} wrote for the row index: no name (or pandas' "Unnamed: 0"
+     * for one read back and written again) and a different integer on every row. As a feature it
+     * would give the model the row's position: in a file sorted by label, a perfect and worthless
+     * predictor. Named integer columns are the user's data and are kept.
+     */
+    private static void refuseIndexColumn(Path file, CsvDialect dialect, int labelIndex) {
+        CsvReader.Builder b = CsvReader.builder().delimiter(dialect.delimiter()).decimalComma(dialect.decimalComma())
+                .header(true).missingTokens(MISSING);
+        List<String> names = b.build().columnsOf(file);
+        for (int j = 0; j < names.size(); j++) {
+            if (j == labelIndex || !(names.get(j).isEmpty() || names.get(j).matches("Unnamed: \\d+"))) continue;
+            LabelColumn column = b.classLabels(j).build().labelColumn(file);
+            boolean distinctIntegers = column.numeric() && column.nonIntegerRows().isEmpty()
+                    && column.distinct().size() == column.rows();
+            if (distinctIntegers && column.rows() > 1) {
+                throw new UsageException("column " + (j + 1) + " of " + file.getFileName() + " has no name and holds a"
+                        + " different integer on every row (" + column.text(0) + ", " + column.text(1) + ", ...): the row"
+                        + " index pandas' to_csv writes, which the model would learn the rows' positions from; write the"
+                        + " file with to_csv(..., index=False), or drop the column");
+            }
+        }
+    }
 
     /** A text column with more values than this is refused rather than one-hot coded. */
     static final int MAX_ONE_HOT = 64;

@@ -1,0 +1,51 @@
+package dev.lanes.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How files laid out as other tools write them (pandas' index, trailing separators, ...) are read by the CSV recipe. */
+class CsvLayoutCliTest {
+    @TempDir Path dir;
+
+    private static CliRun train(Path csv, String label) {
+        return CliRun.of("train", "--dataset", "csv", "--data", csv.toString(), "--label", label, "--layers", "4",
+                "--epochs", "1", "--threads", "1", "--quiet");
+    }
+
+    /** Rows {@code a,b,label} (label sorted, as files often are), each line prefixed by {@code prefix.apply(row)}. */
+    private Path write(String name, String header, java.util.function.IntFunction<String> prefix) throws Exception {
+        StringBuilder sb = new StringBuilder(header + "\n");
+        for (int i = 0; i < 100; i++) {
+            sb.append(prefix.apply(i)).append(String.format(Locale.ROOT, "%.3f,%d,%d%n", Math.sin(i), i % 7, i < 50 ? 0 : 1));
+        }
+        return Files.writeString(dir.resolve(name), sb);
+    }
+
+    /**
+     * pandas' {@code to_csv} writes the row index as an unnamed first column. Trained on as a feature
+     * it predicted the label of a sorted file perfectly and new rows not at all, without a word.
+     */
+    @Test
+    void pandasIndexColumnIsRefusedNamingIt() throws Exception {
+        Path csv = write("indexed.csv", ",a,b,label", i -> i + ",");
+        CliRun run = train(csv, "label");
+        assertEquals(2, run.status(), run::toString);
+        assertTrue(run.err().contains("column 1 of indexed.csv has no name and holds a different integer on every row"),
+                run::toString);
+        assertTrue(run.err().contains("index=False"), run::toString);
+        // Read back into pandas and written again, the index column is named "Unnamed: 0".
+        Path again = write("again.csv", "Unnamed: 0,a,b,label", i -> (99 - i) + ",");
+        CliRun second = train(again, "label");
+        assertEquals(2, second.status(), second::toString);
+        assertTrue(second.err().contains("column 1 of again.csv has no name"), second::toString);
+        // A named column of integers is the user's: trained on.
+        Path named = write("named.csv", "visits,a,b,label", i -> i + ",");
+        assertEquals(0, train(named, "label").status());
+    }
+}

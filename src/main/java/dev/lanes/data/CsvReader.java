@@ -24,6 +24,8 @@ import java.util.Set;
  *       with the column mean, median or a constant is asked for. Labels are never imputed.</li>
  *   <li>Fields may be double-quoted ({@code ""} inside quotes is a quote); a quoted field cannot span lines.
  *       Blank lines are skipped. A UTF-8 byte order mark is ignored; line ends may be LF or CRLF.</li>
+ *   <li>A last column with no name (or no header) and no value in any row, left by a separator at the end
+ *       of every line, is dropped.</li>
  *   <li>Optionally, numbers with a decimal comma ({@code 1,5}) in a file separated by another character.</li>
  * </ul>
  *

@@ -75,6 +75,13 @@ record CsvText(Path file, List<String> names, List<String[]> rows, int[] lines) 
         if (rows.isEmpty()) {
             throw DataFileException.ofFile(file, header ? "no data rows after the header" : "no data rows", null);
         }
+        // A separator ending every line (some exporters write one) makes a last column with no name
+        // and no cell: not a column of the data. Dropped, as if the lines ended without it.
+        int last = names.size() - 1;
+        if (last > 0 && (header ? names.get(last).isEmpty() : columnNames == null) && rows.stream().allMatch(r -> r[last].isEmpty())) {
+            names = List.copyOf(names.subList(0, last));
+            rows.replaceAll(r -> java.util.Arrays.copyOf(r, last));
+        }
         return new CsvText(file, names, rows, lineNumbers.stream().mapToInt(Integer::intValue).toArray());
     }
 

@@ -48,4 +48,30 @@ class CsvLayoutCliTest {
         Path named = write("named.csv", "visits,a,b,label", i -> i + ",");
         assertEquals(0, train(named, "label").status());
     }
+
+    /**
+     * Some exporters end every line with the separator. pandas reads an all-NaN "Unnamed" column there;
+     * lanes refused the file: "column '' has no values to impute from".
+     */
+    @Test
+    void aSeparatorEndingEveryLineAddsNoColumn() throws Exception {
+        Path plain = write("plain.csv", "a,b,label", i -> ""), trailing = dir.resolve("trailing.csv");
+        Files.writeString(trailing, Files.readString(plain).replace("\n", ",\n"));
+        Path m1 = dir.resolve("plain.lanes"), m2 = dir.resolve("trailing.lanes");
+        for (Path[] p : new Path[][] {{plain, m1}, {trailing, m2}}) {
+            CliRun run = CliRun.of("train", "--dataset", "csv", "--data", p[0].toString(), "--label", "label", "--layers", "4",
+                    "--epochs", "1", "--threads", "1", "--quiet", "--save", p[1].toString());
+            assertEquals(0, run.status(), run::toString);
+        }
+        CliRun noHeader = CliRun.of("train", "--dataset", "csv", "--data",
+                Files.writeString(dir.resolve("bare.csv"), Files.readString(trailing).substring(Files.readString(trailing).indexOf('\n') + 1)).toString(),
+                "--label", "-1", "--layers", "4", "--epochs", "1", "--threads", "1", "--quiet");
+        assertEquals(0, noHeader.status(), noHeader::toString);
+        Path rows = Files.writeString(dir.resolve("rows.csv"), "a,b\n0.5,3\n-0.25,6\n");
+        Path rowsTrailing = Files.writeString(dir.resolve("rows-trailing.csv"), "a,b,\n0.5,3,\n-0.25,6,\n");
+        CliRun p1 = CliRun.of("predict", "--model", m1.toString(), "--input", rows.toString(), "--threads", "1");
+        CliRun p2 = CliRun.of("predict", "--model", m2.toString(), "--input", rowsTrailing.toString(), "--threads", "1");
+        assertEquals(0, p2.status(), p2::toString);
+        assertEquals(p1.out(), p2.out());
+    }
 }

@@ -225,6 +225,12 @@ final class Recipe {
         CsvReader.Builder b = CsvReader.builder().impute(CsvReader.Missing.MEDIAN).delimiter(dialect.delimiter())
                 .decimalComma(dialect.decimalComma()).header(index == null || dialect.header()).missingTokens(MISSING);
         b = index != null ? b.classLabels(index) : b.classLabels(label);
+        if (b.build().columnsOf(file).size() == 1) {
+            // Every line one cell: whatever the label, the messages about it would quote whole lines.
+            throw new UsageException(file.getFileName() + " has a single column: its first line holds no comma, semicolon"
+                    + " or tab to separate fields; a file separated by spaces is not read (convert it, for example"
+                    + " with tr -s ' ' ',')");
+        }
         // The labels as written first: the task and the classes are decided from them.
         LabelColumn labels = b.build().labelColumn(file);
         if (index == null || dialect.header()) refuseIndexColumn(file, dialect, labels.column() - 1);

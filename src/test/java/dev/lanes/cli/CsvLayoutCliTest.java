@@ -74,4 +74,20 @@ class CsvLayoutCliTest {
         assertEquals(0, p2.status(), p2::toString);
         assertEquals(p1.out(), p2.out());
     }
+
+    /**
+     * A whitespace-separated file (scikit-learn's diabetes data, many UCI files) is one column to a
+     * CSV reader. The refusal quoted a whole line as a label in a column named by another whole line.
+     */
+    @Test
+    void aFileWithOneColumnIsRefusedSayingNoSeparatorWasFound() throws Exception {
+        Path spaced = write("spaced.txt", "a b label", i -> "");
+        Files.writeString(spaced, Files.readString(spaced).replace(',', ' '));
+        for (String label : new String[] {"-1", "label"}) {
+            CliRun run = train(spaced, label);
+            assertEquals(2, run.status(), run::toString);
+            assertTrue(run.err().contains("spaced.txt has a single column: its first line holds no comma, semicolon or tab"),
+                    run::toString);
+        }
+    }
 }

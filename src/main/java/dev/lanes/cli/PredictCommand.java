@@ -1,6 +1,7 @@
 package dev.lanes.cli;
 
 import dev.lanes.data.CsvReader;
+import dev.lanes.data.DataFileException;
 import dev.lanes.data.Dataset;
 import dev.lanes.kernel.Kernels;
 import dev.lanes.tensor.Matrix;
@@ -50,7 +51,7 @@ final class PredictCommand {
         try (Kernels kernels = Kernels.create(a.backend(), a.threads());
              SavedModel saved = SavedModel.open(model, kernels)) {
             CsvReader reader = reader(saved.metadata(), inputPath, dialect, header);
-            try (Dataset rows = reader.read(inputPath).dataset()) {
+            try (Dataset rows = read(reader, inputPath, saved.metadata())) {
                 int width = saved.model().inputWidth();
                 if (rows.featureCount() != width) {
                     throw new UsageException("predict: " + inputPath + " has " + rows.featureCount() + " columns, the model takes "
@@ -70,6 +71,26 @@ final class PredictCommand {
             }
         }
         return 0;
+    }
+
+    /**
+     * The rows of {@code input}. A missing cell there may be one the model has no fill for (its column
+     * had no gaps in training); the reader's advice, to ask for imputation, names no option of predict,
+     * so the message says instead why the cell cannot be filled.
+     */
+    private static Dataset read(CsvReader reader, Path input, Map<String, Object> meta) {
+        try {
+            return reader.read(input).dataset();
+        } catch (DataFileException e) {
+            if (!e.getMessage().contains("; ask for imputation") || e.line().isEmpty()) throw e;
+            CsvCoding coding = CsvCoding.readFrom(meta);
+            int j = e.column() - 1;
+            String name = coding != null && coding.columns() != null && j >= 0 && j < coding.columns().size()
+                    ? coding.columns().get(j) : "column " + e.column();
+            throw DataFileException.atLine(input, e.line().getAsLong(), e.column(), "missing cell in column '" + name
+                    + "': column '" + name + "' of the training file had no missing cells, so the model has no value to"
+                    + " fill it with; fill the cell, or drop the row");
+        }
     }
 
     /**

@@ -157,4 +157,21 @@ class CsvDialectsCliTest {
         assertEquals(0, p2.status(), p2.toString());
         assertEquals(p1.out(), p2.out(), "the same numbers, the same model, the same predictions");
     }
+
+    /**
+     * A gap in a column that had none in training has no recorded fill. The reader's advice, "ask for
+     * imputation", names nothing predict has: the message says why the cell cannot be filled and where.
+     */
+    @Test
+    void aMissingCellPredictHasNoFillForSaysSoWithItsLine() throws Exception {
+        Path model = trainedModel();
+        Path rows = dir.resolve("gap.csv");
+        Files.writeString(rows, "a,b\n3,4\n,5\n");
+        CliRun run = CliRun.of("predict", "--model", model.toString(), "--input", rows.toString(), "--threads", "1");
+        assertEquals(2, run.status(), run.toString());
+        assertTrue(run.err().contains("gap.csv:3: missing cell in column 'a'"), run.toString());
+        assertTrue(run.err().contains("column 'a' of the training file had no missing cells, so the model has no value"
+                + " to fill it with"), run.toString());
+        assertFalse(run.err().contains("ask for imputation"), run.toString());
+    }
 }

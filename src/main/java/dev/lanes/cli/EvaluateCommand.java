@@ -45,6 +45,11 @@ final class EvaluateCommand {
             Recipe.Task task = saved.task();
             String taskOption = task == Recipe.Task.REGRESSION ? "regression" : "classification";
             String data = a.string("data", null);
+            if (data == null && dataset.equals("csv")) {
+                // The model records the file's name, not its path, which would not survive a move to another machine.
+                throw new UsageException("evaluate: the model was trained on the CSV file " + saved.string("dataset")
+                        + "; pass --data PATH/" + saved.string("dataset") + " to evaluate it on that file's test part");
+            }
             try (Recipe.Prepared prepared = Recipe.load(dataset, data == null ? null : Path.of(data),
                     a.string("label", saved.string("label")), taskOption, seed,
                     saved.preparation())) {

@@ -174,4 +174,14 @@ class CsvDialectsCliTest {
                 + " to fill it with"), run.toString());
         assertFalse(run.err().contains("ask for imputation"), run.toString());
     }
+
+    /** Evaluate re-reads the training file, whose path the model does not record: the message names the file to pass. */
+    @Test
+    void evaluatingACsvModelWithoutDataNamesTheFileItWasTrainedOn() throws Exception {
+        Path model = trainedModel();
+        CliRun run = CliRun.of("evaluate", "--model", model.toString(), "--threads", "1");
+        assertEquals(2, run.status(), run.toString());
+        assertTrue(run.err().contains("the model was trained on the CSV file train.csv; pass --data PATH/train.csv"),
+                run.toString());
+    }
 }

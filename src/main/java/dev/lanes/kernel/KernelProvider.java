@@ -40,7 +40,14 @@ public final class KernelProvider {
 
     /** The backend {@link Kernels#get()} uses: the forced one, else simd when available, else loop. */
     public static String defaultBackend() {
-        return Chosen.BACKEND;
+        String b = chosenBackend;
+        if (b == null) {
+            synchronized (KernelProvider.class) {
+                b = chosenBackend;
+                if (b == null) chosenBackend = b = chooseBackend();
+            }
+        }
+        return b;
     }
 
     /** The thread count {@link Kernels#get()} uses. */
@@ -59,7 +66,17 @@ public final class KernelProvider {
     }
 
     static Kernels defaultKernels() {
-        return Holder.DEFAULT;
+        Kernels k = sharedKernels;
+        if (k == null) {
+            synchronized (KernelProvider.class) {
+                k = sharedKernels;
+                if (k == null) {
+                    sharedKernels = k = instantiate(defaultBackend().equals("simd") ? SIMD_CLASS : LOOP_CLASS,
+                            defaultThreads(), true);
+                }
+            }
+        }
+        return k;
     }
 
     /** New kernels of {@code backend} ("loop" or "simd") with {@code threads} worker threads. */
@@ -110,24 +127,24 @@ public final class KernelProvider {
         throw new IllegalArgumentException("-Dlanes.backend must be loop or simd, got '" + forced + "'");
     }
 
-    /** The backend alone, apart from {@link Holder}, so asking for it starts no worker threads. */
-    private static final class Chosen {
-        static final String BACKEND = chooseBackend();
+    /*
+     * Chosen once, at first use, but not in a static initializer: a bad -Dlanes.backend or
+     * -Dlanes.threads would then reach an embedding application as an ExceptionInInitializerError,
+     * and every later call as a NoClassDefFoundError that no longer says which setting was wrong. A
+     * failed choice is not remembered, so each call throws the exception naming the setting.
+     * The backend is kept apart from the kernels, so asking for it starts no worker threads.
+     */
+    private static volatile String chosenBackend;
+    private static volatile Kernels sharedKernels;
 
-        private static String chooseBackend() {
-            String forced = forcedBackend();
-            if (forced != null) return forced;
-            String why = simdUnavailableReason();
-            if (why != null) {
-                System.err.println("WARNING: Lanes is using the slow loop kernels because " + why + ".");
-                return "loop";
-            }
-            return "simd";
+    private static String chooseBackend() {
+        String forced = forcedBackend();
+        if (forced != null) return forced;
+        String why = simdUnavailableReason();
+        if (why != null) {
+            System.err.println("WARNING: Lanes is using the slow loop kernels because " + why + ".");
+            return "loop";
         }
-    }
-
-    private static final class Holder {
-        static final Kernels DEFAULT = instantiate(Chosen.BACKEND.equals("simd") ? SIMD_CLASS : LOOP_CLASS,
-                defaultThreads(), true);
+        return "simd";
     }
 }

@@ -156,7 +156,13 @@ final class Args {
 
     /** --backend, defaulting to -Dlanes.backend or, without it, simd where it can run. */
     String backend() {
-        if (values.containsKey("backend")) return choice("backend", null, "simd", "loop");
+        if (values.containsKey("backend")) {
+            String b = choice("backend", null, "simd", "loop");
+            // Refused here, before any data is read, and as the usage mistake -Dlanes.backend=simd is.
+            String why = b.equals("simd") ? KernelProvider.simdUnavailableReason() : null;
+            if (why != null) throw new UsageException("--backend simd cannot run here: " + why);
+            return b;
+        }
         String forced;
         try {
             forced = KernelProvider.forcedBackend();

@@ -111,6 +111,21 @@ class NoVectorModuleTest {
 
     @Test
     @Timeout(60)
+    void withoutTheModuleTheCommandLineRefusesSimdAsAUsageMistakeWhicheverWayItIsAsked() throws Exception {
+        // --backend simd and -Dlanes.backend=simd are the same request: the same exit code, before data is read.
+        Run option = child(List.of(), "dev.lanes.cli.Main", "train", "--backend", "simd", "--epochs", "1");
+        Run property = child(List.of("-Dlanes.backend=simd"), "dev.lanes.cli.Main", "train", "--epochs", "1");
+        for (Run r : List.of(option, property)) {
+            assertEquals(2, r.exit(), r.out() + r.errLines());
+            assertEquals(1, r.errLines().size(), "one line, got " + r.errLines());
+            String line = r.errLines().get(0);
+            assertTrue(line.startsWith("lanes: ") && line.contains("simd")
+                    && line.contains("--add-modules jdk.incubator.vector"), line);
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void withoutTheModuleTheCommandLineWarnsOnceAndTrains() throws Exception {
         Run r = child(List.of(), "dev.lanes.cli.Main",
                 "train", "--dataset", "optdigits", "--layers", "16", "--epochs", "1", "--threads", "1", "--quiet");

@@ -46,7 +46,13 @@ final class CsvColumns {
                 }
             } else {
                 throw DataFileException.atLine(file, line(r), j + 1, "'" + cell + "' in column '" + name
-                        + "' is not a number (declare the column categorical if it holds categories)");
+                        + "' is not a number" + (missingTokens.contains("NA")
+                                // pandas' markers, as the CLI reads files: its users declare no columns, and a
+                                // text column is coded only when none of its cells is a number.
+                                ? " (mark a missing value as an empty cell or NA; a column of categories must"
+                                        + " hold no numbers)"
+                                : " (a missing value must be an empty cell or one of the reader's missing tokens;"
+                                        + " declare a column of categories categorical)"));
             }
         }
     }

@@ -118,4 +118,15 @@ class CsvTextColumnsCliTest {
         assertTrue(wrong.err().contains("column 'age' of other.csv holds text, but the model was trained with numbers in it"),
                 wrong::toString);
     }
+
+    @Test
+    void aStrayMarkInANumberColumnGetsAdviceTheCliCanFollow() throws Exception {
+        Path data = csv("marks.csv", "yes|no");
+        Path marked = Files.writeString(dir.resolve("marked.csv"), Files.readString(data).replace("\n23,", "\n?,"));
+        CliRun train = CliRun.of("train", "--dataset", "csv", "--data", marked.toString(), "--label", "label", "--epochs", "1",
+                "--threads", "1", "--quiet");
+        assertEquals(2, train.status(), train::toString);
+        assertTrue(train.err().contains("'?' in column 'age' is not a number (mark a missing value as an empty cell or NA")
+                && !train.err().contains("declare"), train::toString);
+    }
 }

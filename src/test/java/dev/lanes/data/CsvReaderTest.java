@@ -189,6 +189,14 @@ class CsvReaderTest {
     }
 
     @Test
+    void aWordInANumberColumnPointsTheLibraryUserAtMissingTokensAndCategoricalColumns() throws IOException {
+        Path f = csv("w.csv", "1,2\n?,3\n");
+        DataFileException e = fails(CsvReader.builder().build(), f, 2, 1);
+        assertTrue(e.getMessage().contains("missing tokens") && e.getMessage().contains("declare a column of categories"),
+                e.getMessage());
+    }
+
+    @Test
     void aMissingOneHotCellTakesTheMostFrequentValue() throws IOException {
         Path f = csv("p.csv", "B,1\nA,2\n,3\nB,4\nC,5\n");
         try (CsvTable t = CsvReader.builder().oneHot(0).impute(CsvReader.Missing.MEDIAN).build().read(f)) {

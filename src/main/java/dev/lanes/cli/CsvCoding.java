@@ -81,12 +81,22 @@ record CsvCoding(List<String> columns, Map<String, List<String>> categories, Map
             parts.add("code '" + column + "' " + String.join(", ", codes));
         });
         oneHot.forEach((column, values) -> parts.add("one-hot '" + column + "' into " + values.size() + " columns " + values));
-        fills.forEach((column, value) -> parts.add("fill empty '" + column + "' cells with "
-                + (codes(column) ? valueOf(column, value) : String.valueOf(value))));
+        if (fills.size() <= 3) {
+            fills.forEach((column, value) -> parts.add("fill empty '" + column + "' cells with " + fillText(column)));
+        } else {
+            // A recipe that records every column's fill: one line per column would bury the rest.
+            parts.add("fill empty cells of " + fills.size() + " columns with the training file's medians (most frequent"
+                    + " value of a text column)");
+        }
         return String.join(", ", parts);
     }
 
-    /** The text a fill code stands for in a coded column. */
+    /** What an empty cell of {@code column} is filled with: a number, or the text a coded column's fill code stands for. */
+    String fillText(String column) {
+        float value = fills.get(column);
+        return codes(column) ? valueOf(column, value) : String.valueOf(value);
+    }
+
     private String valueOf(String column, float code) {
         List<String> values = categories.containsKey(column) ? categories.get(column) : oneHot.get(column);
         int i = (int) code;

@@ -1,6 +1,7 @@
 package dev.lanes.cli;
 
 import dev.lanes.data.CsvReader;
+import dev.lanes.data.CsvTable;
 import dev.lanes.data.DataFileException;
 import dev.lanes.data.Dataset;
 import dev.lanes.kernel.Kernels;
@@ -80,7 +81,17 @@ final class PredictCommand {
      */
     private static Dataset read(CsvReader reader, Path input, Map<String, Object> meta) {
         try {
-            return reader.read(input).dataset();
+            CsvTable table = reader.read(input);
+            CsvCoding coding = CsvCoding.readFrom(meta);
+            // Filled cells change what the model sees; said as training says it.
+            for (CsvTable.Imputed f : table.imputed()) {
+                if (f.count() > 0 && coding != null && coding.fills().containsKey(f.column())) {
+                    Main.warnings().printf(java.util.Locale.ROOT, "lanes: note: %d empty cell%s of column '%s' in %s"
+                            + " filled with %s, as in training%n", f.count(), f.count() == 1 ? "" : "s", f.column(),
+                            input.getFileName(), coding.fillText(f.column()));
+                }
+            }
+            return table.dataset();
         } catch (DataFileException e) {
             if (!e.getMessage().contains("; ask for imputation") || e.line().isEmpty()) throw e;
             CsvCoding coding = CsvCoding.readFrom(meta);

@@ -222,7 +222,8 @@ final class Recipe {
         }
         Integer index = parseIndex(label);
         CsvDialect dialect = sniff(file);
-        CsvReader.Builder b = CsvReader.builder().impute(CsvReader.Missing.MEDIAN).delimiter(dialect.delimiter())
+        // Every column's fill is recorded, so predict can fill a gap in any column, as a fitted SimpleImputer would.
+        CsvReader.Builder b = CsvReader.builder().impute(CsvReader.Missing.MEDIAN).fillEveryColumn().delimiter(dialect.delimiter())
                 .decimalComma(dialect.decimalComma()).header(index == null || dialect.header()).missingTokens(MISSING);
         b = index != null ? b.classLabels(index) : b.classLabels(label);
         if (b.build().columnsOf(file).size() == 1) {
@@ -247,6 +248,7 @@ final class Recipe {
         CsvTable table = b.build().read(file);
         // Filling empty cells changes the data the model sees; say so, as a user of pandas would see it.
         for (CsvTable.Imputed fill : table.imputed()) {
+            if (fill.count() == 0) continue;
             warnings.printf(Locale.ROOT, "lanes: note: %d missing cell%s (empty or NA) of column '%s' in %s filled with the column's"
                     + " median, %s%n", fill.count(), fill.count() == 1 ? "" : "s", fill.column(), file.getFileName(),
                     fill.value());

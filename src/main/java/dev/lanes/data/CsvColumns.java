@@ -152,11 +152,14 @@ final class CsvColumns {
         return Integer.parseInt(s);
     }
 
-    /** {@code given}: this column's fill value from {@link CsvReader.Builder#fill}, or NaN. */
-    CsvTable.Imputed fillMissing(int j, String name, float[] values, boolean isCategorical, float given) {
+    /**
+     * {@code given}: this column's fill value from {@link CsvReader.Builder#fill}, or NaN; {@code always}:
+     * return the fill value of a column without gaps too (count 0), when imputing.
+     */
+    CsvTable.Imputed fillMissing(int j, String name, float[] values, boolean isCategorical, float given, boolean always) {
         int count = 0;
         for (float v : values) if (Float.isNaN(v)) count++;
-        if (count == 0) return null;
+        if (count == 0 && !(always && (missing != CsvReader.Missing.FAIL || !Float.isNaN(given)))) return null;
         if (missing == CsvReader.Missing.FAIL && Float.isNaN(given)) {
             failOnMissing(j, name, values, "cell");
         }

@@ -51,6 +51,7 @@ public final class CsvReader {
     private final Set<String> missingTokens;
     private final List<String> columnNames;
     private final boolean decimalComma;
+    private final boolean fillEveryColumn;
 
     private CsvReader(Builder b) {
         this.delimiter = b.delimiter;
@@ -66,6 +67,7 @@ public final class CsvReader {
         this.missingTokens = Set.copyOf(b.missingTokens);
         this.columnNames = b.columnNames;
         this.decimalComma = b.decimalComma;
+        this.fillEveryColumn = b.fillEveryColumn;
     }
 
     public static Builder builder() { return new Builder(); }
@@ -103,6 +105,7 @@ public final class CsvReader {
         private Set<String> missingTokens = Set.of("");
         private List<String> columnNames;
         private boolean decimalComma;
+        private boolean fillEveryColumn;
 
         private Builder() {}
 
@@ -204,6 +207,17 @@ public final class CsvReader {
             return this;
         }
 
+        /**
+         * With imputation, work out every feature column's fill value, not only those of columns with
+         * gaps: {@link CsvTable#imputed} then lists each column, with a count of 0 where nothing was
+         * filled, so that new rows can be filled as scikit-learn's {@code SimpleImputer} fills them,
+         * in any column, with what was fitted on the training file.
+         */
+        public Builder fillEveryColumn() {
+            fillEveryColumn = true;
+            return this;
+        }
+
         public Builder imputeConstant(float value) {
             missing = Missing.CONSTANT;
             constant = value;
@@ -290,7 +304,8 @@ public final class CsvReader {
                 featureNames.add(names.get(j));
                 width[j] = 1;
             }
-            CsvTable.Imputed fill = typed.fillMissing(j, names.get(j), columns[j], isCategorical[j] || isOneHot[j], fixedFills[j]);
+            CsvTable.Imputed fill = typed.fillMissing(j, names.get(j), columns[j], isCategorical[j] || isOneHot[j], fixedFills[j],
+                    fillEveryColumn);
             if (fill != null) imputed.add(fill);
         }
         int d = featureNames.size();

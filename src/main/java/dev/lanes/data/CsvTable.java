@@ -14,7 +14,8 @@ import java.util.Map;
  * @param categories for each categorical feature column, its values in code order (code i is the i-th value)
  * @param oneHot     for each one-hot column, its values in the order of its 0/1 columns
  *                   (pass them back to {@link CsvReader.Builder#oneHot(String, String...)})
- * @param imputed    the missing cells that were filled, per column (a code, for a categorical or one-hot column)
+ * @param imputed    the missing cells that were filled, per column (a code, for a categorical or one-hot column);
+ *                   with {@link CsvReader.Builder#fillEveryColumn} also the columns without gaps, count 0
  */
 public record CsvTable(Dataset dataset, List<String> columns, Map<String, List<String>> categories, Map<String, List<String>> oneHot,
                        List<Imputed> imputed) implements AutoCloseable {
@@ -25,7 +26,7 @@ public record CsvTable(Dataset dataset, List<String> columns, Map<String, List<S
         imputed = List.copyOf(imputed);
     }
 
-    /** {@code count} empty cells of {@code column} were set to {@code value}. */
+    /** {@code count} empty cells of {@code column} were set to {@code value} (0: its fill value, for new rows). */
     public record Imputed(String column, int count, float value) {}
 
     @Override

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -159,18 +160,42 @@ class CsvDialectsCliTest {
     }
 
     /**
-     * A gap in a column that had none in training has no recorded fill. The reader's advice, "ask for
-     * imputation", names nothing predict has: the message says why the cell cannot be filled and where.
+     * A gap in a column that had none in training is filled with that column's training median, as a
+     * fitted scikit-learn SimpleImputer fills any column, and the note says so.
+     */
+    @Test
+    void aGapInAColumnWithoutGapsInTrainingIsFilledWithItsTrainingMedian() throws Exception {
+        Path model = trainedModel();
+        float median;
+        try (dev.lanes.kernel.Kernels k = dev.lanes.kernel.Kernels.create("simd", 1);
+             dev.lanes.io.ModelFile.Loaded loaded = dev.lanes.io.ModelFile.load(model, k)) {
+            median = ((Number) ((java.util.Map<?, ?>) loaded.preprocessing().get("fills")).get("a")).floatValue();
+        }
+        Path rows = dir.resolve("gap.csv");
+        Files.writeString(rows, "a,b\n" + median + ",5\n,5\n");
+        CliRun run = CliRun.of("predict", "--model", model.toString(), "--input", rows.toString(), "--threads", "1");
+        assertEquals(0, run.status(), run.toString());
+        List<String> lines = run.out().lines().toList();
+        assertEquals(lines.get(1), lines.get(2), "the gap and the median by hand, the same prediction");
+        assertTrue(run.err().contains("1 empty cell of column 'a' in gap.csv filled with " + median + ", as in training"),
+                run.toString());
+    }
+
+    /**
+     * A model that recorded no fill for a column (the ILPD recipe fills only A/G Ratio): the reader's
+     * advice, "ask for imputation", names nothing predict has, so the message says why and where.
      */
     @Test
     void aMissingCellPredictHasNoFillForSaysSoWithItsLine() throws Exception {
-        Path model = trainedModel();
+        Path model = dir.resolve("ilpd.lanes");
+        assertEquals(0, CliRun.of("train", "--dataset", "ilpd", "--epochs", "1", "--layers", "4", "--threads", "1",
+                "--quiet", "--save", model.toString()).status());
         Path rows = dir.resolve("gap.csv");
-        Files.writeString(rows, "a,b\n3,4\n,5\n");
+        Files.writeString(rows, "65,Female,0.7,0.1,187,16,18,6.8,3.3,0.9\n,Male,10.9,5.5,699,64,100,7.5,3.2,0.74\n");
         CliRun run = CliRun.of("predict", "--model", model.toString(), "--input", rows.toString(), "--threads", "1");
         assertEquals(2, run.status(), run.toString());
-        assertTrue(run.err().contains("gap.csv:3: missing cell in column 'a'"), run.toString());
-        assertTrue(run.err().contains("column 'a' of the training file had no missing cells, so the model has no value"
+        assertTrue(run.err().contains("gap.csv:2: missing cell in column 'Age'"), run.toString());
+        assertTrue(run.err().contains("column 'Age' of the training file had no missing cells, so the model has no value"
                 + " to fill it with"), run.toString());
         assertFalse(run.err().contains("ask for imputation"), run.toString());
     }

@@ -54,7 +54,8 @@ class CsvTextColumnsCliTest {
                 + "[blue, green, red]"), train::toString);
         CliRun summary = CliRun.of("summary", "--model", model.toString());
         assertTrue(summary.out().contains("4 features; preparation: one-hot 'smoker' into 3 columns [blue, green, red],"
-                + " then standardize 4 features"), summary::toString);
+                + " fill empty 'age' cells with 49.5, fill empty 'smoker' cells with blue, then standardize 4 features"),
+                summary::toString);
 
         // Raw rows, one per colour, against the same rows coded by hand and prepared as the model records.
         Path rows = Files.writeString(dir.resolve("rows.csv"), "age,smoker\n30,red\n61,blue\n45,green\n");

@@ -197,6 +197,21 @@ class CsvReaderTest {
     }
 
     @Test
+    void fillEveryColumnRecordsTheFillOfColumnsWithoutGaps() throws IOException {
+        Path f = csv("e.csv", "1,B,0\n4,A,1\n,B,0\n");
+        try (CsvTable t = CsvReader.builder().categorical(1).classLabels(2).impute(CsvReader.Missing.MEDIAN)
+                .fillEveryColumn().build().read(f)) {
+            assertEquals(List.of(new CsvTable.Imputed("column 1", 1, 2.5f), new CsvTable.Imputed("column 2", 0, 1f)),
+                    t.imputed());
+            assertArrayEquals(new float[] {1, 1, 4, 0, 2.5f, 1}, t.dataset().features().toArray());
+        }
+        // Without imputation there is nothing to record for a column without gaps.
+        try (CsvTable t = CsvReader.builder().categorical(1).classLabels(2).fillEveryColumn().build().read(csv("n.csv", "1,B,0\n4,A,1\n"))) {
+            assertEquals(List.of(), t.imputed());
+        }
+    }
+
+    @Test
     void aMissingOneHotCellTakesTheMostFrequentValue() throws IOException {
         Path f = csv("p.csv", "B,1\nA,2\n,3\nB,4\nC,5\n");
         try (CsvTable t = CsvReader.builder().oneHot(0).impute(CsvReader.Missing.MEDIAN).build().read(f)) {

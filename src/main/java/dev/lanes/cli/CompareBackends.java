@@ -21,6 +21,9 @@ final class CompareBackends {
         boolean json = args.flag("json");
         SettledTimer.Budget budget = args.flag("quick") ? SettledTimer.Budget.QUICK : SettledTimer.Budget.FULL;
         String only = args.string("only", "");
+        // A usage mistake, as --backend simd is: said before any work, not after the loop side ran.
+        String why = dev.lanes.kernel.KernelProvider.simdUnavailableReason();
+        if (why != null) throw new UsageException("bench compare-backends compares loop with simd, which cannot run here: " + why);
         List<BackendWork.Item> items = BackendWork.all().stream()
                 .filter(i -> i.name().contains(only) || i.group().equals(only)).toList();
         if (items.isEmpty()) {

@@ -57,6 +57,9 @@ final class Regress {
                 Set.of("write", "quick"));
         Path path = Path.of(args.string("baseline", DEFAULT_BASELINE));
         double threshold = RegressionCheck.parseThreshold(args.string("threshold", "5%"));
+        // Its set and its reference kernel are simd work: refused up front, not a NoClassDefFoundError.
+        String why = dev.lanes.kernel.KernelProvider.simdUnavailableReason();
+        if (why != null) throw new UsageException("bench regress measures the simd backend, which cannot run here: " + why);
         int rounds = args.integer("repeats", 5, 1);
         boolean write = args.flag("write");
         SettledTimer.Budget budget = args.flag("quick") ? SettledTimer.Budget.QUICK : SettledTimer.Budget.FULL;

@@ -135,4 +135,17 @@ class NoVectorModuleTest {
         assertTrue(warning.startsWith("lanes: warning: using the slow loop kernels")
                 && warning.contains("--add-modules jdk.incubator.vector"), warning);
     }
+
+    @Test
+    @Timeout(60)
+    void withoutTheModuleTheSimdBenchmarksAreUsageMistakesNotStackTraces() throws Exception {
+        Run compare = child(List.of(), "dev.lanes.cli.Main", "bench", "compare-backends", "--quick", "--only", "gemm");
+        Run regress = child(List.of(), "dev.lanes.cli.Main", "bench", "regress", "--quick", "--repeats", "1");
+        for (Run r : List.of(compare, regress)) {
+            assertEquals(2, r.exit(), r.out() + r.errLines());
+            assertEquals(1, r.errLines().size(), "one line, got " + r.errLines());
+            assertTrue(r.errLines().get(0).contains("cannot run here") && r.errLines().get(0).contains("--add-modules"),
+                    r.errLines().get(0));
+        }
+    }
 }

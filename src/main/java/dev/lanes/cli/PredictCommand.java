@@ -52,7 +52,7 @@ final class PredictCommand {
         try (Kernels kernels = Kernels.create(a.backend(), a.threads());
              SavedModel saved = SavedModel.open(model, kernels)) {
             CsvReader reader = reader(saved.metadata(), inputPath, dialect, header);
-            try (Dataset rows = read(reader, inputPath, saved.metadata())) {
+            try (Dataset rows = read(reader, inputPath, CsvCoding.readFrom(saved.metadata()))) {
                 int width = saved.model().inputWidth();
                 if (rows.featureCount() != width) {
                     throw new UsageException("predict: " + inputPath + " has " + rows.featureCount() + " columns, the model takes "
@@ -79,29 +79,33 @@ final class PredictCommand {
      * had no gaps in training); the reader's advice, to ask for imputation, names no option of predict,
      * so the message says instead why the cell cannot be filled.
      */
-    private static Dataset read(CsvReader reader, Path input, Map<String, Object> meta) {
+    private static Dataset read(CsvReader reader, Path input, CsvCoding coding) {
         try {
             CsvTable table = reader.read(input);
-            CsvCoding coding = CsvCoding.readFrom(meta);
-            // Filled cells change what the model sees; said as training says it.
+            // Filled cells change what the model sees; said as training says it, naming the training column.
             for (CsvTable.Imputed f : table.imputed()) {
-                if (f.count() > 0 && coding != null && coding.fills().containsKey(f.column())) {
+                String trained = trainedName(coding, table.columns().indexOf(f.column()));
+                if (f.count() > 0 && trained != null && coding.fills().containsKey(trained)) {
                     Main.warnings().printf(java.util.Locale.ROOT, "lanes: note: %d empty cell%s of column '%s' in %s"
-                            + " filled with %s, as in training%n", f.count(), f.count() == 1 ? "" : "s", f.column(),
-                            input.getFileName(), coding.fillText(f.column()));
+                            + " filled with %s, as in training%n", f.count(), f.count() == 1 ? "" : "s", trained,
+                            input.getFileName(), coding.fillText(trained));
                 }
             }
             return table.dataset();
         } catch (DataFileException e) {
             if (!e.getMessage().contains("; ask for imputation") || e.line().isEmpty()) throw e;
-            CsvCoding coding = CsvCoding.readFrom(meta);
-            int j = e.column() - 1;
-            String name = coding != null && coding.columns() != null && j >= 0 && j < coding.columns().size()
-                    ? coding.columns().get(j) : "column " + e.column();
+            String trained = trainedName(coding, e.column() - 1);
+            String name = trained != null ? trained : "column " + e.column();
             throw DataFileException.atLine(input, e.line().getAsLong(), e.column(), "missing cell in column '" + name
                     + "': column '" + name + "' of the training file had no missing cells, so the model has no value to"
                     + " fill it with; fill the cell, or drop the row");
         }
+    }
+
+    /** The training file's name for the feature column at {@code index}, or null when the model records none. */
+    private static String trainedName(CsvCoding coding, int index) {
+        return coding != null && coding.columns() != null && index >= 0 && index < coding.columns().size()
+                ? coding.columns().get(index) : null;
     }
 
     /**
@@ -111,7 +115,8 @@ final class PredictCommand {
      * columns' names are checked against the training file's first.
      */
     private static CsvReader reader(Map<String, Object> meta, Path input, Recipe.CsvDialect dialect, boolean header) {
-        CsvReader.Builder b = CsvReader.builder().delimiter(dialect.delimiter()).decimalComma(dialect.decimalComma()).header(header).missingTokens(Recipe.MISSING);
+        CsvReader.Builder b = CsvReader.builder().delimiter(dialect.delimiter()).decimalComma(dialect.decimalComma())
+                .header(header).missingTokens(Recipe.MISSING);
         CsvCoding coding = CsvCoding.readFrom(meta);
         if (coding == null || coding.columns() == null) {
             // No CSV recipe (IDX images): nothing to code, and the reader itself counts the columns.

@@ -80,7 +80,8 @@ record CsvCoding(List<String> columns, Map<String, List<String>> categories, Map
             for (int i = 0; i < values.size(); i++) codes.add(values.get(i) + " = " + i);
             parts.add("code '" + column + "' " + String.join(", ", codes));
         });
-        oneHot.forEach((column, values) -> parts.add("one-hot '" + column + "' into " + values.size() + " columns " + values));
+        oneHot.forEach((column, values) -> parts.add("one-hot '" + column + "' into " + values.size() + " columns "
+                + listing(values, values.size())));
         if (fills.size() <= 3) {
             fills.forEach((column, value) -> parts.add("fill empty '" + column + "' cells with " + fillText(column)));
         } else {
@@ -101,6 +102,19 @@ record CsvCoding(List<String> columns, Map<String, List<String>> categories, Map
         List<String> values = categories.containsKey(column) ? categories.get(column) : oneHot.get(column);
         int i = (int) code;
         return i >= 0 && i < values.size() && i == code ? values.get(i) : String.valueOf(code);
+    }
+
+    /**
+     * {@code values} as {@code [a, b, c]}, the first {@code max} of them and a count of the rest. Quoted
+     * ({@code ['Clinic A, North', 'Clinic B']}) when a value holds a comma or a bracket or starts or ends
+     * with a blank, where the plain list would not show where one value ends.
+     */
+    static String listing(List<String> values, int max) {
+        boolean quote = values.stream().anyMatch(v -> v.isEmpty() || v.contains(",") || v.contains("[") || v.contains("]")
+                || !v.equals(v.strip()));
+        List<String> shown = values.subList(0, Math.min(max, values.size())).stream()
+                .map(v -> quote ? "'" + v + "'" : v).toList();
+        return "[" + String.join(", ", shown) + (values.size() > max ? ", ... (" + (values.size() - max) + " more)" : "") + "]";
     }
 
     private static List<String> strings(Object o) {

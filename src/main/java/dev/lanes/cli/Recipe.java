@@ -338,8 +338,7 @@ final class Recipe {
     }
 
     private static String shortList(List<String> values) {
-        if (values.size() <= 8) return values.toString();
-        return "[" + String.join(", ", values.subList(0, 8)) + ", ... (" + (values.size() - 8) + " more)]";
+        return CsvCoding.listing(values, 8);
     }
 
     /** More distinct integer labels than this, with few rows each, look like a quantity rather than classes. */

@@ -130,4 +130,16 @@ class CsvTextColumnsCliTest {
         assertTrue(train.err().contains("'?' in column 'age' is not a number (mark a missing value as an empty cell or NA")
                 && !train.err().contains("declare"), train::toString);
     }
+
+    @Test
+    void valuesWithCommasAreQuotedWhereTheyAreListed() throws Exception {
+        StringBuilder s = new StringBuilder("age,clinic,label\n");
+        String[] clinics = {"\"Clinic A, North\"", "Clinic B", "Clinic C"};
+        for (int i = 0; i < 30; i++) s.append(i).append(',').append(clinics[i % 3]).append(',').append(i % 2).append('\n');
+        Path data = Files.writeString(dir.resolve("clinics.csv"), s);
+        CliRun train = CliRun.of("train", "--dataset", "csv", "--data", data.toString(), "--label", "label", "--layers", "4",
+                "--epochs", "1", "--threads", "1", "--quiet");
+        assertEquals(0, train.status(), train::toString);
+        assertTrue(train.err().contains("one per value: ['Clinic A, North', 'Clinic B', 'Clinic C']"), train::toString);
+    }
 }

@@ -68,6 +68,16 @@ final class Regress {
         int given = args.integer("threads", 1, 1, Args.MAX_THREADS);
         // Checked now, not after a minute or more of measuring: a folder, or a parent that cannot hold the file.
         if (write) TrainCommand.checkOutputFile(path, "baseline");
+        // A baseline's spread is the noise every later check allows for: one round has none to record, and
+        // a baseline with none would call ordinary noise a regression.
+        if (write && rounds < 3) {
+            throw new UsageException("bench regress --write needs --repeats 3 or more (got " + rounds + "): the baseline"
+                    + " records the rounds' spread, which later checks allow for as noise");
+        }
+        if (!write && rounds < 3) {
+            Main.warnOnce("lanes: warning: --repeats " + rounds + " measures no spread of its own; the verdict allows"
+                    + " only for the baseline's noise (3 or more rounds for a check to rely on)");
+        }
         RegressBaseline baseline = write ? null : read(path);
         int threads = threadsGiven || baseline == null ? given : baseline.threads();
         if (baseline != null && threads != baseline.threads()) {

@@ -97,6 +97,16 @@ class RegressCommandTest {
     }
 
     @Test
+    void aBaselineOfFewerThanThreeRoundsIsRefusedBeforeMeasuring() {
+        // Its spread is what later checks allow for as noise; one or two rounds give none worth recording.
+        Result r = lanes("bench", "regress", "--write", "--quick", "--repeats", "2", "--baseline",
+                dir.resolve("b.json").toString());
+        assertEquals(2, r.status(), r.out() + r.err());
+        assertTrue(r.err().contains("--repeats 3 or more (got 2)"), r.err());
+        assertTrue(r.out().isEmpty(), "nothing is measured: " + r.out());
+    }
+
+    @Test
     void aBaselineWithoutAUsableThreadCountOrReferenceIsRefusedWithItsPath() throws IOException {
         String benchmarks = "\"benchmarks\":{\"gemm\":{\"normalised\":1,\"relative_sigma\":0.01,\"rounds\":5}}";
         for (String bad : List.of("\"threads\":0,\"reference_gflops\":100", "\"threads\":1.5,\"reference_gflops\":100",

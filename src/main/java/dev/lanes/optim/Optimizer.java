@@ -88,6 +88,7 @@ public abstract class Optimizer implements AutoCloseable {
      * This is Keras's {@code global_clipnorm} and PyTorch's {@code clip_grad_norm_}, not Keras's
      * per-variable {@code clipnorm}. Clipping applies to the loss gradients before the L1/L2 terms
      * are added (as PyTorch's {@code weight_decay}; Keras's regularizers are part of the clipped loss).
+     * The factor is {@code maxNorm/norm}, as Keras's; PyTorch's is {@code maxNorm/(norm + 1e-6)}.
      */
     public Optimizer clipNorm(float maxNorm) {
         if (!(maxNorm >= 0f)) throw new IllegalArgumentException("clipNorm must be >= 0, got " + maxNorm);

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every optimizer against {@code torch.optim} (torch 2.x, float32): a 2×5 kernel and a 5-unit bias,
+ * Every optimizer against {@code torch.optim} (torch 2.13, float32): a 2×5 kernel and a 5-unit bias,
  * four steps from the gradients below, without and with L2 and global-norm clipping, on both
  * backends. Lanes' {@code l2(0.2)} at batch 4 is torch's {@code weight_decay=0.05} on the kernel only;
  * Lanes' {@code clipNorm(1)} is {@code torch.nn.utils.clip_grad_norm_([w, b], 1.0)} before each step.

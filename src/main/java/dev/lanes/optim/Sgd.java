@@ -5,8 +5,9 @@ import dev.lanes.tensor.Matrix;
 
 /**
  * Stochastic gradient descent, optionally with momentum (PyTorch's form, {@code v = β·v + g},
- * {@code w -= lr·v}) or Nesterov momentum. Batch, mini-batch and stochastic gradient descent differ
- * only in the batch size given to {@code fit}.
+ * {@code w -= lr·v}) or Nesterov momentum. Nesterov is PyTorch's {@code nesterov=True} too,
+ * {@code w -= lr·(g + β·v)} with the updated v (Keras's form, v = β·v − lr·g, agrees while lr is constant).
+ * Batch, mini-batch and stochastic gradient descent differ only in the batch size given to {@code fit}.
  *
  * <pre>{@code new Sgd(0.01f); Sgd.momentum(0.01f, 0.9f); Sgd.nesterov(0.01f, 0.9f) }</pre>
  */

@@ -7,7 +7,9 @@ import dev.lanes.tensor.Matrix;
  * A training loss: its mean value over a batch and its gradient with respect to the model output,
  * computed together in one kernel pass. The cross-entropies consume logits: a model whose output
  * layer ends in softmax (categorical) or sigmoid (binary) stops applying it while training and the
- * loss kernel applies it itself, which is both faster and stable for any logit.
+ * loss kernel applies it itself, which is both faster and stable for any logit. MSE, MAE, Huber and
+ * binary cross-entropy average over all m·n output elements (PyTorch's {@code reduction="mean"}, and
+ * Keras's mean over outputs then rows); the categorical cross-entropies average over the m rows.
  *
  * <pre>{@code
  * Loss.categoricalCrossEntropy()         // one-hot targets, softmax output

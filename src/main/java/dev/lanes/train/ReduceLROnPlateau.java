@@ -1,0 +1,135 @@
+package dev.lanes.train;
+
+import java.util.Locale;
+
+/**
+ * Lowers the learning rate when a monitored quantity has stopped improving, with Keras's
+ * {@code ReduceLROnPlateau} semantics: an epoch improves on the best so far when it beats it by more
+ * than {@code minDelta} (lower for mode MIN, higher for MAX; AUTO picks MAX for names containing
+ * "acc"); after {@code patience} epochs without improvement the rate is multiplied by {@code factor},
+ * never below {@code minLr}, and then {@code cooldown} epochs pass before epochs count again.
+ *
+ * <p>The optimizer sets each epoch's rate from its own schedule, so the reduction is kept as a
+ * factor on that rate and applied at the start of every later epoch: with a constant schedule this is
+ * exactly Keras's behaviour, and a decaying schedule keeps decaying from the reduced level. Each
+ * {@code fit} starts again from the schedule's rate.
+ *
+ * <pre>{@code
+ * ReduceLROnPlateau.builder().monitor("val_loss").factor(0.5f).patience(3).minLr(1e-5f).build()
+ * }</pre>
+ */
+public final class ReduceLROnPlateau implements Callback {
+    private final String monitor;
+    private final float factor;
+    private final int patience;
+    private final double minDelta;
+    private final int cooldown;
+    private final float minLr;
+    private final boolean maximize;
+
+    private double best;
+    private int wait;
+    private int cooldownLeft;
+    /** The product of the reductions so far, applied to the schedule's rate at each epoch's start. */
+    private float scale;
+    private int reductions;
+
+    private ReduceLROnPlateau(Builder b) {
+        if (!(b.factor > 0f && b.factor < 1f)) {
+            throw new IllegalArgumentException("factor must be in (0, 1), got " + b.factor);
+        }
+        if (b.patience < 0) throw new IllegalArgumentException("patience must be >= 0, got " + b.patience);
+        if (!(b.minDelta >= 0)) throw new IllegalArgumentException("minDelta must be >= 0, got " + b.minDelta);
+        if (b.cooldown < 0) throw new IllegalArgumentException("cooldown must be >= 0, got " + b.cooldown);
+        if (!(b.minLr >= 0f) || Float.isInfinite(b.minLr)) {
+            throw new IllegalArgumentException("minLr must be finite and >= 0, got " + b.minLr);
+        }
+        this.monitor = b.monitor;
+        this.factor = b.factor;
+        this.patience = b.patience;
+        this.minDelta = b.minDelta;
+        this.cooldown = b.cooldown;
+        this.minLr = b.minLr;
+        this.maximize = b.mode == EarlyStopping.Mode.MAX
+                || (b.mode == EarlyStopping.Mode.AUTO && monitor.toLowerCase(Locale.ROOT).contains("acc"));
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    /** Collects settings; defaults as in Keras (factor 0.1, patience 10, minDelta 1e-4, cooldown 0, minLr 0). */
+    public static final class Builder {
+        private String monitor = "val_loss";
+        private float factor = 0.1f;
+        private int patience = 10;
+        private double minDelta = 1e-4;
+        private int cooldown;
+        private float minLr;
+        private EarlyStopping.Mode mode = EarlyStopping.Mode.AUTO;
+
+        public Builder monitor(String monitor) { this.monitor = monitor; return this; }
+
+        public Builder factor(float factor) { this.factor = factor; return this; }
+
+        public Builder patience(int patience) { this.patience = patience; return this; }
+
+        public Builder minDelta(double minDelta) { this.minDelta = minDelta; return this; }
+
+        public Builder cooldown(int cooldown) { this.cooldown = cooldown; return this; }
+
+        public Builder minLr(float minLr) { this.minLr = minLr; return this; }
+
+        public Builder mode(EarlyStopping.Mode mode) { this.mode = mode; return this; }
+
+        public ReduceLROnPlateau build() { return new ReduceLROnPlateau(this); }
+    }
+
+    @Override
+    public void onTrainBegin(Trainer trainer, FitOptions options) {
+        if (monitor.startsWith("val_") && !options.hasValidation()) {
+            throw new IllegalArgumentException("ReduceLROnPlateau monitors '" + monitor + "' but fit has no validation"
+                    + " data; give validationSplit or validationData, or monitor 'loss'");
+        }
+        best = maximize ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        wait = 0;
+        cooldownLeft = 0;
+        scale = 1f;
+        reductions = 0;
+    }
+
+    @Override
+    public void onEpochBegin(int epoch, Trainer trainer) {
+        if (scale < 1f) {
+            float scheduled = trainer.optimizer().learningRate();
+            trainer.optimizer().setLearningRate(Math.max(scheduled * scale, Math.min(minLr, scheduled)));
+        }
+    }
+
+    @Override
+    public void onEpochEnd(int epoch, EpochLogs logs, Trainer trainer) {
+        Double current = logs.get(monitor);
+        if (current == null) {
+            throw new IllegalArgumentException("ReduceLROnPlateau monitors '" + monitor + "', which is not among "
+                    + logs.values().keySet());
+        }
+        boolean inCooldown = cooldownLeft > 0;
+        if (inCooldown) {
+            cooldownLeft--;
+            wait = 0;
+        }
+        if (maximize ? current - minDelta > best : current + minDelta < best) {
+            best = current;
+            wait = 0;
+        } else if (!inCooldown && ++wait >= patience) {
+            float rate = trainer.optimizer().learningRate();
+            if (rate > minLr) {
+                scale *= factor;
+                reductions++;
+                cooldownLeft = cooldown;
+                wait = 0;
+            }
+        }
+    }
+
+    /** How many times the rate was lowered in the last (or current) fit. */
+    public int reductions() { return reductions; }
+}

@@ -117,7 +117,7 @@ public final class Main {
                            [--loss NAME] [--optimizer adam|adamw|sgd|momentum|nesterov|adagrad|
                            rmsprop] [--lr X] [--weight-decay W] [--schedule S] [--l1 X] [--l2 X]
                            [--clip-norm N] [--batch N] [--epochs N] [--early-stopping PATIENCE]
-                           [--validation-split F] [--seed S] [--threads T] [--backend simd|loop]
+                           [--reduce-lr PATIENCE[:FACTOR]] [--validation-split F] [--seed S] [--threads T] [--backend simd|loop]
                            [--save FILE] [--json FILE] [--plot FILE.svg] [--quiet]
                            [--checkpoint DIR [--resume]]: a checkpoint every epoch, continue
                            from the latest one

@@ -26,6 +26,7 @@ import dev.lanes.tensor.Matrix;
 import dev.lanes.train.Callback;
 import dev.lanes.train.ConfusionMatrix;
 import dev.lanes.train.EarlyStopping;
+import dev.lanes.train.ReduceLROnPlateau;
 import dev.lanes.train.EpochLogs;
 import dev.lanes.train.Evaluation;
 import dev.lanes.train.FitOptions;
@@ -53,7 +54,8 @@ import java.util.Set;
 final class TrainCommand {
     static final Set<String> VALUED = Set.of("dataset", "data", "label", "task", "layers", "activation", "dropout",
             "optimizer", "lr", "schedule", "l2", "l1", "batch", "epochs", "early-stopping", "seed", "threads",
-            "backend", "save", "json", "plot", "loss", "validation-split", "clip-norm", "checkpoint", "weight-decay");
+            "backend", "save", "json", "plot", "loss", "validation-split", "clip-norm", "checkpoint", "weight-decay",
+            "reduce-lr");
     static final Set<String> FLAGS = Set.of("batch-norm", "quiet", "resume");
 
     /** Everything a training run is configured by, parsed and validated. */
@@ -61,7 +63,7 @@ final class TrainCommand {
                   float dropout, boolean batchNorm, String optimizer, float lr, String schedule, float l2, float l1,
                   int batch, int epochs, int patience, long seed, int threads, String backend, Path save, Path json,
                   Path plot, String loss, double validationSplit, float clipNorm, boolean quiet, Path checkpoint,
-                  boolean resume, float weightDecay) {
+                  boolean resume, float weightDecay, int reducePatience, float reduceFactor) {
 
         static Config parse(String command, List<String> argv) {
             Args a = new Args(command, argv, VALUED, FLAGS);
@@ -71,6 +73,7 @@ final class TrainCommand {
             String dataset = a.string("dataset", "mnist");
             String data = a.string("data", null);
             checkCsvOnly(dataset, a);
+            float[] reduce = reduceLr(a.string("reduce-lr", null));
             return new Config(dataset, data == null ? null : Path.of(data), a.string("label", null),
                     a.string("task", null), layers(a.string("layers", "256,128")),
                     activation(a.string("activation", "relu")),
@@ -86,7 +89,28 @@ final class TrainCommand {
                     a.backend(), path(a.string("save", null)),
                     path(a.string("json", null)), path(a.string("plot", null)), a.string("loss", null),
                     decimal(a.floatValue("validation-split", 0.1f, 0f, 0.9f)), a.floatValue("clip-norm", 0f, 0f, 1e9f),
-                    a.flag("quiet"), path(a.string("checkpoint", null)), resume(a), weightDecay(a));
+                    a.flag("quiet"), path(a.string("checkpoint", null)), resume(a), weightDecay(a),
+                    (int) reduce[0], reduce[1]);
+        }
+
+        /**
+         * --reduce-lr PATIENCE[:FACTOR]: Keras's ReduceLROnPlateau on val_loss (loss without validation),
+         * factor 0.1 unless given; {0, 0} when not given.
+         */
+        static float[] reduceLr(String spec) {
+            if (spec == null) return new float[] {0, 0};
+            String[] p = spec.split(":", -1);
+            String usage = "--reduce-lr must be PATIENCE or PATIENCE:FACTOR (epochs without improvement, then the rate"
+                    + " times FACTOR, 0 < FACTOR < 1, default 0.1), got '" + spec + "'";
+            if (p.length > 2) throw new UsageException(usage);
+            try {
+                int patience = Integer.parseInt(p[0].trim());
+                float factor = p.length == 2 ? Args.decimal(p[1]) : 0.1f;
+                if (patience < 1 || !(factor > 0f && factor < 1f)) throw new UsageException(usage);
+                return new float[] {patience, factor};
+            } catch (NumberFormatException e) {
+                throw new UsageException(usage);
+            }
         }
 
         /** AdamW's decoupled weight decay; NaN when not given (AdamW's default then). */
@@ -202,11 +226,16 @@ final class TrainCommand {
                 callbacks.add(stopping);
             }
             Checkpoint.State resumed = resume(cfg, trainer, out);
+            History history = new History();
+            resumed.history().forEach(history::record);
+            if (cfg.reducePatience() > 0) {
+                // Continuing a checkpoint's run: its epochs are replayed, so the rate drops when it would have.
+                callbacks.add(ReduceLROnPlateau.builder().monitor(cfg.validationSplit() > 0 ? "val_loss" : "loss")
+                        .patience(cfg.reducePatience()).factor(cfg.reduceFactor()).build().continuing(history));
+            }
             if (cfg.checkpoint() != null) {
                 callbacks.add(Checkpoint.writer(cfg.checkpoint(), preprocessing(data), runSettings(cfg, trainer), resumed.history()));
             }
-            History history = new History();
-            resumed.history().forEach(history::record);
             if (resumed.epochsDone() < cfg.epochs()) {
                 FitOptions options = FitOptions.builder().epochs(cfg.epochs()).initialEpoch(resumed.epochsDone())
                         .batchSize(cfg.batch()).seed(cfg.seed())
@@ -389,6 +418,8 @@ final class TrainCommand {
         m.put("loss", trainer.loss().toString());
         m.put("l1", cfg.l1());
         m.put("l2", cfg.l2());
+        // The plateau rule changes the rates the run trains with, as --lr does.
+        m.put("reduce-lr", cfg.reducePatience() == 0 ? "off" : cfg.reducePatience() + ":" + cfg.reduceFactor());
         return m;
     }
 
@@ -613,6 +644,8 @@ final class TrainCommand {
             for (String k : h.keys()) ep.put(k, h.get(k).get(e));
             ep.put("seconds", h.seconds().get(e));
             ep.put("samples_per_s", h.samplesPerSecond().get(e));
+            // The rate as the float it was (0.001, not 0.0010000000474974513).
+            ep.put("lr", (double) Float.parseFloat(Float.toString(h.learningRates().get(e).floatValue())));
             epochs.add(ep);
         }
         root.put("epochs", epochs);

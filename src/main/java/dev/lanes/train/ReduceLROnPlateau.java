@@ -33,6 +33,8 @@ public final class ReduceLROnPlateau implements Callback {
     /** The product of the reductions so far, applied to the schedule's rate at each epoch's start. */
     private float scale;
     private int reductions;
+    /** Epochs of an interrupted run this one continues, replayed at the start of the fit; or null. */
+    private History past;
 
     private ReduceLROnPlateau(Builder b) {
         if (!(b.factor > 0f && b.factor < 1f)) {
@@ -94,6 +96,30 @@ public final class ReduceLROnPlateau implements Callback {
         cooldownLeft = 0;
         scale = 1f;
         reductions = 0;
+        // A resumed run (fit from initialEpoch) first goes through the epochs it continues, with their
+        // recorded values and rates, so it lowers the rate when the uninterrupted run would have.
+        if (past != null) {
+            int done = Math.min(options.initialEpoch(), past.epochs());
+            for (int e = 0; e < done; e++) observe(monitored(past, e), past.learningRates().get(e).floatValue());
+        }
+    }
+
+    /**
+     * This callback continues the run whose first epochs {@code history} holds (a checkpoint's): each
+     * {@code fit} with an {@code initialEpoch} replays that many of them before its own epochs, so the
+     * plateau count, the cooldown and the reductions are as if the run had not been interrupted.
+     */
+    public ReduceLROnPlateau continuing(History history) {
+        this.past = history;
+        return this;
+    }
+
+    private double monitored(History h, int epoch) {
+        if (!h.keys().contains(monitor)) {
+            throw new IllegalArgumentException("ReduceLROnPlateau monitors '" + monitor + "', which the run it continues"
+                    + " did not record (it has " + h.keys() + ")");
+        }
+        return h.get(monitor).get(epoch);
     }
 
     @Override
@@ -111,6 +137,11 @@ public final class ReduceLROnPlateau implements Callback {
             throw new IllegalArgumentException("ReduceLROnPlateau monitors '" + monitor + "', which is not among "
                     + logs.values().keySet());
         }
+        observe(current, trainer.optimizer().learningRate());
+    }
+
+    /** One epoch's monitored value and the rate it ran with, as Keras's on_epoch_end takes them. */
+    private void observe(double current, float rate) {
         boolean inCooldown = cooldownLeft > 0;
         if (inCooldown) {
             cooldownLeft--;
@@ -120,7 +151,6 @@ public final class ReduceLROnPlateau implements Callback {
             best = current;
             wait = 0;
         } else if (!inCooldown && ++wait >= patience) {
-            float rate = trainer.optimizer().learningRate();
             if (rate > minLr) {
                 scale *= factor;
                 reductions++;

@@ -69,6 +69,38 @@ class ResumeCliTest {
     }
 
     @Test
+    void aResumedRunLowersTheRateOnAPlateauAsTheUninterruptedRunDid() throws Exception {
+        // Steps too small to improve val_loss by min_delta: the plateau rule halves the rate after every epoch.
+        String[] plateau = {"--reduce-lr", "1:0.5", "--optimizer", "sgd", "--lr", "0.000001"};
+        Path straight = dir.resolve("straight"), resumed = dir.resolve("resumed");
+        assertEquals(0, train(straight, 4, dir.resolve("a.json"), plateau).status());
+        assertEquals(0, train(resumed, 2, dir.resolve("b1.json"), plateau).status());
+        String[] again = java.util.stream.Stream.concat(java.util.Arrays.stream(plateau), java.util.stream.Stream.of("--resume"))
+                .toArray(String[]::new);
+        CliRun b2 = train(resumed, 4, dir.resolve("b2.json"), again);
+        assertEquals(0, b2.status(), b2::toString);
+        List<Object> straightRates = rates(dir.resolve("a.json")), resumedRates = rates(dir.resolve("b2.json"));
+        assertEquals(straightRates, resumedRates);
+        // Below the schedule's own decay (x0.8 an epoch): the rule did act.
+        assertTrue(((Number) straightRates.get(3)).doubleValue() < 0.5 * 0.8 * ((Number) straightRates.get(2)).doubleValue()
+                + 1e-12, straightRates::toString);
+        Map<String, SafeTensors.Tensor> expected = SafeTensors.read(straight.resolve("epoch-0004.lanes")).tensors();
+        Map<String, SafeTensors.Tensor> actual = SafeTensors.read(resumed.resolve("epoch-0004.lanes")).tensors();
+        for (String name : expected.keySet()) {
+            assertTrue(java.util.Arrays.equals(expected.get(name).data(), actual.get(name).data()), name);
+        }
+        CliRun other = train(resumed, 5, dir.resolve("c.json"), "--resume", "--optimizer", "sgd", "--lr", "0.000001",
+                "--reduce-lr", "2");
+        assertEquals(2, other.status(), other::toString);
+        assertTrue(other.err().contains("--reduce-lr 1:0.5") && other.err().contains("2:0.1"), other::toString);
+    }
+
+    private static List<Object> rates(Path json) throws Exception {
+        List<?> epochs = (List<?>) ((Map<?, ?>) Json.parse(Files.readString(json))).get("epochs");
+        return epochs.stream().map(e -> ((Map<?, ?>) e).get("lr")).map(Object.class::cast).toList();
+    }
+
+    @Test
     void aDamagedLatestCheckpointFallsBackToThePreviousOneWithAWarning() throws Exception {
         Path straight = dir.resolve("straight"), damaged = dir.resolve("damaged");
         assertEquals(0, train(straight, 3, dir.resolve("a.json")).status());

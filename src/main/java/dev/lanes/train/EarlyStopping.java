@@ -1,7 +1,6 @@
 package dev.lanes.train;
 
 import dev.lanes.nn.WeightSnapshot;
-import java.util.Locale;
 
 /**
  * Stops training when a monitored quantity has stopped improving, with Keras's semantics: an epoch
@@ -19,11 +18,9 @@ public final class EarlyStopping implements Callback {
     /** Whether smaller or larger is better. */
     public enum Mode { AUTO, MIN, MAX }
 
-    private final String monitor;
-    private final double minDelta;
+    private final Monitor monitor;
     private final int patience;
     private final boolean restoreBestWeights;
-    private final boolean maximize;
     private double best;
     private int bestEpoch;
     private int wait;
@@ -32,12 +29,9 @@ public final class EarlyStopping implements Callback {
 
     private EarlyStopping(String monitor, double minDelta, int patience, Mode mode, boolean restoreBestWeights) {
         if (patience < 0) throw new IllegalArgumentException("patience must be >= 0, got " + patience);
-        if (!(minDelta >= 0)) throw new IllegalArgumentException("minDelta must be >= 0, got " + minDelta);
-        this.monitor = monitor;
-        this.minDelta = minDelta;
+        this.monitor = Monitor.of(monitor, minDelta, mode, "early stopping");
         this.patience = patience;
         this.restoreBestWeights = restoreBestWeights;
-        this.maximize = mode == Mode.MAX || (mode == Mode.AUTO && monitor.toLowerCase(Locale.ROOT).contains("acc"));
     }
 
     public static Builder builder() { return new Builder(); }
@@ -65,11 +59,8 @@ public final class EarlyStopping implements Callback {
 
     @Override
     public void onTrainBegin(Trainer trainer, FitOptions options) {
-        if (monitor.startsWith("val_") && !options.hasValidation()) {
-            throw new IllegalArgumentException("early stopping monitors '" + monitor + "' but fit has no validation data;"
-                    + " give validationSplit or validationData, or monitor 'loss'");
-        }
-        best = maximize ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        monitor.checkAvailable(options);
+        best = monitor.worst();
         bestEpoch = -1;
         wait = 0;
         stoppedEpoch = -1;
@@ -79,13 +70,9 @@ public final class EarlyStopping implements Callback {
 
     @Override
     public void onEpochEnd(int epoch, EpochLogs logs, Trainer trainer) {
-        Double current = logs.get(monitor);
-        if (current == null) {
-            throw new IllegalArgumentException("early stopping monitors '" + monitor + "', which is not among "
-                    + logs.values().keySet());
-        }
+        double current = monitor.read(logs);
         wait++;
-        if (improves(current)) {
+        if (monitor.improves(current, best)) {
             best = current;
             bestEpoch = epoch;
             wait = 0;
@@ -96,10 +83,6 @@ public final class EarlyStopping implements Callback {
             stoppedEpoch = epoch;
             trainer.stopTraining();
         }
-    }
-
-    private boolean improves(double current) {
-        return maximize ? current - minDelta > best : current + minDelta < best;
     }
 
     @Override

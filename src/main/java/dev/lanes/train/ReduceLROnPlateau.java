@@ -1,7 +1,5 @@
 package dev.lanes.train;
 
-import java.util.Locale;
-
 /**
  * Lowers the learning rate when a monitored quantity has stopped improving, with Keras's
  * {@code ReduceLROnPlateau} semantics: an epoch improves on the best so far when it beats it by more
@@ -19,13 +17,11 @@ import java.util.Locale;
  * }</pre>
  */
 public final class ReduceLROnPlateau implements Callback {
-    private final String monitor;
+    private final Monitor monitor;
     private final float factor;
     private final int patience;
-    private final double minDelta;
     private final int cooldown;
     private final float minLr;
-    private final boolean maximize;
 
     private double best;
     private int wait;
@@ -41,19 +37,15 @@ public final class ReduceLROnPlateau implements Callback {
             throw new IllegalArgumentException("factor must be in (0, 1), got " + b.factor);
         }
         if (b.patience < 0) throw new IllegalArgumentException("patience must be >= 0, got " + b.patience);
-        if (!(b.minDelta >= 0)) throw new IllegalArgumentException("minDelta must be >= 0, got " + b.minDelta);
         if (b.cooldown < 0) throw new IllegalArgumentException("cooldown must be >= 0, got " + b.cooldown);
         if (!(b.minLr >= 0f) || Float.isInfinite(b.minLr)) {
             throw new IllegalArgumentException("minLr must be finite and >= 0, got " + b.minLr);
         }
-        this.monitor = b.monitor;
+        this.monitor = Monitor.of(b.monitor, b.minDelta, b.mode, "ReduceLROnPlateau");
         this.factor = b.factor;
         this.patience = b.patience;
-        this.minDelta = b.minDelta;
         this.cooldown = b.cooldown;
         this.minLr = b.minLr;
-        this.maximize = b.mode == EarlyStopping.Mode.MAX
-                || (b.mode == EarlyStopping.Mode.AUTO && monitor.toLowerCase(Locale.ROOT).contains("acc"));
     }
 
     public static Builder builder() { return new Builder(); }
@@ -87,11 +79,8 @@ public final class ReduceLROnPlateau implements Callback {
 
     @Override
     public void onTrainBegin(Trainer trainer, FitOptions options) {
-        if (monitor.startsWith("val_") && !options.hasValidation()) {
-            throw new IllegalArgumentException("ReduceLROnPlateau monitors '" + monitor + "' but fit has no validation"
-                    + " data; give validationSplit or validationData, or monitor 'loss'");
-        }
-        best = maximize ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        monitor.checkAvailable(options);
+        best = monitor.worst();
         wait = 0;
         cooldownLeft = 0;
         scale = 1f;
@@ -115,11 +104,11 @@ public final class ReduceLROnPlateau implements Callback {
     }
 
     private double monitored(History h, int epoch) {
-        if (!h.keys().contains(monitor)) {
-            throw new IllegalArgumentException("ReduceLROnPlateau monitors '" + monitor + "', which the run it continues"
-                    + " did not record (it has " + h.keys() + ")");
+        if (!h.keys().contains(monitor.name())) {
+            throw new IllegalArgumentException("ReduceLROnPlateau monitors '" + monitor.name() + "', which the run it"
+                    + " continues did not record (it has " + h.keys() + ")");
         }
-        return h.get(monitor).get(epoch);
+        return h.get(monitor.name()).get(epoch);
     }
 
     @Override
@@ -132,12 +121,7 @@ public final class ReduceLROnPlateau implements Callback {
 
     @Override
     public void onEpochEnd(int epoch, EpochLogs logs, Trainer trainer) {
-        Double current = logs.get(monitor);
-        if (current == null) {
-            throw new IllegalArgumentException("ReduceLROnPlateau monitors '" + monitor + "', which is not among "
-                    + logs.values().keySet());
-        }
-        observe(current, trainer.optimizer().learningRate());
+        observe(monitor.read(logs), trainer.optimizer().learningRate());
     }
 
     /** One epoch's monitored value and the rate it ran with, as Keras's on_epoch_end takes them. */
@@ -147,7 +131,7 @@ public final class ReduceLROnPlateau implements Callback {
             cooldownLeft--;
             wait = 0;
         }
-        if (maximize ? current - minDelta > best : current + minDelta < best) {
+        if (monitor.improves(current, best)) {
             best = current;
             wait = 0;
         } else if (!inCooldown && ++wait >= patience) {

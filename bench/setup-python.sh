@@ -20,14 +20,18 @@ bench_dir=$(cd "$(dirname "$0")" && pwd)
 venv=${1:-"$bench_dir/.venv"}
 python=${PYTHON:-python3}
 
+make_venv() {
+    "$python" -m venv "$venv" || { echo "setup-python: '$python -m venv $venv' failed (see above; on Debian or Ubuntu the python3-venv package provides ensurepip; or remove $venv)" >&2; exit 1; }
+}
+
 if [[ ! -x "$venv/bin/python" ]]; then
     echo "setup-python: creating venv $venv" >&2
-    "$python" -m venv "$venv" || { echo "setup-python: '$python -m venv $venv' failed (see above; on Debian or Ubuntu the python3-venv package provides ensurepip)" >&2; exit 1; }
+    make_venv
 elif ! "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
     # A venv whose creation stopped after its python but before pip (ensurepip missing) was kept by every
     # later run, which then failed with "No module named pip"; creating it again over itself adds pip.
     echo "setup-python: $venv has no pip (its creation stopped half-way?); creating it again" >&2
-    "$python" -m venv "$venv" || { echo "setup-python: '$python -m venv $venv' failed (see above; on Debian or Ubuntu the python3-venv package provides ensurepip; or remove $venv)" >&2; exit 1; }
+    make_venv
 fi
 # Self-ignoring, as Python 3.13's venv makes it, so the venv never lands in a commit wherever it lives.
 [[ -f "$venv/.gitignore" ]] || echo '*' > "$venv/.gitignore"

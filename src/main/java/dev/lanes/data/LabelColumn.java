@@ -71,10 +71,7 @@ public final class LabelColumn {
 
     /** Whether every label present is a number. */
     public boolean numeric() {
-        for (int r = 0; r < rows(); r++) {
-            if (!isMissing(r) && !CsvColumns.NUMBER.matcher(texts.get(r)).matches()) return false;
-        }
-        return true;
+        return nonNumericRows().isEmpty();
     }
 
     /** Rows whose label is present and not a number ({@code "cat"}, {@code "1,5"}). */

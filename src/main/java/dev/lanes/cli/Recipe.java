@@ -234,7 +234,7 @@ final class Recipe {
         }
         // The labels as written first: the task and the classes are decided from them.
         LabelColumn labels = b.build().labelColumn(file);
-        if (index == null || dialect.header()) refuseIndexColumn(file, dialect, labels.column() - 1);
+        if (index == null || dialect.header()) checkIndexColumns(file, dialect, labels.column() - 1, warnings);
         codeTextColumns(b, file, saved == null ? null : saved.coding(), labels.rows(), warnings);
         String task = taskName != null ? taskName : inferTask(labels);
         if (task.equals("classification")) {
@@ -266,22 +266,33 @@ final class Recipe {
     static final String[] MISSING = {"", "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "NULL", "null", "None",
             "<NA>", "#N/A", "#N/A N/A", "#NA", "1.#IND", "-1.#IND", "1.#QNAN", "-1.#QNAN"};
 
+    /** Column names that say "identifier": id, ID, patient_id, Row ID, index, row_number, ... */
+    private static final java.util.regex.Pattern ID_NAME =
+            java.util.regex.Pattern.compile("(?i)(.*[_ .-])?(id|index|row[_ ]?(number|no|num))");
+
     /**
      * Refuses a column pandas' {@code to_csv} wrote for the row index: no name (or pandas' "Unnamed: 0"
      * for one read back and written again) and a different integer on every row. As a feature it
      * would give the model the row's position: in a file sorted by label, a perfect and worthless
-     * predictor. Named integer columns are the user's data and are kept.
+     * predictor. A named column of distinct integers is the user's data and is kept, but one named as
+     * an identifier ({@code id}, {@code patient_id}) draws a warning: the model would learn from the
+     * numbering, and neither pandas nor Keras would say so.
      */
-    private static void refuseIndexColumn(Path file, CsvDialect dialect, int labelIndex) {
+    private static void checkIndexColumns(Path file, CsvDialect dialect, int labelIndex, PrintStream warnings) {
         CsvReader.Builder b = CsvReader.builder().delimiter(dialect.delimiter()).decimalComma(dialect.decimalComma())
                 .header(true).missingTokens(MISSING);
         List<String> names = b.build().columnsOf(file);
         for (int j = 0; j < names.size(); j++) {
-            if (j == labelIndex || !(names.get(j).isEmpty() || names.get(j).matches("Unnamed: \\d+"))) continue;
+            boolean unnamed = names.get(j).isEmpty() || names.get(j).matches("Unnamed: \\d+");
+            if (j == labelIndex || !(unnamed || ID_NAME.matcher(names.get(j)).matches())) continue;
             LabelColumn column = b.classLabels(j).build().labelColumn(file);
             boolean distinctIntegers = column.numeric() && column.nonIntegerRows().isEmpty()
-                    && column.distinct().size() == column.rows();
-            if (distinctIntegers && column.rows() > 1) {
+                    && column.distinct().size() == column.rows() && column.rows() > 1;
+            if (distinctIntegers && !unnamed) {
+                warnings.println("lanes: warning: column '" + names.get(j) + "' of " + file.getFileName() + " holds a"
+                        + " different integer on every row (" + column.text(0) + ", " + column.text(1) + ", ...): if it"
+                        + " identifies the rows, drop it, or the model learns from the numbering");
+            } else if (distinctIntegers) {
                 throw new UsageException("column " + (j + 1) + " of " + file.getFileName() + " has no name and holds a"
                         + " different integer on every row (" + column.text(0) + ", " + column.text(1) + ", ...): the row"
                         + " index pandas' to_csv writes, which the model would learn the rows' positions from; write the"

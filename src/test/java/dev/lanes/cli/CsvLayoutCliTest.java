@@ -46,7 +46,17 @@ class CsvLayoutCliTest {
         assertTrue(second.err().contains("column 1 of again.csv has no name"), second::toString);
         // A named column of integers is the user's: trained on.
         Path named = write("named.csv", "visits,a,b,label", i -> i + ",");
-        assertEquals(0, train(named, "label").status());
+        CliRun visits = train(named, "label");
+        assertEquals(0, visits.status(), visits::toString);
+        assertTrue(!visits.err().contains("warning"), visits::toString);
+        // ... with a warning when its name says it identifies the rows.
+        for (String id : new String[] {"id", "patient_id", "Row ID"}) {
+            Path ids = write(id.replace(' ', '-') + ".csv", id + ",a,b,label", i -> (1000 + 3 * i) + ",");
+            CliRun run2 = train(ids, "label");
+            assertEquals(0, run2.status(), run2::toString);
+            assertTrue(run2.err().contains("warning: column '" + id + "'") && run2.err().contains("(1000, 1003, ...)")
+                    && run2.err().contains("drop it"), run2::toString);
+        }
     }
 
     /**

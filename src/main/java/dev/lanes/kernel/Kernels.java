@@ -158,6 +158,14 @@ public interface Kernels extends AutoCloseable {
      */
     void gatherRows(Matrix source, int[] index, int from, Matrix out);
 
+    /**
+     * A hint that rows {@code index[from..to)} of {@code source} are gathered next (the next
+     * mini-batch): the backends load the first cache line of each, so the rows' DRAM misses start
+     * now rather than inside that gather. Values never change; an empty or past-the-end range does
+     * nothing.
+     */
+    default void prefetchRows(Matrix source, int[] index, int from, int to) {}
+
     /** {@code x = value}. */
     void fill(Matrix x, float value);
 

@@ -329,6 +329,13 @@ public final class ProfilingKernels implements Kernels {
     }
 
     @Override
+    public void prefetchRows(Matrix source, int[] index, int from, int to) {
+        long t = begin();
+        inner.prefetchRows(source, index, from, to);
+        add(Group.ELEMENTWISE, t);
+    }
+
+    @Override
     public void fill(Matrix x, float value) {
         long t = begin();
         inner.fill(x, value);

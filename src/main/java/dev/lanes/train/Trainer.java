@@ -447,6 +447,9 @@ public final class Trainer implements AutoCloseable {
                     yb = batchY.rows(rows);
                     kernels.gatherRows(trainX, order, from, xb);
                     kernels.gatherRows(trainY, order, from, yb);
+                    // The next batch's rows are random rows of a training set far larger than the caches:
+                    // their first lines, requested now, arrive while this step computes.
+                    kernels.prefetchRows(trainX, order, from + batchSize, Math.min(nTrain, from + 2 * batchSize));
                 } else {
                     xb = xViews[batch];
                     yb = yViews[batch];

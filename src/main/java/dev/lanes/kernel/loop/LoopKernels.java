@@ -171,6 +171,11 @@ public final class LoopKernels implements Kernels {
     }
 
     @Override
+    public void prefetchRows(Matrix source, int[] index, int from, int to) {
+        dev.lanes.kernel.RowPrefetch.prefetchRows(source, index, from, to);
+    }
+
+    @Override
     public void fill(Matrix x, float value) {
         LoopElementwise.fill(x, value);
     }

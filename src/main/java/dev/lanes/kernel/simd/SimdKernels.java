@@ -185,6 +185,12 @@ public final class SimdKernels implements Kernels {
         sweeps.gatherRows(source, index, from, out);
     }
 
+    /** Scalar, on the calling thread: one load a row, nothing to vectorise or split. */
+    @Override
+    public void prefetchRows(Matrix source, int[] index, int from, int to) {
+        dev.lanes.kernel.RowPrefetch.prefetchRows(source, index, from, to);
+    }
+
     @Override
     public void fill(Matrix x, float value) {
         SimdElementwise.fill(x, value);

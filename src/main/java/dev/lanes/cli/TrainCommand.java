@@ -73,7 +73,7 @@ final class TrainCommand {
             String dataset = a.string("dataset", "mnist");
             String data = a.string("data", null);
             checkCsvOnly(dataset, a);
-            float[] reduce = reduceLr(a.string("reduce-lr", null));
+            Plateau reduce = Plateau.parse(a.string("reduce-lr", null));
             return new Config(dataset, data == null ? null : Path.of(data), a.string("label", null),
                     a.string("task", null), layers(a.string("layers", "256,128")),
                     activation(a.string("activation", "relu")),
@@ -90,26 +90,26 @@ final class TrainCommand {
                     path(a.string("json", null)), path(a.string("plot", null)), a.string("loss", null),
                     decimal(a.floatValue("validation-split", 0.1f, 0f, 0.9f)), a.floatValue("clip-norm", 0f, 0f, 1e9f),
                     a.flag("quiet"), path(a.string("checkpoint", null)), resume(a), weightDecay(a),
-                    (int) reduce[0], reduce[1]);
+                    reduce.patience(), reduce.factor());
         }
 
-        /**
-         * --reduce-lr PATIENCE[:FACTOR]: Keras's ReduceLROnPlateau on val_loss (loss without validation),
-         * factor 0.1 unless given; {0, 0} when not given.
-         */
-        static float[] reduceLr(String spec) {
-            if (spec == null) return new float[] {0, 0};
-            String[] p = spec.split(":", -1);
-            String usage = "--reduce-lr must be PATIENCE or PATIENCE:FACTOR (epochs without improvement, then the rate"
-                    + " times FACTOR, 0 < FACTOR < 1, default 0.1), got '" + spec + "'";
-            if (p.length > 2) throw new UsageException(usage);
-            try {
-                int patience = Integer.parseInt(p[0].trim());
-                float factor = p.length == 2 ? Args.decimal(p[1]) : 0.1f;
-                if (patience < 1 || !(factor > 0f && factor < 1f)) throw new UsageException(usage);
-                return new float[] {patience, factor};
-            } catch (NumberFormatException e) {
-                throw new UsageException(usage);
+        /** --reduce-lr PATIENCE[:FACTOR]: patience 0 when not given. */
+        record Plateau(int patience, float factor) {
+            /** Keras's ReduceLROnPlateau on val_loss (loss without validation), factor 0.1 unless given. */
+            static Plateau parse(String spec) {
+                if (spec == null) return new Plateau(0, 0f);
+                String[] p = spec.split(":", -1);
+                String usage = "--reduce-lr must be PATIENCE or PATIENCE:FACTOR (epochs without improvement, then the"
+                        + " rate times FACTOR, 0 < FACTOR < 1, default 0.1), got '" + spec + "'";
+                if (p.length > 2) throw new UsageException(usage);
+                try {
+                    int patience = Integer.parseInt(p[0].trim());
+                    float factor = p.length == 2 ? Args.decimal(p[1]) : 0.1f;
+                    if (patience < 1 || !(factor > 0f && factor < 1f)) throw new UsageException(usage);
+                    return new Plateau(patience, factor);
+                } catch (NumberFormatException e) {
+                    throw new UsageException(usage);
+                }
             }
         }
 

@@ -25,12 +25,19 @@ class CsvTextColumnsCliTest {
         return Files.writeString(dir.resolve(name), s);
     }
 
+    /** One quiet epoch of a 4-unit network on {@code data}, label column "label". */
+    private static CliRun train(Path data, String... extra) {
+        List<String> argv = new java.util.ArrayList<>(List.of("train", "--dataset", "csv", "--data", data.toString(),
+                "--label", "label", "--layers", "4", "--epochs", "1", "--threads", "1", "--quiet"));
+        argv.addAll(List.of(extra));
+        return CliRun.of(argv.toArray(String[]::new));
+    }
+
     @Test
     void aTwoValuedTextColumnIsCodedForTrainingAndForPredict() throws Exception {
         Path data = csv("people.csv", "yes|no");
         Path model = dir.resolve("m.lanes");
-        CliRun train = CliRun.of("train", "--dataset", "csv", "--data", data.toString(), "--label", "label", "--layers", "4",
-                "--epochs", "1", "--threads", "1", "--quiet", "--save", model.toString());
+        CliRun train = train(data, "--save", model.toString());
         assertEquals(0, train.status(), train::toString);
         assertTrue(train.err().contains("column 'smoker' of people.csv coded no = 0, yes = 1"), train::toString);
         Path rows = Files.writeString(dir.resolve("rows.csv"), "age,smoker\n30,yes\n61,no\n");
@@ -47,8 +54,7 @@ class CsvTextColumnsCliTest {
     void aTextColumnWithMoreValuesIsOneHotCodedForTrainingAndForPredict() throws Exception {
         Path data = csv("colours.csv", "red|green|blue");
         Path model = dir.resolve("c.lanes");
-        CliRun train = CliRun.of("train", "--dataset", "csv", "--data", data.toString(), "--label", "label", "--layers", "4",
-                "--epochs", "1", "--threads", "1", "--quiet", "--save", model.toString());
+        CliRun train = train(data, "--save", model.toString());
         assertEquals(0, train.status(), train::toString);
         assertTrue(train.err().contains("column 'smoker' of colours.csv one-hot coded into 3 columns, one per value: "
                 + "[blue, green, red]"), train::toString);
@@ -94,8 +100,7 @@ class CsvTextColumnsCliTest {
         StringBuilder names = new StringBuilder();
         for (int i = 0; i < 40; i++) names.append(i == 0 ? "" : "|").append("name").append((char) ('A' + i % 26)).append(i);
         Path data = csv("people.csv", names.toString());
-        CliRun train = CliRun.of("train", "--dataset", "csv", "--data", data.toString(), "--label", "label", "--epochs", "1",
-                "--threads", "1", "--quiet");
+        CliRun train = train(data);
         assertEquals(2, train.status(), train::toString);
         assertTrue(train.err().contains("column 'smoker' of people.csv holds text with 40 distinct values in 60 rows")
                 && train.err().contains("(32 more)]") && train.err().contains("identifier"), train::toString);
@@ -105,8 +110,7 @@ class CsvTextColumnsCliTest {
     void evaluateCodesTextColumnsAsTheModelDidEvenWhenTheFileShowsFewerValues() throws Exception {
         Path data = csv("people.csv", "yes|no");
         Path model = dir.resolve("m.lanes");
-        assertEquals(0, CliRun.of("train", "--dataset", "csv", "--data", data.toString(), "--label", "label", "--layers", "4",
-                "--epochs", "1", "--threads", "1", "--quiet", "--save", model.toString()).status());
+        assertEquals(0, train(data, "--save", model.toString()).status());
         // The same file with every 'yes' gone: read afresh, its one value would not be a two-valued column.
         Path fewer = Files.writeString(dir.resolve("fewer.csv"), Files.readString(data).replace(",yes,", ",no,"));
         CliRun eval = CliRun.of("evaluate", "--model", model.toString(), "--data", fewer.toString(), "--threads", "1");
@@ -124,8 +128,7 @@ class CsvTextColumnsCliTest {
     void aStrayMarkInANumberColumnGetsAdviceTheCliCanFollow() throws Exception {
         Path data = csv("marks.csv", "yes|no");
         Path marked = Files.writeString(dir.resolve("marked.csv"), Files.readString(data).replace("\n23,", "\n?,"));
-        CliRun train = CliRun.of("train", "--dataset", "csv", "--data", marked.toString(), "--label", "label", "--epochs", "1",
-                "--threads", "1", "--quiet");
+        CliRun train = train(marked);
         assertEquals(2, train.status(), train::toString);
         assertTrue(train.err().contains("'?' in column 'age' is not a number (mark a missing value as an empty cell or NA")
                 && !train.err().contains("declare"), train::toString);
@@ -137,8 +140,7 @@ class CsvTextColumnsCliTest {
         String[] clinics = {"\"Clinic A, North\"", "Clinic B", "Clinic C"};
         for (int i = 0; i < 30; i++) s.append(i).append(',').append(clinics[i % 3]).append(',').append(i % 2).append('\n');
         Path data = Files.writeString(dir.resolve("clinics.csv"), s);
-        CliRun train = CliRun.of("train", "--dataset", "csv", "--data", data.toString(), "--label", "label", "--layers", "4",
-                "--epochs", "1", "--threads", "1", "--quiet");
+        CliRun train = train(data);
         assertEquals(0, train.status(), train::toString);
         assertTrue(train.err().contains("one per value: ['Clinic A, North', 'Clinic B', 'Clinic C']"), train::toString);
     }

@@ -93,7 +93,7 @@ final class PredictCommand {
             }
             return table.dataset();
         } catch (DataFileException e) {
-            if (!e.getMessage().contains("; ask for imputation") || e.line().isEmpty()) throw e;
+            if (!e.missingCell()) throw e;
             String trained = trainedName(coding, e.column() - 1);
             String name = trained != null ? trained : "column " + e.column();
             throw DataFileException.atLine(input, e.line().getAsLong(), e.column(), "missing cell in column '" + name

@@ -186,9 +186,10 @@ final class CsvColumns {
             }
         }
         if (count == 0) return;
-        throw DataFileException.atLine(file, line(first), j + 1, "missing " + what + " in column '" + name + "'"
-                + (count > 1 ? " (" + count + " missing in this column)" : "")
-                + ("cell".equals(what) ? "; ask for imputation (mean, median or a constant) to fill it" : ""));
+        String problem = "missing " + what + " in column '" + name + "'" + (count > 1 ? " (" + count + " missing in this column)" : "");
+        if (!"cell".equals(what)) throw DataFileException.atLine(file, line(first), j + 1, problem);
+        throw DataFileException.missingCell(file, line(first), j + 1,
+                problem + "; ask for imputation (mean, median or a constant) to fill it");
     }
 
     private static float mean(float[] values) {

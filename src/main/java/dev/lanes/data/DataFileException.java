@@ -17,13 +17,16 @@ public final class DataFileException extends RuntimeException {
     private final long offset;
     private final long line;
     private final int column;
+    private final boolean missingCell;
 
-    private DataFileException(Path file, long offset, long line, int column, String message, Throwable cause) {
+    private DataFileException(Path file, long offset, long line, int column, String message, Throwable cause,
+                              boolean missingCell) {
         super(message, cause);
         this.file = file;
         this.offset = offset;
         this.line = line;
         this.column = column;
+        this.missingCell = missingCell;
     }
 
     /** A problem at byte {@code offset} of {@code file} (of its decompressed data when gzip). */
@@ -32,18 +35,33 @@ public final class DataFileException extends RuntimeException {
     }
 
     static DataFileException atOffset(Path file, long offset, String problem, Throwable cause) {
-        return new DataFileException(file, offset, -1, -1, file + ": " + problem + " (at byte offset " + offset + ")", cause);
+        return new DataFileException(file, offset, -1, -1, file + ": " + problem + " (at byte offset " + offset + ")", cause,
+                false);
     }
 
     /** A problem at 1-based {@code line} and {@code column} (column 0: the line as a whole). */
     public static DataFileException atLine(Path file, long line, int column, String problem) {
+        return atLine(file, line, column, problem, false);
+    }
+
+    /**
+     * An empty feature cell the reader was not asked to fill: {@link #missingCell()} is true, so a
+     * caller that knows why no fill exists (predict, for a column that had no gaps in training) can
+     * say so instead of the reader's advice.
+     */
+    static DataFileException missingCell(Path file, long line, int column, String problem) {
+        return atLine(file, line, column, problem, true);
+    }
+
+    private static DataFileException atLine(Path file, long line, int column, String problem, boolean missingCell) {
         String where = column > 0 ? "line " + line + ", column " + column : "line " + line;
-        return new DataFileException(file, -1, line, column, file + ":" + line + ": " + problem + " (" + where + ")", null);
+        return new DataFileException(file, -1, line, column, file + ":" + line + ": " + problem + " (" + where + ")", null,
+                missingCell);
     }
 
     /** A problem with the file as a whole (it cannot be opened, or is empty). */
     public static DataFileException ofFile(Path file, String problem, Throwable cause) {
-        return new DataFileException(file, -1, -1, -1, file + ": " + problem, cause);
+        return new DataFileException(file, -1, -1, -1, file + ": " + problem, cause, false);
     }
 
     public Path file() { return file; }
@@ -56,4 +74,7 @@ public final class DataFileException extends RuntimeException {
 
     /** The 1-based column of the problem, or 0 when it concerns the whole line or is not known. */
     public int column() { return Math.max(column, 0); }
+
+    /** True when the problem is an empty (or missing-token) feature cell and no fill was asked for. */
+    public boolean missingCell() { return missingCell; }
 }

@@ -110,7 +110,7 @@ final class PredictCommand {
 
     /**
      * A reader of {@code input} that codes text columns and fills empty cells as the training file's
-     * reading did (a CSV recipe's model file records both: ILPD's Gender, its filled A/G Ratio cells,
+     * reading did (a CSV recipe's model file records both: ILPD's Gender, every column's fill,
      * a one-hot column), by position, since the model sees positions. With a header line, the
      * columns' names are checked against the training file's first.
      */

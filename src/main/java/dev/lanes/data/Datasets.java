@@ -74,13 +74,18 @@ public final class Datasets {
         return ilpdTable(dir).dataset();
     }
 
-    /** {@link #ilpd} with what its reading recorded: Gender's codes and the filled A/G Ratio cells. */
+    /**
+     * {@link #ilpd} with what its reading recorded: Gender's codes, and a fill for every feature column
+     * (its median; Gender's most frequent code), so that new rows with a gap anywhere can be filled
+     * as a fitted imputer would, though only A/G Ratio has gaps here.
+     */
     public static CsvTable ilpdTable(Path dir) {
         CsvTable table = CsvReader.builder()
                 .columnNames("Age", "Gender", "TB", "DB", "Alkphos", "Sgpt", "Sgot", "TP", "ALB", "A/G Ratio", "Selector")
                 .categorical("Gender", "Female", "Male")
                 .classLabels("Selector").classNames("2", "1")
                 .impute(CsvReader.Missing.MEDIAN)
+                .fillEveryColumn()
                 .build()
                 .read(dir.resolve("Indian Liver Patient Dataset (ILPD).csv"));
         return new CsvTable(table.dataset().withClassNames(List.of("non-liver patient", "liver patient")),

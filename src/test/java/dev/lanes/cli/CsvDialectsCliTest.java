@@ -181,22 +181,41 @@ class CsvDialectsCliTest {
                 run.toString());
     }
 
-    /**
-     * A model that recorded no fill for a column (the ILPD recipe fills only A/G Ratio): the reader's
-     * advice, "ask for imputation", names nothing predict has, so the message says why and where.
-     */
+    /** The ILPD recipe records every column's fill, as a fitted imputer would: a gap in Age gets its median. */
     @Test
-    void aMissingCellPredictHasNoFillForSaysSoWithItsLine() throws Exception {
+    void anIlpdModelFillsAGapInAnyColumnWithTrainingsMedian() throws Exception {
         Path model = dir.resolve("ilpd.lanes");
         assertEquals(0, CliRun.of("train", "--dataset", "ilpd", "--epochs", "1", "--layers", "4", "--threads", "1",
                 "--quiet", "--save", model.toString()).status());
         Path rows = dir.resolve("gap.csv");
         Files.writeString(rows, "65,Female,0.7,0.1,187,16,18,6.8,3.3,0.9\n,Male,10.9,5.5,699,64,100,7.5,3.2,0.74\n");
+        CliRun gap = CliRun.of("predict", "--model", model.toString(), "--input", rows.toString(), "--threads", "1");
+        assertEquals(0, gap.status(), gap.toString());
+        // 45 is the median of the 583 ages in the ILPD file.
+        assertTrue(gap.err().contains("1 empty cell of column 'Age' in gap.csv filled with 45.0, as in training"), gap.toString());
+        Path filled = dir.resolve("filled.csv");
+        Files.writeString(filled, "65,Female,0.7,0.1,187,16,18,6.8,3.3,0.9\n45,Male,10.9,5.5,699,64,100,7.5,3.2,0.74\n");
+        CliRun same = CliRun.of("predict", "--model", model.toString(), "--input", filled.toString(), "--threads", "1");
+        assertEquals(same.out(), gap.out(), "the gap filled by predict and by hand");
+    }
+
+    /**
+     * A model that records no fills (optdigits reads files without gaps): the reader's advice, "ask
+     * for imputation", names nothing predict has, so the message says why and where.
+     */
+    @Test
+    void aMissingCellPredictHasNoFillForSaysSoWithItsLine() throws Exception {
+        Path model = dir.resolve("digits.lanes");
+        assertEquals(0, CliRun.of("train", "--dataset", "optdigits", "--epochs", "1", "--layers", "4", "--threads", "1",
+                "--quiet", "--save", model.toString()).status());
+        Path rows = dir.resolve("gap.csv");
+        String full = "0,1,6,15,12,1,0,0,0,7,16,6,6,10,0,0,0,8,16,2,0,11,2,0,0,5,16,3,0,5,7,0,0,7,13,3,0,8,7,0,0,4,12,0,1,13,5,0,0,0,14,9,15,9,0,0,0,0,6,14,7,1,0,0";
+        Files.writeString(rows, full + "\n" + full.replaceFirst("^0,1,", "0,,") + "\n");
         CliRun run = CliRun.of("predict", "--model", model.toString(), "--input", rows.toString(), "--threads", "1");
         assertEquals(2, run.status(), run.toString());
-        assertTrue(run.err().contains("gap.csv:2: missing cell in column 'Age'"), run.toString());
-        assertTrue(run.err().contains("column 'Age' of the training file had no missing cells, so the model has no value"
-                + " to fill it with"), run.toString());
+        assertTrue(run.err().contains("gap.csv:2: missing cell in column 'column 2'"), run.toString());
+        assertTrue(run.err().contains("of the training file had no missing cells, so the model has no value to fill it"
+                + " with; fill the cell, or drop the row (line 2, column 2)"), run.toString());
         assertFalse(run.err().contains("ask for imputation"), run.toString());
     }
 

@@ -17,7 +17,7 @@ set -euo pipefail
 
 bench_dir=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$bench_dir")
-. "$bench_dir/jdk.sh"
+. "$bench_dir/../bin/jdk.sh"
 
 threads=${BACKENDS_THREADS:-1}
 only=${BACKENDS_ONLY:-}

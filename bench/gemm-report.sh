@@ -24,7 +24,7 @@ set -euo pipefail
 
 bench_dir=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$bench_dir")
-. "$bench_dir/jdk.sh"
+. "$bench_dir/../bin/jdk.sh"
 
 shapes=${GEMM_SHAPES:-"64x64x64 128x128x128 256x256x256 512x512x512 1024x1024x1024 128x784x256 256x784x1024 256x1024x1024 128x256x10"}
 thread_counts=${GEMM_THREADS:-"1 2"}

@@ -16,7 +16,7 @@ set -euo pipefail
 
 bench_dir=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$bench_dir")
-. "$bench_dir/jdk.sh"
+. "$bench_dir/../bin/jdk.sh"
 
 shapes=${GVB_SHAPES:-"NNx128x784x256,TNx784x128x256,NTx128x128x256,NNx128x256x128,TNx256x128x128,NNx256x784x1024,NNx256x256x256,NNx512x512x512,NNx1024x1024x1024"}
 thread_counts=${GVB_THREADS:-"1 2"}

@@ -35,7 +35,7 @@ set -euo pipefail
 
 bench_dir=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$bench_dir")
-. "$bench_dir/jdk.sh"
+. "$bench_dir/../bin/jdk.sh"
 
 configs=${TRAIN_CONFIGS:-"256,128:32 256,128:128 256,128:512 1024,1024:256"}
 thread_counts=${TRAIN_THREADS:-"1 2"}

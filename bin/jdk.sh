@@ -1,5 +1,5 @@
-# Sourced by bench/run and bench/gemm-report.sh: finds a JDK 25+ `java` the way bin/lanes does.
-# The default java on PATH may be older; the Vector API and the build need 25.
+# Sourced by bin/lanes and the bench/ scripts: finds a JDK 25+ `java`. The default java on PATH may
+# be older; the Vector API, the FFM API and the build need 25.
 
 # Prints the major version of the java binary $1 ("25"), or nothing if it does not run.
 java_major() {
@@ -9,7 +9,8 @@ java_major() {
 }
 
 # Prints the newest java of major version >= 25 among LANES_JAVA, JAVA_HOME, the usual install
-# directories and PATH; LANES_JAVA or JAVA_HOME wins outright when it qualifies.
+# folders and PATH; LANES_JAVA or JAVA_HOME wins outright when it qualifies. Returns 1, saying so on
+# stderr, when there is none.
 find_java25() {
   local candidates=() d j m best="" best_major=0
   [ -n "${LANES_JAVA:-}" ] && candidates+=("$LANES_JAVA")
@@ -27,8 +28,13 @@ find_java25() {
       if [ "$j" = "${LANES_JAVA:-}" ] || [ "$j" = "${JAVA_HOME:-}/bin/java" ]; then break; fi
     fi
   done
+  # LANES_JAVA names one java on purpose: passing over it without a word would hide the mistake.
+  if [ -n "${LANES_JAVA:-}" ] && [ "$best" != "$LANES_JAVA" ]; then
+    m=$(java_major "$LANES_JAVA" || true)
+    echo "lanes: warning: LANES_JAVA=$LANES_JAVA is ${m:+Java $m, }not a JDK 25 or newer; using ${best:-none}" >&2
+  fi
   if [ -z "$best" ]; then
-    echo "no JDK 25 or newer found (set JAVA_HOME to one)" >&2
+    echo "lanes: no JDK 25 or newer found (set JAVA_HOME to one)" >&2
     return 1
   fi
   printf '%s\n' "$best"

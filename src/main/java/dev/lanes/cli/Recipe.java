@@ -9,6 +9,7 @@ import dev.lanes.data.LabelColumn;
 import dev.lanes.data.Split;
 import dev.lanes.data.Splits;
 import dev.lanes.data.Standardizer;
+import dev.lanes.tensor.Matrix;
 import dev.lanes.train.ConfusionMatrix;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -254,6 +255,7 @@ final class Recipe {
                     fill.value());
         }
         Dataset all = table.dataset();
+        if (saved == null) warnRowNumbers(file, all, warnings);
         Task t = task.equals("regression") ? Task.REGRESSION : all.numClasses() == 2 ? Task.BINARY : Task.MULTICLASS;
         return split(file.getFileName().toString(), t, all, table, seed, t != Task.REGRESSION);
     }
@@ -266,9 +268,9 @@ final class Recipe {
     static final String[] MISSING = {"", "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "NULL", "null", "None",
             "<NA>", "#N/A", "#N/A N/A", "#NA", "1.#IND", "-1.#IND", "1.#QNAN", "-1.#QNAN"};
 
-    /** Column names that say "identifier": id, ID, patient_id, Row ID, index, row_number, ... */
+    /** Column names that say "identifier": id, ID, patient_id, Row ID, index, row_number, PatientID, userId, ... */
     private static final java.util.regex.Pattern ID_NAME =
-            java.util.regex.Pattern.compile("(?i)(.*[_ .-])?(id|index|row[_ ]?(number|no|num))");
+            java.util.regex.Pattern.compile("(?i)(.*[_ .-])?(id|index|row[_ ]?(number|no|num))|.*[a-z](ID|Id)");
 
     /**
      * Refuses a column pandas' {@code to_csv} wrote for the row index: no name (or pandas' "Unnamed: 0"
@@ -298,6 +300,28 @@ final class Recipe {
                         + " index pandas' to_csv writes, which the model would learn the rows' positions from; write the"
                         + " file with to_csv(..., index=False), or drop the column");
             }
+        }
+    }
+
+    /**
+     * Warns about a feature column that counts the rows (k, k+1, k+2, ... in file order), whatever its
+     * name: a row number, from which the model would learn the rows' positions. Columns named as
+     * identifiers were warned about already ({@link #checkIndexColumns}).
+     */
+    private static void warnRowNumbers(Path file, Dataset data, PrintStream warnings) {
+        Matrix x = data.features();
+        if (x.rows() < 3) return;
+        for (int j = 0; j < x.cols(); j++) {
+            String name = data.featureNames().get(j);
+            if (ID_NAME.matcher(name).matches()) continue;
+            float first = x.get(0, j);
+            if (first != Math.rint(first) || Math.abs(first) > 1 << 24) continue;
+            int r = 1;
+            while (r < x.rows() && x.get(r, j) == first + r) r++;
+            if (r < x.rows()) continue;
+            warnings.println("lanes: warning: column '" + name + "' of " + file.getFileName() + " counts the rows ("
+                    + (long) first + ", " + (long) (first + 1) + ", ..., " + (long) (first + x.rows() - 1) + "): if it"
+                    + " numbers the rows, drop it, or the model learns from the numbering");
         }
     }
 

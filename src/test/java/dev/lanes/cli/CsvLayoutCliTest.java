@@ -44,19 +44,40 @@ class CsvLayoutCliTest {
         CliRun second = train(again, "label");
         assertEquals(2, second.status(), second::toString);
         assertTrue(second.err().contains("column 1 of again.csv has no name"), second::toString);
-        // A named column of integers is the user's: trained on.
-        Path named = write("named.csv", "visits,a,b,label", i -> i + ",");
+        // A named column of distinct integers is the user's: trained on.
+        Path named = write("named.csv", "visits,a,b,label", i -> (i * 37 % 101) + ",");
         CliRun visits = train(named, "label");
         assertEquals(0, visits.status(), visits::toString);
         assertTrue(!visits.err().contains("warning"), visits::toString);
         // ... with a warning when its name says it identifies the rows.
-        for (String id : new String[] {"id", "patient_id", "Row ID"}) {
+        for (String id : new String[] {"id", "patient_id", "Row ID", "PatientID", "userId"}) {
             Path ids = write(id.replace(' ', '-') + ".csv", id + ",a,b,label", i -> (1000 + 3 * i) + ",");
             CliRun run2 = train(ids, "label");
             assertEquals(0, run2.status(), run2::toString);
             assertTrue(run2.err().contains("warning: column '" + id + "'") && run2.err().contains("(1000, 1003, ...)")
                     && run2.err().contains("drop it"), run2::toString);
         }
+    }
+
+    /**
+     * A column that counts the rows in file order is a row number whatever its name; in a file sorted
+     * by label the model would learn the label from it. Warned about, once, and still trained on.
+     */
+    @Test
+    void aColumnCountingTheRowsDrawsAWarningWhateverItsName() throws Exception {
+        Path counted = write("counted.csv", "n,a,b,label", i -> (i + 1) + ",");
+        CliRun run = train(counted, "label");
+        assertEquals(0, run.status(), run::toString);
+        assertTrue(run.err().contains("warning: column 'n' of counted.csv counts the rows (1, 2, ..., 100): if it numbers"
+                + " the rows, drop it"), run::toString);
+        // Named as an identifier: the identifier warning alone.
+        Path id = write("rowid.csv", "id,a,b,label", i -> i + ",");
+        CliRun idRun = train(id, "label");
+        assertEquals(1, idRun.err().split("warning", -1).length - 1, idRun::toString);
+        // Off by one anywhere: not a count of the rows.
+        Path gap = write("gap.csv", "n,a,b,label", i -> (i < 60 ? i : i + 1) + ",");
+        CliRun gapRun = train(gap, "label");
+        assertTrue(!gapRun.err().contains("counts the rows"), gapRun::toString);
     }
 
     /**

@@ -78,7 +78,7 @@ public final class LabelColumn {
     public List<Integer> nonNumericRows() {
         List<Integer> out = new ArrayList<>();
         for (int r = 0; r < rows(); r++) {
-            if (!isMissing(r) && !CsvColumns.NUMBER.matcher(texts.get(r)).matches()) out.add(r);
+            if (!isMissing(r) && !CsvColumns.isNumber(texts.get(r))) out.add(r);
         }
         return out;
     }
@@ -89,7 +89,7 @@ public final class LabelColumn {
         for (int r = 0; r < rows(); r++) {
             if (isMissing(r)) continue;
             String t = texts.get(r);
-            if (CsvColumns.NUMBER.matcher(t).matches()) {
+            if (CsvColumns.isNumber(t)) {
                 double v = Double.parseDouble(t);
                 if (v != Math.rint(v)) out.add(r);
             }

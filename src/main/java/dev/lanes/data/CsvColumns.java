@@ -45,6 +45,8 @@ final class CsvColumns {
     private final List<String[]> rows;
     private final int[] lines;
     private final Set<String> missingTokens;
+    /** Whether a missing token reads as a number ("-999"): only then must a number be looked up. */
+    private final boolean numericMissingTokens;
     private final CsvReader.Missing missing;
     private final float constant;
 
@@ -53,6 +55,7 @@ final class CsvColumns {
         this.rows = text.rows();
         this.lines = text.lines();
         this.missingTokens = missingTokens;
+        this.numericMissingTokens = missingTokens.stream().anyMatch(CsvColumns::isNumber);
         this.missing = missing;
         this.constant = constant;
     }
@@ -63,9 +66,11 @@ final class CsvColumns {
     void parseNumeric(int j, String name, float[] out) {
         for (int r = 0; r < rows.size(); r++) {
             String cell = rows.get(r)[j];
-            if (missingTokens.contains(cell)) {
+            // Numbers first: hashing every cell into the token set took a third of the parse.
+            boolean number = isNumber(cell);
+            if (number ? numericMissingTokens && missingTokens.contains(cell) : missingTokens.contains(cell)) {
                 out[r] = Float.NaN;
-            } else if (isNumber(cell)) {
+            } else if (number) {
                 out[r] = Float.parseFloat(cell);
                 if (!Float.isFinite(out[r])) {
                     throw DataFileException.atLine(file, line(r), j + 1, "'" + cell + "' in column '" + name + "' overflows a float");

@@ -145,6 +145,17 @@ class CsvReaderTest {
         }
     }
 
+    /** A sentinel such as -999 reads as a number; declared a missing token, it is missing all the same. */
+    @Test
+    void aNumericMissingTokenIsMissingNotANumber() throws IOException {
+        Path f = csv("n.csv", "1,-999\n-999,4\n3,-999.0\n");
+        try (CsvTable t = CsvReader.builder().missingTokens("", "-999").impute(CsvReader.Missing.MEDIAN).build().read(f)) {
+            // Only the exact text is the token: -999.0 stays a number, and column 2's median is that of 4 and -999.
+            assertArrayEquals(new float[] {1, -497.5f, 2, 4, 3, -999}, t.dataset().features().toArray());
+            assertEquals(List.of(new CsvTable.Imputed("column 1", 1, 2f), new CsvTable.Imputed("column 2", 1, -497.5f)), t.imputed());
+        }
+    }
+
     @Test
     void missingLabelIsNeverImputed() throws IOException {
         Path f = csv("l.csv", "1,0\n2,\n");

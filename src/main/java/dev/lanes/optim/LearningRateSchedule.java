@@ -50,6 +50,37 @@ public interface LearningRateSchedule {
         return new Named(e -> (float) (alpha0 * Math.pow(factor, e / every)), "step(" + alpha0 + ", factor=" + factor + ", every=" + every + ")");
     }
 
+    /**
+     * Cosine decay (Keras's {@code CosineDecay}, PyTorch's {@code CosineAnnealingLR}): from α0 at
+     * epoch 0 along half a cosine to α0·{@code alpha} at epoch {@code decayEpochs}, then α0·alpha
+     * from there on, as Keras keeps it (PyTorch's closed form would rise again):
+     * α0·((1 − alpha)·(1 + cos(π·min(epoch, T)/T))/2 + alpha).
+     */
+    static LearningRateSchedule cosine(float alpha0, int decayEpochs, float alpha) {
+        requirePositive(alpha0, "learning rate");
+        if (decayEpochs < 1) throw new IllegalArgumentException("cosine decay needs >= 1 epoch to decay over, got " + decayEpochs);
+        if (!(alpha >= 0f && alpha <= 1f)) {
+            throw new IllegalArgumentException("cosine decay's final fraction alpha must be in [0, 1], got " + alpha);
+        }
+        return new Named(e -> {
+            double cos = 0.5 * (1 + Math.cos(Math.PI * Math.min(e, decayEpochs) / decayEpochs));
+            return (float) (alpha0 * ((1 - alpha) * cos + alpha));
+        }, "cosine(" + alpha0 + ", epochs=" + decayEpochs + ", alpha=" + alpha + ")");
+    }
+
+    /**
+     * {@code epochs} epochs of linear warm-up, then {@code after} from its own epoch 0: epoch e &lt;
+     * epochs runs at after.rate(0)·(e + 1)/(epochs + 1), as PyTorch's {@code LinearLR} with
+     * {@code start_factor = 1/(epochs + 1)} followed by the schedule in a {@code SequentialLR}. Large
+     * first steps from freshly initialised weights can throw Adam's moment estimates off for good.
+     */
+    static LearningRateSchedule warmup(int epochs, LearningRateSchedule after) {
+        if (epochs < 1) throw new IllegalArgumentException("warm-up needs >= 1 epoch, got " + epochs);
+        if (after == null) throw new IllegalArgumentException("warm-up needs the schedule to follow it");
+        return new Named(e -> e < epochs ? after.rate(0) * (e + 1) / (epochs + 1) : after.rate(e - epochs),
+                "warmup(" + epochs + ", then " + after + ")");
+    }
+
     private static void requirePositive(float v, String what) {
         if (!(v > 0f) || Float.isInfinite(v)) throw new IllegalArgumentException(what + " must be finite and > 0, got " + v);
     }

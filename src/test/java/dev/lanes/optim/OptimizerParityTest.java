@@ -1,6 +1,7 @@
 package dev.lanes.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.lanes.kernel.Kernels;
 import dev.lanes.nn.Activation;
@@ -147,5 +148,24 @@ class OptimizerParityTest {
         sgd.beginEpoch(2);
         assertEquals(0.025f, sgd.learningRate(), 1e-9f);
         sgd.close();
+    }
+
+    /** Cosine decay and linear warm-up against torch's per-epoch schedulers, values printed by torch 2.13. */
+    @Test
+    void cosineDecayAndWarmupMatchTorchsSchedulers() {
+        // CosineAnnealingLR(SGD(lr=0.1), T_max=4, eta_min=0.01), epochs 0-4.
+        double[] cosine = {0.1, 0.08681980515339464, 0.05500000000000001, 0.023180194846605363, 0.01};
+        LearningRateSchedule c = LearningRateSchedule.cosine(0.1f, 4, 0.1f);
+        for (int e = 0; e < cosine.length; e++) assertEquals(cosine[e], c.rate(e), 1e-8, "epoch " + e);
+        // Past T it stays at the floor, as Keras's CosineDecay does (torch's would climb again).
+        assertEquals(0.01, c.rate(9), 1e-8);
+        // SequentialLR([LinearLR(start_factor=1/3, total_iters=2), CosineAnnealingLR(T_max=3)], milestones=[2]).
+        double[] warm = {0.03333333333333333, 0.06666666666666667, 0.1, 0.07500000000000001, 0.025000000000000015, 0.0};
+        LearningRateSchedule w = LearningRateSchedule.warmup(2, LearningRateSchedule.cosine(0.1f, 3, 0f));
+        for (int e = 0; e < warm.length; e++) assertEquals(warm[e], w.rate(e), 1e-8, "epoch " + e);
+        assertEquals("warmup(2, then cosine(0.1, epochs=3, alpha=0.0))", w.toString());
+        assertThrows(IllegalArgumentException.class, () -> LearningRateSchedule.cosine(0.1f, 0, 0f));
+        assertThrows(IllegalArgumentException.class, () -> LearningRateSchedule.cosine(0.1f, 3, 1.5f));
+        assertThrows(IllegalArgumentException.class, () -> LearningRateSchedule.warmup(0, c));
     }
 }

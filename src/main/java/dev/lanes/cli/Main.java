@@ -115,7 +115,7 @@ public final class Main {
                            [--data PATH] [--label COL] [--task classification|regression]
                            [--layers 256,128] [--activation relu] [--dropout R] [--batch-norm]
                            [--loss NAME] [--optimizer adam|adamw|sgd|momentum|nesterov|adagrad|
-                           rmsprop] [--lr X] [--weight-decay W] [--schedule S] [--l1 X] [--l2 X]
+                           rmsprop] [--lr X] [--weight-decay W] [--schedule S] [--warmup E] [--l1 X] [--l2 X]
                            [--clip-norm N] [--batch N] [--epochs N] [--early-stopping PATIENCE]
                            [--reduce-lr PATIENCE[:FACTOR]] [--validation-split F] [--seed S] [--threads T] [--backend simd|loop]
                            [--save FILE] [--json FILE] [--plot FILE.svg] [--quiet]

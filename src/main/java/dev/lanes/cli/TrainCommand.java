@@ -55,7 +55,7 @@ final class TrainCommand {
     static final Set<String> VALUED = Set.of("dataset", "data", "label", "task", "layers", "activation", "dropout",
             "optimizer", "lr", "schedule", "l2", "l1", "batch", "epochs", "early-stopping", "seed", "threads",
             "backend", "save", "json", "plot", "loss", "validation-split", "clip-norm", "checkpoint", "weight-decay",
-            "reduce-lr");
+            "reduce-lr", "warmup");
     static final Set<String> FLAGS = Set.of("batch-norm", "quiet", "resume");
 
     /** Everything a training run is configured by, parsed and validated. */
@@ -63,7 +63,7 @@ final class TrainCommand {
                   float dropout, boolean batchNorm, String optimizer, float lr, String schedule, float l2, float l1,
                   int batch, int epochs, int patience, long seed, int threads, String backend, Path save, Path json,
                   Path plot, String loss, double validationSplit, float clipNorm, boolean quiet, Path checkpoint,
-                  boolean resume, float weightDecay, int reducePatience, float reduceFactor) {
+                  boolean resume, float weightDecay, int reducePatience, float reduceFactor, int warmup) {
 
         static Config parse(String command, List<String> argv) {
             Args a = new Args(command, argv, VALUED, FLAGS);
@@ -74,6 +74,12 @@ final class TrainCommand {
             String data = a.string("data", null);
             checkCsvOnly(dataset, a);
             Plateau reduce = Plateau.parse(a.string("reduce-lr", null));
+            int epochs = a.integer("epochs", defaultEpochs(dataset), 1);
+            int warmup = a.integer("warmup", 0, 0);
+            if (warmup >= epochs) {
+                throw new UsageException("--warmup " + warmup + " leaves none of the " + epochs + " epochs for the schedule;"
+                        + " warm up for fewer epochs than --epochs");
+            }
             return new Config(dataset, data == null ? null : Path.of(data), a.string("label", null),
                     a.string("task", null), layers(a.string("layers", "256,128")),
                     activation(a.string("activation", "relu")),
@@ -83,14 +89,14 @@ final class TrainCommand {
                     a.floatValue("lr", Float.NaN, 1e-9f, 100f),
                     a.string("schedule", isImages(dataset) ? "exponential:0.85" : "constant"),
                     a.floatValue("l2", 0f, 0f, 10f), a.floatValue("l1", 0f, 0f, 10f),
-                    a.integer("batch", 128, 1), a.integer("epochs", defaultEpochs(dataset), 1),
+                    a.integer("batch", 128, 1), epochs,
                     a.integer("early-stopping", 0, 0), a.longValue("seed", 42),
                     a.threads(),
                     a.backend(), path(a.string("save", null)),
                     path(a.string("json", null)), path(a.string("plot", null)), a.string("loss", null),
                     decimal(a.floatValue("validation-split", 0.1f, 0f, 0.9f)), a.floatValue("clip-norm", 0f, 0f, 1e9f),
                     a.flag("quiet"), path(a.string("checkpoint", null)), resume(a), weightDecay(a),
-                    reduce.patience(), reduce.factor());
+                    reduce.patience(), reduce.factor(), warmup);
         }
 
         /** --reduce-lr PATIENCE[:FACTOR]: patience 0 when not given. */
@@ -501,7 +507,8 @@ final class TrainCommand {
 
     static Optimizer optimizer(Config cfg) {
         float lr = Float.isNaN(cfg.lr()) ? defaultLearningRate(cfg.optimizer()) : cfg.lr();
-        LearningRateSchedule s = schedule(cfg.schedule(), lr);
+        LearningRateSchedule s = schedule(cfg.schedule(), lr, cfg.epochs() - cfg.warmup());
+        if (cfg.warmup() > 0) s = LearningRateSchedule.warmup(cfg.warmup(), s);
         Optimizer o = switch (cfg.optimizer()) {
             case "adam" -> new Adam(s, 0.9f, 0.999f, 1e-8f);
             case "adamw" -> new AdamW(s, Float.isNaN(cfg.weightDecay()) ? AdamW.DEFAULT_WEIGHT_DECAY : cfg.weightDecay(),
@@ -524,18 +531,24 @@ final class TrainCommand {
         };
     }
 
-    /** constant | inverse-time:DECAY | exponential:RATE | sqrt:K | step:FACTOR:EVERY */
-    static LearningRateSchedule schedule(String spec, float lr) {
+    private static final String SCHEDULES = "constant, inverse-time:DECAY, exponential:RATE, sqrt[:K], step:FACTOR:EVERY"
+            + " or cosine[:EPOCHS[:ALPHA]]";
+
+    /**
+     * constant | inverse-time:DECAY | exponential:RATE | sqrt:K | step:FACTOR:EVERY | cosine[:EPOCHS[:ALPHA]];
+     * cosine decays over {@code epochs} (the run's epochs after any warm-up) unless told otherwise.
+     */
+    static LearningRateSchedule schedule(String spec, float lr, int epochs) {
         String[] p = spec.split(":", -1);
         int parts = switch (p[0]) {
             case "constant" -> 1;
             case "sqrt" -> Math.min(p.length, 2);
             case "step" -> 3;
+            case "cosine" -> Math.min(p.length, 3);
             default -> 2;
         };
         if (p.length > parts) {
-            throw new UsageException("--schedule '" + spec + "' has more parts than " + p[0] + " takes (constant, "
-                    + "inverse-time:DECAY, exponential:RATE, sqrt[:K], step:FACTOR:EVERY)");
+            throw new UsageException("--schedule '" + spec + "' has more parts than " + p[0] + " takes (" + SCHEDULES + ")");
         }
         try {
             return switch (p[0]) {
@@ -544,12 +557,13 @@ final class TrainCommand {
                 case "exponential" -> LearningRateSchedule.exponential(lr, Args.decimal(p[1]));
                 case "sqrt" -> LearningRateSchedule.inverseSqrt(lr, p.length > 1 ? Args.decimal(p[1]) : 1f);
                 case "step" -> LearningRateSchedule.step(lr, Args.decimal(p[1]), Integer.parseInt(p[2]));
-                default -> throw new UsageException("--schedule must be constant, inverse-time:DECAY, "
-                        + "exponential:RATE, sqrt[:K] or step:FACTOR:EVERY; got '" + spec + "'");
+                case "cosine" -> LearningRateSchedule.cosine(lr, p.length > 1 ? Integer.parseInt(p[1]) : epochs,
+                        p.length > 2 ? Args.decimal(p[2]) : 0f);
+                default -> throw new UsageException("--schedule must be " + SCHEDULES + "; got '" + spec + "'");
             };
         } catch (ArrayIndexOutOfBoundsException | NumberFormatException e) {
             throw new UsageException("--schedule '" + spec + "' is missing a number (for example inverse-time:0.1, "
-                    + "exponential:0.95, step:0.5:10)");
+                    + "exponential:0.95, step:0.5:10, cosine:20:0.01)");
         } catch (IllegalArgumentException e) {
             throw new UsageException("--schedule: " + e.getMessage());
         }

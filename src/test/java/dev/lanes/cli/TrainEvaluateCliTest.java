@@ -56,4 +56,20 @@ class TrainEvaluateCliTest {
         Map<?, ?> evalTest = (Map<?, ?>) ((Map<?, ?>) Json.parse(Files.readString(evalJson))).get("test");
         assertEquals(trainTest, evalTest);
     }
+
+    /** --warmup then --schedule cosine: the epochs' rates in --json are torch's LinearLR then CosineAnnealingLR. */
+    @Test
+    void warmupThenCosineRatesReachTheJsonReport() throws Exception {
+        Path json = dir.resolve("cosine.json");
+        CliRun run = CliRun.of("train", "--dataset", "ilpd", "--epochs", "4", "--layers", "4", "--threads", "1", "--quiet",
+                "--lr", "0.001", "--schedule", "cosine", "--warmup", "1", "--json", json.toString());
+        assertEquals(0, run.status(), run::toString);
+        List<?> epochs = (List<?>) ((Map<?, ?>) Json.parse(Files.readString(json))).get("epochs");
+        // Warm-up epoch at half the rate, then cosine over the other 3: 1, (1 + cos(pi/3))/2, (1 + cos(2pi/3))/2.
+        double[] expected = {0.0005, 0.001, 0.00075, 0.00025};
+        assertEquals(expected.length, epochs.size(), run::toString);
+        for (int e = 0; e < expected.length; e++) {
+            assertEquals(expected[e], ((Number) ((Map<?, ?>) epochs.get(e)).get("lr")).doubleValue(), 1e-9, "epoch " + e);
+        }
+    }
 }

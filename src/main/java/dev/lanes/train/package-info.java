@@ -2,7 +2,8 @@
  * Training: {@link dev.lanes.train.Trainer} (compile + fit + evaluate), {@link dev.lanes.train.FitOptions},
  * {@link dev.lanes.train.History}, {@link dev.lanes.train.Callback}s ({@link dev.lanes.train.EarlyStopping},
  * {@link dev.lanes.train.ProgressLogger}, {@link dev.lanes.train.LearningRateScheduler}),
- * {@link dev.lanes.train.Metric}s, the {@link dev.lanes.train.ConfusionMatrix} and
+ * {@link dev.lanes.train.Metric}s, the {@link dev.lanes.train.ConfusionMatrix} (with precision, recall and F1),
+ * {@link dev.lanes.train.RocAuc} and
  * {@link dev.lanes.train.GradientCheck}.
  *
  * <pre>{@code

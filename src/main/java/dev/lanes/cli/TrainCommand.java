@@ -27,6 +27,7 @@ import dev.lanes.train.Callback;
 import dev.lanes.train.ConfusionMatrix;
 import dev.lanes.train.EarlyStopping;
 import dev.lanes.train.ReduceLROnPlateau;
+import dev.lanes.train.RocAuc;
 import dev.lanes.train.EpochLogs;
 import dev.lanes.train.Evaluation;
 import dev.lanes.train.FitOptions;
@@ -48,7 +49,8 @@ import java.util.Set;
 
 /**
  * {@code lanes train}: load a dataset, build an MLP, fit it with progress output, then report the
- * test set (accuracy, per-class accuracy and the confusion matrix, or RMSE and R²). With no options
+ * test set (accuracy, precision, recall and F1 per class, ROC AUC for two classes and the confusion
+ * matrix, or RMSE and R²). With no options
  * it is the README's main job: MNIST, 784-256-128-10 ReLU with softmax, Adam, batch 128.
  */
 final class TrainCommand {
@@ -601,13 +603,17 @@ final class TrainCommand {
             pc.put(names != null && c < names.size() ? names.get(c) : Integer.toString(c), perClass[c]);
         }
         test.put("per_class_accuracy", pc);
+        test.put("per_class", ClassificationReport.perClass(cm, names));
+        test.put("macro_avg", ClassificationReport.macroAverage(cm));
+        test.put("weighted_avg", ClassificationReport.weightedAverage(cm));
+        RocAuc roc = data.task() == Recipe.Task.BINARY ? RocAuc.of(model, t.features(), t.labels()) : null;
+        if (roc != null) test.put("roc_auc", roc.auc()); // NaN, written as null, when the test rows are one class
         if (!quiet) {
             out.printf(Locale.ROOT, "test: loss %.4f, accuracy %.2f%% (%d rows)%n", ev.loss(), 100 * cm.accuracy(),
                     cm.total());
-            out.println("per-class accuracy:");
-            for (var e : pc.entrySet()) {
-                out.printf(Locale.ROOT, "  %-18s %6.2f%%%n", e.getKey(), 100 * (Double) e.getValue());
-            }
+            // The recall column is the per-class accuracy, which the confusion table repeats at its right.
+            out.print(ClassificationReport.table(cm, names));
+            if (roc != null) out.print(ClassificationReport.rocAucLine(roc, names));
             out.println("confusion matrix (rows: actual, columns: predicted):");
             out.print(Recipe.confusionTable(cm, names));
         }

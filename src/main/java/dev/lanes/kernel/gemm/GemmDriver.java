@@ -439,7 +439,15 @@ public final class GemmDriver implements AutoCloseable {
             float blockBeta = pc == 0 ? beta : 1f;
             TileEpilogue blockEp = pc + kc == k ? ep : null;
             kernel.packA(a, lda, transA, m0, pc, mc, kc, ap);
-            for (int jr = n0; jr < n1; jr += nr) {
+            int first = n0;
+            if (inPlace && mc == 1 && kernel.supportsRowUnpackedB()) {
+                // One row (predicting one input): all full strips together, without MR − 1 rows of padding.
+                int strips = (n1 - n0) / nr;
+                kernel.runRowUnpackedB(kc, ap, 0, b, (long) pc * ldbBytes + (long) n0 * Float.BYTES, ldbBytes, strips,
+                        c, ldc, m0, n0, alpha, blockBeta, blockEp, tile);
+                first = n0 + strips * nr;
+            }
+            for (int jr = first; jr < n1; jr += nr) {
                 int cols = Math.min(nr, n1 - jr);
                 if (inPlace && cols == nr) {
                     long bOff = (long) pc * ldbBytes + (long) jr * Float.BYTES;

@@ -16,14 +16,6 @@ public interface MicroKernel {
     int nr();
 
     /**
-     * Computes the MR×NR product of one A and one B micro-panel and merges its top-left
-     * {@code rows × cols} corner into C at ({@code row0}, {@code col0}) (row stride {@code ldc} floats):
-     * {@code z = alpha·acc + beta·C}; when {@code ep} is given (the last K block), z gets the bias,
-     * is written to the pre-activation matrix if any, then goes through the activation. With
-     * {@code beta == 0} C is not read. {@code tile} is MR×NR floats of scratch owned by the caller's
-     * thread.
-     */
-    /**
      * Packs the {@code mc × kc} block of op(A) at ({@code i0}, {@code p0}) into MR-row micro-panels.
      * The portable version is scalar; a kernel may override it with a vector copy (BLIS likewise
      * lets each architecture supply its own packing routines).
@@ -71,6 +63,34 @@ public interface MicroKernel {
         throw new UnsupportedOperationException("this micro-kernel reads B only packed");
     }
 
+    /** True when {@link #runRowUnpackedB} is implemented. */
+    default boolean supportsRowUnpackedB() {
+        return false;
+    }
+
+    /**
+     * A block of A with a single row (a prediction for one input) against {@code strips} full
+     * NR-wide strips of op(B) = B read in place from byte {@code bOff}, merged into C from
+     * ({@code row0}, {@code col0}) on. {@link #runUnpackedB} would compute MR rows of which MR − 1
+     * are padding, one strip at a time; taking several strips together gives each k as many
+     * independent accumulators as the MR-row tile has. Every element is computed with the same FMAs
+     * in the same order as {@link #runUnpackedB}, so a row's result does not depend on how many rows
+     * are predicted with it.
+     */
+    default void runRowUnpackedB(int kc, float[] ap, int aOff, MemorySegment b, long bOff, long ldbBytes, int strips,
+                                 MemorySegment c, int ldc, int row0, int col0,
+                                 float alpha, float beta, TileEpilogue ep, float[] tile) {
+        throw new UnsupportedOperationException("this micro-kernel has no one-row path");
+    }
+
+    /**
+     * Computes the MR×NR product of one A and one B micro-panel and merges its top-left
+     * {@code rows × cols} corner into C at ({@code row0}, {@code col0}) (row stride {@code ldc} floats):
+     * {@code z = alpha·acc + beta·C}; when {@code ep} is given (the last K block), z gets the bias,
+     * is written to the pre-activation matrix if any, then goes through the activation. With
+     * {@code beta == 0} C is not read. {@code tile} is MR×NR floats of scratch owned by the caller's
+     * thread.
+     */
     void run(int kc, float[] ap, int aOff, float[] bp, int bOff,
              MemorySegment c, int ldc, int row0, int col0, int rows, int cols,
              float alpha, float beta, TileEpilogue ep, float[] tile);

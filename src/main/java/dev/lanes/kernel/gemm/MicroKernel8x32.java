@@ -360,6 +360,60 @@ public final class MicroKernel8x32 implements MicroKernel {
     }
 
     @Override
+    public boolean supportsRowUnpackedB() {
+        return true;
+    }
+
+    /**
+     * Four strips (eight vectors, eight accumulators) at a time, then the last one to three strips
+     * one at a time. The row's A value for k is {@code ap[aOff + k·MR]}: the packed panel's row 0.
+     */
+    @Override
+    public void runRowUnpackedB(int kc, float[] ap, int aOff, MemorySegment bs, long bOff, long ldbBytes, int strips,
+                                MemorySegment c, int ldc, int row0, int col0,
+                                float alpha, float beta, TileEpilogue ep, float[] tile) {
+        int s = 0;
+        for (; s + 4 <= strips; s += 4) {
+            FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
+            FloatVector c4 = FloatVector.zero(S), c5 = FloatVector.zero(S), c6 = FloatVector.zero(S), c7 = FloatVector.zero(S);
+            int a = aOff;
+            long b = bOff + (long) s * NR * Float.BYTES;
+            for (int k = 0; k < kc; k++, a += MR, b += ldbBytes) {
+                FloatVector x = FloatVector.broadcast(S, ap[a]);
+                c0 = x.fma(FloatVector.fromMemorySegment(S, bs, b, NATIVE), c0);
+                c1 = x.fma(FloatVector.fromMemorySegment(S, bs, b + 64, NATIVE), c1);
+                c2 = x.fma(FloatVector.fromMemorySegment(S, bs, b + 128, NATIVE), c2);
+                c3 = x.fma(FloatVector.fromMemorySegment(S, bs, b + 192, NATIVE), c3);
+                c4 = x.fma(FloatVector.fromMemorySegment(S, bs, b + 256, NATIVE), c4);
+                c5 = x.fma(FloatVector.fromMemorySegment(S, bs, b + 320, NATIVE), c5);
+                c6 = x.fma(FloatVector.fromMemorySegment(S, bs, b + 384, NATIVE), c6);
+                c7 = x.fma(FloatVector.fromMemorySegment(S, bs, b + 448, NATIVE), c7);
+            }
+            int col = col0 + s * NR;
+            c0.intoArray(tile, 0); c1.intoArray(tile, 16);
+            store(tile, c, ldc, row0, col, 1, NR, alpha, beta, ep);
+            c2.intoArray(tile, 0); c3.intoArray(tile, 16);
+            store(tile, c, ldc, row0, col + NR, 1, NR, alpha, beta, ep);
+            c4.intoArray(tile, 0); c5.intoArray(tile, 16);
+            store(tile, c, ldc, row0, col + 2 * NR, 1, NR, alpha, beta, ep);
+            c6.intoArray(tile, 0); c7.intoArray(tile, 16);
+            store(tile, c, ldc, row0, col + 3 * NR, 1, NR, alpha, beta, ep);
+        }
+        for (; s < strips; s++) {
+            FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
+            int a = aOff;
+            long b = bOff + (long) s * NR * Float.BYTES;
+            for (int k = 0; k < kc; k++, a += MR, b += ldbBytes) {
+                FloatVector x = FloatVector.broadcast(S, ap[a]);
+                c0 = x.fma(FloatVector.fromMemorySegment(S, bs, b, NATIVE), c0);
+                c1 = x.fma(FloatVector.fromMemorySegment(S, bs, b + 64, NATIVE), c1);
+            }
+            c0.intoArray(tile, 0); c1.intoArray(tile, 16);
+            store(tile, c, ldc, row0, col0 + s * NR, 1, NR, alpha, beta, ep);
+        }
+    }
+
+    @Override
     public void run(int kc, float[] ap, int aOff, float[] bp, int bOff,
                     MemorySegment c, int ldc, int row0, int col0, int rows, int cols,
                     float alpha, float beta, TileEpilogue ep, float[] tile) {

@@ -13,11 +13,14 @@ final class InferenceWorkspace implements AutoCloseable {
     // Shared, not confined: the GEMM's worker threads read and write these buffers too.
     private final Arena arena = Arena.ofShared();
     private final Matrix[] outputs;
+    /** Views of the first m rows of every output, made the first time m rows are predicted: a view is an object, and a prediction allocates nothing. */
+    private final Matrix[][] firstRows;
     private final int capacity;
 
     InferenceWorkspace(Layer[] layers, int capacity) {
         this.capacity = capacity;
         this.outputs = new Matrix[layers.length];
+        this.firstRows = new Matrix[capacity + 1][];
         for (int i = 0; i < layers.length; i++) {
             outputs[i] = Matrix.allocate(arena, capacity, layers[i].outputWidth());
         }
@@ -28,11 +31,14 @@ final class InferenceWorkspace implements AutoCloseable {
     /** Runs every layer in inference mode on {@code x} (at most {@link #capacity()} rows); the result is a view of a buffer here. */
     Matrix run(Layer[] layers, Matrix x) {
         int m = x.rows();
-        Matrix a = x;
-        for (int i = 0; i < layers.length; i++) {
-            Matrix out = m == capacity ? outputs[i] : outputs[i].rowRange(0, m);
-            a = layers[i].infer(a, out);
+        Matrix[] out = firstRows[m];
+        if (out == null) {
+            out = new Matrix[outputs.length];
+            for (int i = 0; i < outputs.length; i++) out[i] = m == capacity ? outputs[i] : outputs[i].rowRange(0, m);
+            firstRows[m] = out;
         }
+        Matrix a = x;
+        for (int i = 0; i < layers.length; i++) a = layers[i].infer(a, out[i]);
         return a;
     }
 

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -61,7 +60,7 @@ public final class Sequential implements AutoCloseable {
     private Arena workspaceArena;
     private int capacity;
     private Loss loss;
-    private final ConcurrentLinkedDeque<InferenceWorkspace> idleWorkspaces = new ConcurrentLinkedDeque<>();
+    private final WorkspacePool idleWorkspaces = new WorkspacePool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
     /** Predictions hold it shared; {@link #close()} takes it exclusively, so it never frees memory in use. */
     private final StampedLock lifecycle = new StampedLock();
     private volatile boolean closed;
@@ -315,7 +314,7 @@ public final class Sequential implements AutoCloseable {
                     }
                 }
             } finally {
-                idleWorkspaces.push(workspace);
+                idleWorkspaces.give(workspace);
             }
         } finally {
             lifecycle.unlockRead(stamp);
@@ -324,7 +323,7 @@ public final class Sequential implements AutoCloseable {
 
     /** An idle workspace with room for {@code rows} rows; a new one when none is idle or the one found is too small. */
     private InferenceWorkspace borrowWorkspace(int rows) {
-        InferenceWorkspace w = idleWorkspaces.poll();
+        InferenceWorkspace w = idleWorkspaces.take();
         if (w != null && w.capacity() >= rows) return w;
         if (w != null) w.close();
         return new InferenceWorkspace(layers, Math.max(rows, w == null ? 0 : w.capacity()));
@@ -440,7 +439,7 @@ public final class Sequential implements AutoCloseable {
         closed = true;
         long stamp = lifecycle.writeLock();
         try {
-            for (InferenceWorkspace w; (w = idleWorkspaces.poll()) != null; ) w.close();
+            idleWorkspaces.closeAll();
         } finally {
             lifecycle.unlockWrite(stamp);
         }

@@ -106,4 +106,37 @@ class SteadyStateAllocationTest {
             TestData.close(d);
         }
     }
+
+    /**
+     * A prediction, as an application serving one request at a time makes it: one row, and a batch.
+     * The pool of inference workspaces once allocated a deque node per call (24 B).
+     */
+    @Test
+    void predictAllocatesNothingOutsideTheKernels() {
+        Matrix[] d = TestData.blobs(96, 4);
+        try (MeteredKernels kernels = new MeteredKernels(Kernels.create("simd", 1));
+             Sequential model = model(kernels);
+             Matrix one = Matrix.allocate(1, 3); Matrix batch = Matrix.allocate(32, 3)) {
+            Matrix x1 = d[0].rowRange(0, 1), x32 = d[0].rowRange(0, 32);
+            for (int i = 0; i < 5_000; i++) {
+                model.predict(x1, one);
+                model.predict(x32, batch);
+            }
+            StringBuilder rounds = new StringBuilder();
+            for (int round = 0; round < ROUNDS; round++) {
+                long before = MeteredKernels.THREADS.getCurrentThreadAllocatedBytes(), kernelsBefore = kernels.bytesInsideKernels();
+                for (int i = 0; i < 200; i++) {
+                    model.predict(x1, one);
+                    model.predict(x32, batch);
+                }
+                long total = MeteredKernels.THREADS.getCurrentThreadAllocatedBytes() - before;
+                long outside = total - (kernels.bytesInsideKernels() - kernelsBefore);
+                if (outside == 0) return;
+                rounds.append(outside).append(' ');
+            }
+            fail("every round of 400 predictions allocated outside the kernels (bytes per round: " + rounds + ")");
+        } finally {
+            TestData.close(d);
+        }
+    }
 }

@@ -81,15 +81,16 @@ public final class Main {
 
     private static int bench(List<String> argv, PrintStream out) {
         if (argv.isEmpty()) {
-            throw new UsageException("bench needs a benchmark name: gemm, train, compare-backends or regress");
+            throw new UsageException("bench needs a benchmark name: gemm, train, predict, compare-backends or regress");
         }
         List<String> rest = argv.subList(1, argv.size());
         return switch (argv.get(0)) {
             case "gemm" -> GemmBench.run(rest, out);
             case "train" -> TrainBench.run(rest, out);
+            case "predict" -> PredictBench.run(rest, out);
             case "compare-backends" -> CompareBackends.run(rest, out);
             case "regress" -> Regress.run(rest, out);
-            default -> throw new UsageException("unknown benchmark '" + argv.get(0) + "' (expected gemm, train, compare-backends or regress)");
+            default -> throw new UsageException("unknown benchmark '" + argv.get(0) + "' (expected gemm, train, predict, compare-backends or regress)");
         };
     }
 
@@ -110,6 +111,9 @@ public final class Main {
                            [--epochs E] [--features 784] [--classes 10] [--seed S]
                            [--optimizer adam|sgd] [--threads T] [--backend simd|loop]
                            [--no-rollback] [--profile] [--json]
+              bench predict  latency of one predict call (median, p99), inference only
+                           [--layers 256,128] [--rows 1] [--features 784] [--classes 10]
+                           [--threads T] [--backend simd|loop] [--calls N] [--quick] [--json]
               train        train an MLP; with no options MNIST 784-256-128-10 (see README)
                            [--dataset mnist|fashion-mnist|optdigits|ilpd|california|csv]
                            [--data PATH] [--label COL] [--task classification|regression]

@@ -440,11 +440,11 @@ public final class GemmDriver implements AutoCloseable {
             TileEpilogue blockEp = pc + kc == k ? ep : null;
             kernel.packA(a, lda, transA, m0, pc, mc, kc, ap);
             int first = n0;
-            if (inPlace && mc == 1 && kernel.supportsRowUnpackedB()) {
-                // One row (predicting one input): all full strips together, without MR − 1 rows of padding.
+            if (inPlace && mc <= kernel.maxFewRows()) {
+                // A few rows (predicting a few inputs): all full strips together, without MR-row tiles of padding.
                 int strips = (n1 - n0) / nr;
-                kernel.runRowUnpackedB(kc, ap, 0, b, (long) pc * ldbBytes + (long) n0 * Float.BYTES, ldbBytes, strips,
-                        c, ldc, m0, n0, alpha, blockBeta, blockEp, tile);
+                kernel.runFewRowsUnpackedB(mc, kc, ap, 0, b, (long) pc * ldbBytes + (long) n0 * Float.BYTES, ldbBytes,
+                        strips, c, ldc, m0, n0, alpha, blockBeta, blockEp, tile);
                 first = n0 + strips * nr;
             }
             for (int jr = first; jr < n1; jr += nr) {

@@ -63,24 +63,24 @@ public interface MicroKernel {
         throw new UnsupportedOperationException("this micro-kernel reads B only packed");
     }
 
-    /** True when {@link #runRowUnpackedB} is implemented. */
-    default boolean supportsRowUnpackedB() {
-        return false;
+    /** The most rows {@link #runFewRowsUnpackedB} takes; 0 when the kernel has no such path. */
+    default int maxFewRows() {
+        return 0;
     }
 
     /**
-     * A block of A with a single row (a prediction for one input) against {@code strips} full
-     * NR-wide strips of op(B) = B read in place from byte {@code bOff}, merged into C from
-     * ({@code row0}, {@code col0}) on. {@link #runUnpackedB} would compute MR rows of which MR − 1
-     * are padding, one strip at a time; taking several strips together gives each k as many
+     * A block of A with at most {@link #maxFewRows} rows (a prediction for one input, or a few)
+     * against {@code strips} full NR-wide strips of op(B) = B read in place from byte {@code bOff},
+     * merged into C from ({@code row0}, {@code col0}) on. {@link #runUnpackedB} would compute MR rows,
+     * most of them padding, one strip at a time; taking several strips together gives each k as many
      * independent accumulators as the MR-row tile has. Every element is computed with the same FMAs
      * in the same order as {@link #runUnpackedB}, so a row's result does not depend on how many rows
      * are predicted with it.
      */
-    default void runRowUnpackedB(int kc, float[] ap, int aOff, MemorySegment b, long bOff, long ldbBytes, int strips,
-                                 MemorySegment c, int ldc, int row0, int col0,
-                                 float alpha, float beta, TileEpilogue ep, float[] tile) {
-        throw new UnsupportedOperationException("this micro-kernel has no one-row path");
+    default void runFewRowsUnpackedB(int rows, int kc, float[] ap, int aOff, MemorySegment b, long bOff, long ldbBytes,
+                                     int strips, MemorySegment c, int ldc, int row0, int col0,
+                                     float alpha, float beta, TileEpilogue ep, float[] tile) {
+        throw new UnsupportedOperationException("this micro-kernel has no few-row path");
     }
 
     /**

@@ -360,18 +360,30 @@ public final class MicroKernel8x32 implements MicroKernel {
     }
 
     @Override
-    public boolean supportsRowUnpackedB() {
-        return true;
+    public int maxFewRows() {
+        return 4;
     }
 
     /**
-     * Four strips (eight vectors, eight accumulators) at a time, then the last one to three strips
-     * one at a time. The row's A value for k is {@code ap[aOff + k·MR]}: the packed panel's row 0.
+     * One row: four strips (eight vectors, eight accumulators) at a time. Two to four rows: two strips
+     * (four vectors) of four rows at a time, sixteen accumulators, the rows past {@code rows} being
+     * the packed panel's zero padding. Then the last strip alone. The row r value for k is
+     * {@code ap[aOff + k·MR + r]}, as in the MR-row tile.
      */
     @Override
-    public void runRowUnpackedB(int kc, float[] ap, int aOff, MemorySegment bs, long bOff, long ldbBytes, int strips,
-                                MemorySegment c, int ldc, int row0, int col0,
-                                float alpha, float beta, TileEpilogue ep, float[] tile) {
+    public void runFewRowsUnpackedB(int rows, int kc, float[] ap, int aOff, MemorySegment bs, long bOff, long ldbBytes,
+                                    int strips, MemorySegment c, int ldc, int row0, int col0,
+                                    float alpha, float beta, TileEpilogue ep, float[] tile) {
+        if (rows == 1) {
+            oneRow(kc, ap, aOff, bs, bOff, ldbBytes, strips, c, ldc, row0, col0, alpha, beta, ep, tile);
+        } else {
+            fourRows(rows, kc, ap, aOff, bs, bOff, ldbBytes, strips, c, ldc, row0, col0, alpha, beta, ep, tile);
+        }
+    }
+
+    private static void oneRow(int kc, float[] ap, int aOff, MemorySegment bs, long bOff, long ldbBytes, int strips,
+                               MemorySegment c, int ldc, int row0, int col0,
+                               float alpha, float beta, TileEpilogue ep, float[] tile) {
         int s = 0;
         for (; s + 4 <= strips; s += 4) {
             FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
@@ -410,6 +422,66 @@ public final class MicroKernel8x32 implements MicroKernel {
             }
             c0.intoArray(tile, 0); c1.intoArray(tile, 16);
             store(tile, c, ldc, row0, col0 + s * NR, 1, NR, alpha, beta, ep);
+        }
+    }
+
+    private static void fourRows(int rows, int kc, float[] ap, int aOff, MemorySegment bs, long bOff, long ldbBytes,
+                                 int strips, MemorySegment c, int ldc, int row0, int col0,
+                                 float alpha, float beta, TileEpilogue ep, float[] tile) {
+        int s = 0;
+        for (; s + 2 <= strips; s += 2) {
+            FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
+            FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
+            FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
+            FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
+            int a = aOff;
+            long b = bOff + (long) s * NR * Float.BYTES;
+            for (int k = 0; k < kc; k++, a += MR, b += ldbBytes) {
+                FloatVector b0 = FloatVector.fromMemorySegment(S, bs, b, NATIVE);
+                FloatVector b1 = FloatVector.fromMemorySegment(S, bs, b + 64, NATIVE);
+                FloatVector b2 = FloatVector.fromMemorySegment(S, bs, b + 128, NATIVE);
+                FloatVector b3 = FloatVector.fromMemorySegment(S, bs, b + 192, NATIVE);
+                FloatVector x;
+                x = FloatVector.broadcast(S, ap[a]);
+                c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+                x = FloatVector.broadcast(S, ap[a + 1]);
+                c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+                x = FloatVector.broadcast(S, ap[a + 2]);
+                c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+                x = FloatVector.broadcast(S, ap[a + 3]);
+                c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            }
+            int col = col0 + s * NR;
+            c00.intoArray(tile, 0);  c01.intoArray(tile, 16);
+            c10.intoArray(tile, 32); c11.intoArray(tile, 48);
+            c20.intoArray(tile, 64); c21.intoArray(tile, 80);
+            c30.intoArray(tile, 96); c31.intoArray(tile, 112);
+            store(tile, c, ldc, row0, col, rows, NR, alpha, beta, ep);
+            c02.intoArray(tile, 0);  c03.intoArray(tile, 16);
+            c12.intoArray(tile, 32); c13.intoArray(tile, 48);
+            c22.intoArray(tile, 64); c23.intoArray(tile, 80);
+            c32.intoArray(tile, 96); c33.intoArray(tile, 112);
+            store(tile, c, ldc, row0, col + NR, rows, NR, alpha, beta, ep);
+        }
+        if (s < strips) {
+            FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+            FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+            int a = aOff;
+            long b = bOff + (long) s * NR * Float.BYTES;
+            for (int k = 0; k < kc; k++, a += MR, b += ldbBytes) {
+                FloatVector b0 = FloatVector.fromMemorySegment(S, bs, b, NATIVE);
+                FloatVector b1 = FloatVector.fromMemorySegment(S, bs, b + 64, NATIVE);
+                FloatVector x;
+                x = FloatVector.broadcast(S, ap[a]);     c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+                x = FloatVector.broadcast(S, ap[a + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+                x = FloatVector.broadcast(S, ap[a + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+                x = FloatVector.broadcast(S, ap[a + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            }
+            c00.intoArray(tile, 0);  c01.intoArray(tile, 16);
+            c10.intoArray(tile, 32); c11.intoArray(tile, 48);
+            c20.intoArray(tile, 64); c21.intoArray(tile, 80);
+            c30.intoArray(tile, 96); c31.intoArray(tile, 112);
+            store(tile, c, ldc, row0, col0 + s * NR, rows, NR, alpha, beta, ep);
         }
     }
 

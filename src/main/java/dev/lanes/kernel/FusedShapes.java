@@ -55,6 +55,14 @@ public final class FusedShapes {
         }
     }
 
+    /** Throws unless {@code rowWeights} is rows×1 (one weight per row of the loss's first operand). */
+    public static void rowWeights(String kernel, Matrix rowWeights, int rows) {
+        if (rowWeights.rows() != rows || rowWeights.cols() != 1) {
+            throw new IllegalArgumentException(kernel + ": rowWeights is " + rowWeights.shape() + " but must be " + rows
+                    + "x1 (one weight per row of logits)");
+        }
+    }
+
     /** The class index a label holds, validated against the number of classes. */
     public static int classIndex(String kernel, float label, int row, int classes) {
         int c = (int) label;

@@ -105,6 +105,23 @@ public interface Kernels extends AutoCloseable {
     /** Sigmoid + binary cross-entropy from logits, stable for any logit; mean over all elements. */
     float sigmoidBinaryCrossEntropy(Matrix logits, Matrix targets, Matrix dLogits);
 
+    // Weighted forms (Keras's class_weight and sample_weight, reduced by sum_over_batch_size): row r's
+    // loss and gradient are multiplied by rowWeights[r] (an m×1 column), and the sum is still divided
+    // by the batch size, not by Σw: loss = Σᵣ wᵣ·Lᵣ / m, dLogits row r = wᵣ·∂Lᵣ/∂z / m. A weight of
+    // exactly 1 or 2 reproduces the unweighted result, or twice it, bit for bit.
+
+    /** {@link #softmaxCrossEntropy} with row r's loss and gradient times {@code rowWeights[r]}. */
+    float weightedSoftmaxCrossEntropy(Matrix logits, Matrix targets, Matrix rowWeights, Matrix dLogits);
+
+    /** {@link #sparseSoftmaxCrossEntropy} with row r's loss and gradient times {@code rowWeights[r]}. */
+    float weightedSparseSoftmaxCrossEntropy(Matrix logits, Matrix labels, Matrix rowWeights, Matrix dLogits);
+
+    /**
+     * {@link #sigmoidBinaryCrossEntropy} with every element of row r times {@code rowWeights[r]}; still
+     * divided by all m·n elements (for one sigmoid output, n = 1, that is Keras's weighted mean).
+     */
+    float weightedSigmoidBinaryCrossEntropy(Matrix logits, Matrix targets, Matrix rowWeights, Matrix dLogits);
+
     /** Mean squared error over all m×n elements; gradient 2(p − y)/(m·n). */
     float meanSquaredError(Matrix predictions, Matrix targets, Matrix dPredictions);
 

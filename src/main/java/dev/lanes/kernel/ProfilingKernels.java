@@ -231,6 +231,30 @@ public final class ProfilingKernels implements Kernels {
     }
 
     @Override
+    public float weightedSoftmaxCrossEntropy(Matrix logits, Matrix targets, Matrix rowWeights, Matrix dLogits) {
+        long t = begin();
+        float r = inner.weightedSoftmaxCrossEntropy(logits, targets, rowWeights, dLogits);
+        add(Group.LOSS, t);
+        return r;
+    }
+
+    @Override
+    public float weightedSparseSoftmaxCrossEntropy(Matrix logits, Matrix labels, Matrix rowWeights, Matrix dLogits) {
+        long t = begin();
+        float r = inner.weightedSparseSoftmaxCrossEntropy(logits, labels, rowWeights, dLogits);
+        add(Group.LOSS, t);
+        return r;
+    }
+
+    @Override
+    public float weightedSigmoidBinaryCrossEntropy(Matrix logits, Matrix targets, Matrix rowWeights, Matrix dLogits) {
+        long t = begin();
+        float r = inner.weightedSigmoidBinaryCrossEntropy(logits, targets, rowWeights, dLogits);
+        add(Group.LOSS, t);
+        return r;
+    }
+
+    @Override
     public float meanSquaredError(Matrix p, Matrix y, Matrix d) {
         long t = begin();
         float r = inner.meanSquaredError(p, y, d);

@@ -51,6 +51,15 @@ final class MeteredKernels implements Kernels {
     @Override public float sparseSoftmaxCrossEntropy(Matrix l, Matrix t, Matrix d) {
         long s = begin(); float v = k.sparseSoftmaxCrossEntropy(l, t, d); end(s); return v;
     }
+    @Override public float weightedSoftmaxCrossEntropy(Matrix l, Matrix t, Matrix w, Matrix d) {
+        long s = begin(); float v = k.weightedSoftmaxCrossEntropy(l, t, w, d); end(s); return v;
+    }
+    @Override public float weightedSparseSoftmaxCrossEntropy(Matrix l, Matrix t, Matrix w, Matrix d) {
+        long s = begin(); float v = k.weightedSparseSoftmaxCrossEntropy(l, t, w, d); end(s); return v;
+    }
+    @Override public float weightedSigmoidBinaryCrossEntropy(Matrix l, Matrix t, Matrix w, Matrix d) {
+        long s = begin(); float v = k.weightedSigmoidBinaryCrossEntropy(l, t, w, d); end(s); return v;
+    }
     @Override public float sigmoidBinaryCrossEntropy(Matrix l, Matrix t, Matrix d) {
         long s = begin(); float v = k.sigmoidBinaryCrossEntropy(l, t, d); end(s); return v;
     }

@@ -98,6 +98,75 @@ final class NarrowSoftmaxCrossEntropy {
         return (float) (total / m);
     }
 
+    /** {@link #dense} with row r's loss term and gradient times {@code w[r]} (see SimdWeightedLosses). */
+    static float denseWeighted(Matrix logits, Matrix targets, Matrix w, Matrix d) {
+        float[] a = BLOCK.get();
+        MemorySegment ws = w.segment(), ds = d.segment();
+        int m = logits.rows(), n = logits.cols();
+        float invM = 1f / m;
+        double total = 0;
+        for (int r0 = 0; r0 < m; r0 += ROWS) {
+            int rows = Math.min(ROWS, m - r0);
+            load(logits, r0, rows, a, 0);
+            load(targets, r0, rows, a, TARGETS);
+            for (int i = 0, o = 0; i < rows; i++, o += n) {
+                float max = rowMax(a, o, n);
+                float sy = 0f, syz = 0f;
+                for (int c = o; c < o + n; c++) {
+                    float shifted = a[c] - max, t = a[TARGETS + c];
+                    sy += t;
+                    syz = Math.fma(t, shifted, syz);
+                    a[c] = shifted;
+                }
+                a[ROW_TERMS + i] = sy;
+                a[ROW_TERMS + ROWS + i] = syz;
+            }
+            VectorMath.expInPlace(a, rows * n);
+            for (int i = 0, o = 0; i < rows; i++, o += n) {
+                float weight = ws.getAtIndex(FLOAT, (long) (r0 + i) * w.stride());
+                float scale = a[ROW_TERMS + i] / rowSum(a, o, n), rowScale = invM * weight;
+                total += weight * (a[ROW_TERMS + i] * logOfRowSum(a, o, n) - a[ROW_TERMS + ROWS + i]);
+                for (int c = o; c < o + n; c++) a[c] = (a[c] * scale - a[TARGETS + c]) * rowScale;
+            }
+            MemorySegment.copy(a, 0, ds, FLOAT, (long) r0 * n * Float.BYTES, rows * n);
+        }
+        return (float) (total / m);
+    }
+
+    /** {@link #sparse} with row r's loss term and gradient times {@code w[r]} (see SimdWeightedLosses). */
+    static float sparseWeighted(Matrix logits, Matrix labels, Matrix w, Matrix d) {
+        float[] a = BLOCK.get();
+        MemorySegment ls = labels.segment(), ws = w.segment(), ds = d.segment();
+        int m = logits.rows(), n = logits.cols();
+        float invM = 1f / m;
+        double total = 0;
+        for (int r0 = 0; r0 < m; r0 += ROWS) {
+            int rows = Math.min(ROWS, m - r0);
+            load(logits, r0, rows, a, 0);
+            for (int i = 0, o = 0; i < rows; i++, o += n) {
+                int r = r0 + i;
+                int label = FusedShapes.classIndex("weightedSparseSoftmaxCrossEntropy",
+                        ls.getAtIndex(FLOAT, (long) r * labels.stride()), r, n);
+                float max = rowMax(a, o, n);
+                a[ROW_TERMS + i] = a[o + label] - max;
+                a[ROW_TERMS + ROWS + i] = label;
+                for (int c = o; c < o + n; c++) a[c] -= max;
+            }
+            VectorMath.expInPlace(a, rows * n);
+            for (int i = 0, o = 0; i < rows; i++, o += n) {
+                int label = (int) a[ROW_TERMS + ROWS + i];
+                float weight = ws.getAtIndex(FLOAT, (long) (r0 + i) * w.stride());
+                float invSum = 1f / rowSum(a, o, n), rowScale = invM * weight;
+                total += weight * (logOfRowSum(a, o, n) - a[ROW_TERMS + i]);
+                float labelP = a[o + label] * invSum;
+                for (int c = o; c < o + n; c++) a[c] = a[c] * invSum * rowScale;
+                a[o + label] = (labelP - 1f) * rowScale;
+            }
+            MemorySegment.copy(a, 0, ds, FLOAT, (long) r0 * n * Float.BYTES, rows * n);
+        }
+        return (float) (total / m);
+    }
+
     /** Rows [r0, r0 + rows) of {@code x} into {@code a} from {@code at}, back to back. */
     private static void load(Matrix x, int r0, int rows, float[] a, int at) {
         int n = x.cols();

@@ -121,6 +121,21 @@ public final class SimdKernels implements Kernels {
     }
 
     @Override
+    public float weightedSoftmaxCrossEntropy(Matrix logits, Matrix targets, Matrix rowWeights, Matrix dLogits) {
+        return SimdWeightedLosses.softmaxCrossEntropy(logits, targets, rowWeights, dLogits);
+    }
+
+    @Override
+    public float weightedSparseSoftmaxCrossEntropy(Matrix logits, Matrix labels, Matrix rowWeights, Matrix dLogits) {
+        return SimdWeightedLosses.sparseSoftmaxCrossEntropy(logits, labels, rowWeights, dLogits);
+    }
+
+    @Override
+    public float weightedSigmoidBinaryCrossEntropy(Matrix logits, Matrix targets, Matrix rowWeights, Matrix dLogits) {
+        return SimdWeightedLosses.sigmoidBinaryCrossEntropy(logits, targets, rowWeights, dLogits);
+    }
+
+    @Override
     public float meanSquaredError(Matrix predictions, Matrix targets, Matrix dPredictions) {
         return SimdLosses.meanSquaredError(predictions, targets, dPredictions);
     }

@@ -77,7 +77,7 @@ final class SimdLosses {
      * Rows narrower than a vector (10 classes: the usual classifier head) go through
      * {@link NarrowSoftmaxCrossEntropy}, which needs the gradient's rows back to back.
      */
-    private static boolean narrowDense(Matrix d) {
+    static boolean narrowDense(Matrix d) {
         return d.cols() < L && d.stride() == d.cols();
     }
 
@@ -101,8 +101,8 @@ final class SimdLosses {
      * d = (d·scale − y)·invM, where d holds exp(z − max) and scale = Σy/s: the probabilities times
      * the row's target sum, which is the probabilities themselves for a row summing to 1.
      */
-    private static void probabilitiesMinusTargets(MemorySegment ds, long dOff, MemorySegment ys, long yo, int n,
-                                                  float scale, float invM) {
+    static void probabilitiesMinusTargets(MemorySegment ds, long dOff, MemorySegment ys, long yo, int n,
+                                          float scale, float invM) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
@@ -158,7 +158,7 @@ final class SimdLosses {
         return (float) (total / m);
     }
 
-    private static void scaleRun(MemorySegment ds, long dOff, int n, float f1, float f2) {
+    static void scaleRun(MemorySegment ds, long dOff, int n, float f1, float f2) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             long b = (long) i * Float.BYTES;
@@ -348,8 +348,8 @@ final class SimdLosses {
     }
 
     /** One masked loop (see the note above SimdActivations#squash): exp and log1p each get one hot call site. */
-    private static double bceRun(MemorySegment ps, long po, MemorySegment ys, long yo, MemorySegment ds, long dOff,
-                                 int n, float delta, float scale) {
+    static double bceRun(MemorySegment ps, long po, MemorySegment ys, long yo, MemorySegment ds, long dOff,
+                         int n, float delta, float scale) {
         float[] scratch = Vec.scratch();
         FloatVector one = FloatVector.broadcast(S, 1f);
         double total = 0;

@@ -176,6 +176,24 @@ public final class Loss {
         };
     }
 
+    /**
+     * As {@link #compute} with row r's loss and gradient times {@code rowWeights[r]} (an m×1 column):
+     * {@code Σᵣ wᵣ·Lᵣ / m}, Keras's weighted loss (sum over the batch divided by its size). For the
+     * cross-entropies only.
+     *
+     * @throws IllegalArgumentException for a regression loss
+     */
+    public float computeWeighted(Kernels kernels, Matrix output, Matrix targets, Matrix rowWeights, Matrix gradient) {
+        return switch (kind) {
+            case BINARY_CROSS_ENTROPY -> kernels.weightedSigmoidBinaryCrossEntropy(output, targets, rowWeights, gradient);
+            case CATEGORICAL_CROSS_ENTROPY -> kernels.weightedSoftmaxCrossEntropy(output, targets, rowWeights, gradient);
+            case SPARSE_CATEGORICAL_CROSS_ENTROPY ->
+                    kernels.weightedSparseSoftmaxCrossEntropy(output, targets, rowWeights, gradient);
+            default -> throw new IllegalArgumentException("row weights apply to the cross-entropies; " + this
+                    + " is a regression loss");
+        };
+    }
+
     /** Keras's name: "mean_squared_error", "huber(delta=1.0)", ... */
     @Override
     public String toString() {

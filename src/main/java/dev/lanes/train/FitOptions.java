@@ -20,10 +20,13 @@ import java.util.List;
  * @param verbose      progress to {@code out}: a line per epoch, plus a live bar when {@code liveProgress}
  * @param initialEpoch the 0-based epoch to start at (Keras's {@code initial_epoch}): resuming a run
  *                     that completed that many epochs keeps the per-epoch shuffle and learning rate
+ * @param classWeights a weight per class for the training loss (Keras's {@code class_weight}; see
+ *                     {@link ClassWeights} for the formula), or null for none
  */
 public record FitOptions(int epochs, int batchSize, boolean shuffle, long seed, double validationSplit,
                          Matrix validationX, Matrix validationY, List<Callback> callbacks,
-                         boolean verbose, boolean liveProgress, PrintStream out, int initialEpoch) {
+                         boolean verbose, boolean liveProgress, PrintStream out, int initialEpoch,
+                         ClassWeights classWeights) {
 
     public FitOptions {
         if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
@@ -42,6 +45,14 @@ public record FitOptions(int epochs, int batchSize, boolean shuffle, long seed, 
         }
         callbacks = List.copyOf(callbacks);
         if (out == null) out = System.out;
+    }
+
+    /** Options without class weights. */
+    public FitOptions(int epochs, int batchSize, boolean shuffle, long seed, double validationSplit,
+                      Matrix validationX, Matrix validationY, List<Callback> callbacks,
+                      boolean verbose, boolean liveProgress, PrintStream out, int initialEpoch) {
+        this(epochs, batchSize, shuffle, seed, validationSplit, validationX, validationY, callbacks, verbose,
+                liveProgress, out, initialEpoch, null);
     }
 
     /** Options starting at epoch 0. */
@@ -82,6 +93,7 @@ public record FitOptions(int epochs, int batchSize, boolean shuffle, long seed, 
         private Boolean liveProgress;
         private PrintStream out = System.out;
         private int initialEpoch;
+        private ClassWeights classWeights;
 
         public Builder epochs(int epochs) { this.epochs = epochs; return this; }
 
@@ -110,11 +122,17 @@ public record FitOptions(int epochs, int batchSize, boolean shuffle, long seed, 
         /** Starts at this 0-based epoch; {@link #epochs} stays the total, as in Keras. */
         public Builder initialEpoch(int epoch) { this.initialEpoch = epoch; return this; }
 
+        /** A weight per class for the training loss (see {@link ClassWeights}); null for none. */
+        public Builder classWeights(ClassWeights weights) { this.classWeights = weights; return this; }
+
+        /** {@link ClassWeights#of}: one weight per class, in class order. */
+        public Builder classWeights(float... weights) { return classWeights(ClassWeights.of(weights)); }
+
         public FitOptions build() {
             boolean live = liveProgress != null ? liveProgress
                     : out == System.out && System.console() != null && System.console().isTerminal();
             return new FitOptions(epochs, batchSize, shuffle, seed, validationSplit, validationX, validationY,
-                    callbacks, verbose, live, out, initialEpoch);
+                    callbacks, verbose, live, out, initialEpoch, classWeights);
         }
     }
 }

@@ -62,6 +62,8 @@ public final class Trainer implements AutoCloseable {
     private final BatchBuffer probabilities = new BatchBuffer();
     private final BatchBuffer batchX = new BatchBuffer();
     private final BatchBuffer batchY = new BatchBuffer();
+    /** The shuffled batch's row weights, gathered as its rows are, when fit has class weights. */
+    private final BatchBuffer batchWeights = new BatchBuffer();
     private final Parameter[] trainable;
     /** The weights before the current step, restored when the step produces a non-finite value. */
     private final WeightSnapshot lastFinite;
@@ -139,6 +141,7 @@ public final class Trainer implements AutoCloseable {
         if (metricsNeedProbabilities) probabilities.allocate(a, rows, out);
         batchX.allocate(a, rows, model.inputWidth());
         batchY.allocate(a, rows, loss.targetWidth(out));
+        batchWeights.allocate(a, rows, 1);
         if (arena != null) arena.close();
         arena = a;
         capacity = rows;
@@ -155,17 +158,20 @@ public final class Trainer implements AutoCloseable {
         attachOwnLoss();
         checkShapes(x, y);
         reserve(x.rows());
-        return step(x, y);
+        return step(x, y, null);
     }
 
-    private float step(Matrix x, Matrix y) {
+    /** @param rowWeights the batch's row weights (m×1) for a class-weighted loss, or null */
+    private float step(Matrix x, Matrix y, Matrix rowWeights) {
         int m = x.rows();
         // The forward pass changes batch-norm running statistics, so those are copied before it;
         // the weights change only in the update, and are copied just before that, when needed.
         if (keepLastFiniteWeights) lastFinite.captureUntrainable(kernels);
         Matrix output = model.forward(x, true, step);
         Matrix dOutput = gradient.rows(m);
-        float value = loss.compute(kernels, output, y, dOutput);
+        // The weights scale each row's loss and gradient inside the loss kernel's own pass.
+        float value = rowWeights == null ? loss.compute(kernels, output, y, dOutput)
+                : loss.computeWeighted(kernels, output, y, rowWeights, dOutput);
         if (!Float.isFinite(value)) throw rollBack(lossDiverged(value, x));
         accumulateMetrics(output, y, metricSums);
         model.backward(dOutput);
@@ -325,7 +331,11 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Trains for {@code options.epochs()} epochs (fewer if a callback stops it).
+     * Trains for {@code options.epochs()} epochs (fewer if a callback stops it). With
+     * {@link FitOptions#classWeights() class weights}, each row's loss and gradient are multiplied by
+     * its class's weight and the batch loss is their sum over the batch size (Keras's
+     * {@code class_weight}); the epoch's {@code loss} is that weighted loss, while {@code val_loss}
+     * and the metrics are not weighted.
      *
      * @param x inputs, one row per sample
      * @param y targets: one-hot or per-output values, or an m×1 column of class indices for sparse
@@ -339,6 +349,19 @@ public final class Trainer implements AutoCloseable {
             throw inputWidthMismatch(x);
         }
         checkTargets(y, x.rows());
+        ClassWeights classWeights = options.classWeights();
+        if (classWeights == null) return fitChecked(x, y, null, options);
+        classWeights.checkFits(loss, model.outputWidth());
+        // Keras's way: class weights become one weight per row, once; batches then take theirs as they take rows.
+        try (Arena weights = Arena.ofShared()) {
+            Matrix rowWeights = Matrix.allocate(weights, x.rows(), 1);
+            classWeights.rowWeights(loss, y, rowWeights);
+            return fitChecked(x, y, rowWeights, options);
+        }
+    }
+
+    /** {@link #fit} once its arguments are checked; {@code rowWeights} (one per row of x) or null. */
+    private History fitChecked(Matrix x, Matrix y, Matrix rowWeights, FitOptions options) {
         int n = x.rows();
         int nTrain = n;
         Matrix valX = options.validationX(), valY = options.validationY();
@@ -360,6 +383,7 @@ public final class Trainer implements AutoCloseable {
         if (valX != null) checkFiniteValidationInputs(valX, options.validationX() == null ? nTrain : -1);
         Matrix trainX = nTrain == n ? x : x.rowRange(0, nTrain);
         Matrix trainY = nTrain == n ? y : y.rowRange(0, nTrain);
+        Matrix trainW = rowWeights == null || nTrain == n ? rowWeights : rowWeights.rowRange(0, nTrain);
         int batchSize = Math.min(options.batchSize(), nTrain);
         int batches = (nTrain + batchSize - 1) / batchSize;
         if (nTrain % batchSize == 1 && hasBatchNorm()) {
@@ -371,17 +395,19 @@ public final class Trainer implements AutoCloseable {
         int validationChunk = valX == null ? 0 : Math.max(batchSize, Math.min(valX.rows(), EVALUATION_BATCH));
         reserve(Math.max(batchSize, validationChunk));
 
-        Matrix[] xViews = null, yViews = null;
+        Matrix[] xViews = null, yViews = null, wViews = null;
         int[] order = null;
         if (options.shuffle()) {
             order = new int[nTrain];
         } else {
             xViews = new Matrix[batches];
             yViews = new Matrix[batches];
+            if (trainW != null) wViews = new Matrix[batches];
             for (int b = 0; b < batches; b++) {
                 int from = b * batchSize, to = Math.min(nTrain, from + batchSize);
                 xViews[b] = trainX.rowRange(from, to);
                 yViews[b] = trainY.rowRange(from, to);
+                if (wViews != null) wViews[b] = trainW.rowRange(from, to);
             }
         }
 
@@ -398,8 +424,8 @@ public final class Trainer implements AutoCloseable {
                 c.onTrainBegin(this, options);
                 begun++;
             }
-            runEpochs(options, callbacks, history, trainX, trainY, nTrain, batchSize, batches, order, xViews, yViews,
-                    valX, valY, validationChunk);
+            runEpochs(options, callbacks, history, trainX, trainY, trainW, nTrain, batchSize, batches, order, xViews,
+                    yViews, wViews, valX, valY, validationChunk);
         } catch (RuntimeException | Error e) {
             for (int i = 0; i < begun; i++) {
                 try {
@@ -430,8 +456,8 @@ public final class Trainer implements AutoCloseable {
     }
 
     private void runEpochs(FitOptions options, Callback[] callbacks, History history, Matrix trainX, Matrix trainY,
-                           int nTrain, int batchSize, int batches, int[] order, Matrix[] xViews, Matrix[] yViews,
-                           Matrix valX, Matrix valY, int validationChunk) {
+                           Matrix trainW, int nTrain, int batchSize, int batches, int[] order, Matrix[] xViews,
+                           Matrix[] yViews, Matrix[] wViews, Matrix valX, Matrix valY, int validationChunk) {
         for (epoch = options.initialEpoch(); epoch < options.epochs() && !stopRequested; epoch++) {
             optimizer.beginEpoch(epoch);
             for (Callback c : callbacks) c.onEpochBegin(epoch, this);
@@ -440,21 +466,26 @@ public final class Trainer implements AutoCloseable {
             double lossSum = 0;
             long start = System.nanoTime();
             for (batch = 0; batch < batches; batch++) {
-                Matrix xb, yb;
+                Matrix xb, yb, wb = null;
                 int from = batch * batchSize, rows = Math.min(batchSize, nTrain - from);
                 if (order != null) {
                     xb = batchX.rows(rows);
                     yb = batchY.rows(rows);
                     kernels.gatherRows(trainX, order, from, xb);
                     kernels.gatherRows(trainY, order, from, yb);
+                    if (trainW != null) {
+                        wb = batchWeights.rows(rows);
+                        kernels.gatherRows(trainW, order, from, wb);
+                    }
                     // The next batch's rows are random rows of a training set far larger than the caches:
                     // their first lines, requested now, arrive while this step computes.
                     kernels.prefetchRows(trainX, order, from + batchSize, Math.min(nTrain, from + 2 * batchSize));
                 } else {
                     xb = xViews[batch];
                     yb = yViews[batch];
+                    if (wViews != null) wb = wViews[batch];
                 }
-                float value = step(xb, yb);
+                float value = step(xb, yb, wb);
                 lossSum += (double) value * rows;
                 for (Callback c : callbacks) c.onBatchEnd(epoch, batch, batches, value);
             }

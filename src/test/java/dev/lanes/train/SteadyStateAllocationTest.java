@@ -72,6 +72,16 @@ class SteadyStateAllocationTest {
     /** Inside fit: shuffled batches gathered into the preallocated buffer, a shorter last batch, callbacks. */
     @Test
     void fitStepsAllocateNothingOutsideTheKernels() {
+        assertFitStepsAllocateNothing(FitOptions.builder());
+    }
+
+    /** With class weights each batch also gathers its rows' weights, into a buffer of its own, and runs the weighted loss. */
+    @Test
+    void classWeightedFitStepsAllocateNothingOutsideTheKernels() {
+        assertFitStepsAllocateNothing(FitOptions.builder().classWeights(0.5f, 2f, 1.25f));
+    }
+
+    private static void assertFitStepsAllocateNothing(FitOptions.Builder options) {
         String backend = "simd";
         Matrix[] d = TestData.blobs(1000, 4);
         long[] outside = new long[EPOCHS];
@@ -98,7 +108,7 @@ class SteadyStateAllocationTest {
             };
             // Warm up so that what is measured is compiled code.
             for (int i = 0; i < 2_000; i++) t.trainBatch(d[0].rowRange(0, 48), d[1].rowRange(0, 48));
-            t.fit(d[0], d[1], FitOptions.builder().epochs(EPOCHS + 1).batchSize(48).seed(3).verbose(false).callbacks(meter).build());
+            t.fit(d[0], d[1], options.epochs(EPOCHS + 1).batchSize(48).seed(3).verbose(false).callbacks(meter).build());
             assertEquals(EPOCHS, measuredEpochs[0]);
             assertEquals(0, Arrays.stream(outside).min().orElseThrow(),
                     "bytes allocated outside the kernels by each epoch's steps: " + Arrays.toString(outside));

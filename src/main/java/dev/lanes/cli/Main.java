@@ -122,7 +122,7 @@ public final class Main {
                            rmsprop] [--lr X] [--weight-decay W] [--schedule S] [--warmup E] [--l1 X] [--l2 X]
                            [--clip-norm N] [--batch N] [--epochs N] [--early-stopping PATIENCE]
                            [--reduce-lr PATIENCE[:FACTOR]] [--validation-split F] [--seed S] [--threads T] [--backend simd|loop]
-                           [--save FILE] [--json FILE] [--plot FILE.svg] [--quiet]
+                           [--class-weight balanced|W0,W1,...] [--save FILE] [--json FILE] [--plot FILE.svg] [--quiet]
                            [--checkpoint DIR [--resume]]: a checkpoint every epoch, continue
                            from the latest one
               evaluate     test report of a saved model, inputs prepared as in training

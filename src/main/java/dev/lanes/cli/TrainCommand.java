@@ -24,6 +24,7 @@ import dev.lanes.optim.RmsProp;
 import dev.lanes.optim.Sgd;
 import dev.lanes.tensor.Matrix;
 import dev.lanes.train.Callback;
+import dev.lanes.train.ClassWeights;
 import dev.lanes.train.ConfusionMatrix;
 import dev.lanes.train.EarlyStopping;
 import dev.lanes.train.ReduceLROnPlateau;
@@ -57,7 +58,7 @@ final class TrainCommand {
     static final Set<String> VALUED = Set.of("dataset", "data", "label", "task", "layers", "activation", "dropout",
             "optimizer", "lr", "schedule", "l2", "l1", "batch", "epochs", "early-stopping", "seed", "threads",
             "backend", "save", "json", "plot", "loss", "validation-split", "clip-norm", "checkpoint", "weight-decay",
-            "reduce-lr", "warmup");
+            "reduce-lr", "warmup", "class-weight");
     static final Set<String> FLAGS = Set.of("batch-norm", "quiet", "resume");
 
     /** Everything a training run is configured by, parsed and validated. */
@@ -65,7 +66,8 @@ final class TrainCommand {
                   float dropout, boolean batchNorm, String optimizer, float lr, String schedule, float l2, float l1,
                   int batch, int epochs, int patience, long seed, int threads, String backend, Path save, Path json,
                   Path plot, String loss, double validationSplit, float clipNorm, boolean quiet, Path checkpoint,
-                  boolean resume, float weightDecay, int reducePatience, float reduceFactor, int warmup) {
+                  boolean resume, float weightDecay, int reducePatience, float reduceFactor, int warmup,
+                  String classWeight) {
 
         static Config parse(String command, List<String> argv) {
             Args a = new Args(command, argv, VALUED, FLAGS);
@@ -98,8 +100,33 @@ final class TrainCommand {
                     path(a.string("json", null)), path(a.string("plot", null)), a.string("loss", null),
                     decimal(a.floatValue("validation-split", 0.1f, 0f, 0.9f)), a.floatValue("clip-norm", 0f, 0f, 1e9f),
                     a.flag("quiet"), path(a.string("checkpoint", null)), resume(a), weightDecay(a),
-                    reduce.patience(), reduce.factor(), warmup);
+                    reduce.patience(), reduce.factor(), warmup, classWeight(a.string("class-weight", null)));
         }
+
+        /**
+         * --class-weight balanced | W0,W1,...: "balanced" or the weights as floats in class order
+         * (the form a checkpoint records); null when not given. The count is checked against the data.
+         */
+        static String classWeight(String spec) {
+            if (spec == null) return null;
+            if (spec.trim().equals("balanced")) return "balanced";
+            String usage = "--class-weight must be balanced or one weight per class in class order, such as 1,2.5"
+                    + " (finite, >= 0, not all 0); got '" + spec + "'";
+            String[] parts = spec.split(",", -1);
+            StringBuilder normal = new StringBuilder();
+            float[] weights = new float[parts.length];
+            try {
+                for (int i = 0; i < parts.length; i++) {
+                    weights[i] = Args.decimal(parts[i]);
+                    normal.append(i > 0 ? "," : "").append(weights[i]);
+                }
+                ClassWeights.of(weights);
+            } catch (IllegalArgumentException e) { // NumberFormatException included
+                throw new UsageException(usage);
+            }
+            return normal.toString();
+        }
+
 
         /** --reduce-lr PATIENCE[:FACTOR]: patience 0 when not given. */
         record Plateau(int patience, float factor) {
@@ -217,6 +244,7 @@ final class TrainCommand {
              Recipe.Prepared data = Recipe.load(cfg.dataset(), cfg.data(), cfg.label(), cfg.task(), cfg.seed());
              Sequential model = buildModel(cfg, data, kernels);
              Trainer trainer = new Trainer(model, loss(cfg, data), optimizer(cfg), metrics(data))) {
+            ClassWeights classWeights = classWeights(cfg, data);
             if (!cfg.quiet()) {
                 int rows = data.train().rows();
                 int held = rows - FitOptions.trainingRows(rows, cfg.validationSplit());
@@ -225,6 +253,8 @@ final class TrainCommand {
                         data.test() == null ? 0 : data.test().rows(), data.train().featureCount(), kernels);
                 out.print(model.summary());
                 out.println("loss " + trainer.loss() + ", optimizer " + trainer.optimizer());
+                if (classWeights != null) out.println(classWeights + (cfg.classWeight().equals("balanced")
+                        ? " (balanced: training rows / (classes · rows of the class))" : ""));
             }
             List<Callback> callbacks = new ArrayList<>();
             EarlyStopping stopping = null;
@@ -247,7 +277,8 @@ final class TrainCommand {
             if (resumed.epochsDone() < cfg.epochs()) {
                 FitOptions options = FitOptions.builder().epochs(cfg.epochs()).initialEpoch(resumed.epochsDone())
                         .batchSize(cfg.batch()).seed(cfg.seed())
-                        .validationSplit(cfg.validationSplit()).callbacks(callbacks.toArray(Callback[]::new))
+                        .validationSplit(cfg.validationSplit()).classWeights(classWeights)
+                        .callbacks(callbacks.toArray(Callback[]::new))
                         .verbose(!cfg.quiet()).liveProgress(System.console() != null && !cfg.quiet()).out(out).build();
                 appendEpochs(history, trainer.fit(data.train().features(), data.train().labels(), options));
                 if (stopping != null && stopping.stoppedEpoch() >= 0 && !cfg.quiet()) {
@@ -426,6 +457,8 @@ final class TrainCommand {
         m.put("loss", trainer.loss().toString());
         m.put("l1", cfg.l1());
         m.put("l2", cfg.l2());
+        // Class weights change the objective, as the loss does.
+        m.put("class-weight", cfg.classWeight() == null ? "none" : cfg.classWeight());
         // The plateau rule changes the rates the run trains with, as --lr does.
         m.put("reduce-lr", cfg.reducePatience() == 0 ? "off" : cfg.reducePatience() + ":" + cfg.reduceFactor());
         return m;
@@ -499,6 +532,36 @@ final class TrainCommand {
             case BINARY -> Loss.binaryCrossEntropy();
             case REGRESSION -> Loss.meanSquaredError();
         };
+    }
+
+    /**
+     * --class-weight for a classification recipe: the given weights, or scikit-learn's balanced weights
+     * from the rows fit trains on (the validation split's rows left out); null when not given.
+     */
+    static ClassWeights classWeights(Config cfg, Recipe.Prepared data) {
+        String spec = cfg.classWeight();
+        if (spec == null) return null;
+        if (data.task() == Recipe.Task.REGRESSION) {
+            throw new UsageException("--class-weight is for classification; " + data.name() + " is a regression task");
+        }
+        int classes = data.task() == Recipe.Task.BINARY ? 2 : data.classes();
+        Matrix labels = data.train().labels();
+        int rows = FitOptions.trainingRows(labels.rows(), cfg.validationSplit());
+        if (!spec.equals("balanced")) {
+            String[] parts = spec.split(",");
+            if (parts.length != classes) {
+                throw new UsageException("--class-weight " + spec + " gives " + parts.length + " weights; " + data.name()
+                        + " has " + classes + " classes (one weight per class, in class order)");
+            }
+            float[] weights = new float[classes];
+            for (int c = 0; c < classes; c++) weights[c] = Float.parseFloat(parts[c]);
+            return ClassWeights.of(weights);
+        }
+        try {
+            return ClassWeights.balanced(labels.rowRange(0, rows), classes);
+        } catch (IllegalArgumentException e) { // a class with no training rows
+            throw new UsageException("--class-weight balanced: " + e.getMessage());
+        }
     }
 
     static Metric[] metrics(Recipe.Prepared data) {

@@ -15,7 +15,7 @@ import java.lang.foreign.ValueLayout;
  * output across the same kind of thread team the simd backend uses, so thread counts compare.
  *
  * <p>The fused kernels (activations, losses, reductions, helpers, optimizers, dropout, batch norm)
- * are in {@code LoopActivations}, {@code LoopLosses} (and {@code LoopWeightedLosses}), {@code LoopReductions},
+ * are in {@code LoopActivations}, {@code LoopLosses}, {@code LoopReductions},
  * {@code LoopElementwise}, {@code LoopOptimizers} and {@code LoopBatchNorm}, and run on the calling
  * thread. Transcendentals and sums are computed in double, so as an oracle they are within one or
  * two float roundings of the exact result ({@code LoopAccuracyTest}).
@@ -107,17 +107,17 @@ public final class LoopKernels implements Kernels {
 
     @Override
     public float weightedSoftmaxCrossEntropy(Matrix logits, Matrix targets, Matrix rowWeights, Matrix dLogits) {
-        return LoopWeightedLosses.softmaxCrossEntropy(logits, targets, rowWeights, dLogits);
+        return LoopLosses.softmaxCrossEntropy("weightedSoftmaxCrossEntropy", logits, targets, rowWeights, dLogits);
     }
 
     @Override
     public float weightedSparseSoftmaxCrossEntropy(Matrix logits, Matrix labels, Matrix rowWeights, Matrix dLogits) {
-        return LoopWeightedLosses.sparseSoftmaxCrossEntropy(logits, labels, rowWeights, dLogits);
+        return LoopLosses.sparseSoftmaxCrossEntropy("weightedSparseSoftmaxCrossEntropy", logits, labels, rowWeights, dLogits);
     }
 
     @Override
     public float weightedSigmoidBinaryCrossEntropy(Matrix logits, Matrix targets, Matrix rowWeights, Matrix dLogits) {
-        return LoopWeightedLosses.sigmoidBinaryCrossEntropy(logits, targets, rowWeights, dLogits);
+        return LoopLosses.sigmoidBinaryCrossEntropy("weightedSigmoidBinaryCrossEntropy", logits, targets, rowWeights, dLogits);
     }
 
     @Override

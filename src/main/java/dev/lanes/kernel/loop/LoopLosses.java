@@ -21,14 +21,25 @@ final class LoopLosses {
      * derivative of that loss for any targets (softmax(z) − y only when the row sums to 1).
      */
     static float softmaxCrossEntropy(Matrix logits, Matrix targets, Matrix d) {
-        FusedShapes.same("softmaxCrossEntropy", "logits", logits, "targets", targets);
-        FusedShapes.same("softmaxCrossEntropy", "logits", logits, "dLogits", d);
+        return softmaxCrossEntropy("softmaxCrossEntropy", logits, targets, null, d);
+    }
+
+    /**
+     * With {@code w} (an m×1 column, or null for none), row r's loss term and gradient times w[r],
+     * still divided by m: the term in double, the gradient's 1/m scale in float, so w = 1 gives the
+     * unweighted bits and w = 2 twice them.
+     */
+    static float softmaxCrossEntropy(String kernel, Matrix logits, Matrix targets, Matrix w, Matrix d) {
+        FusedShapes.same(kernel, "logits", logits, "targets", targets);
+        FusedShapes.same(kernel, "logits", logits, "dLogits", d);
+        if (w != null) FusedShapes.rowWeights(kernel, w, logits.rows());
         MemorySegment zs = logits.segment(), ys = targets.segment(), ds = d.segment();
         int m = logits.rows(), n = logits.cols();
         float invM = 1f / m;
         double total = 0;
         for (int r = 0; r < m; r++) {
             long zb = (long) r * logits.stride(), yb = (long) r * targets.stride(), db = (long) r * d.stride();
+            float weight = rowWeight(w, r), scale = invM * weight;
             float max = LoopActivations.rowMax(zs, zb, n);
             double sum = 0, sy = 0, syz = 0;
             for (int c = 0; c < n; c++) {
@@ -40,29 +51,40 @@ final class LoopLosses {
                 sy += y;
                 syz += (double) y * shifted;
             }
-            total += sy * Math.log(sum) - syz;
+            total += weight * (sy * Math.log(sum) - syz);
             for (int c = 0; c < n; c++) {
                 // ∂(Σy·log s)/∂z = p·Σy. Σy is exactly 1.0 for one-hot rows (a double sum of zeros
                 // and one 1), and ×1.0 is exact, so their p, and their gradient, keep their bits.
                 float pSy = (float) (ds.getAtIndex(F, db + c) / sum * sy);
-                ds.setAtIndex(F, db + c, (pSy - ys.getAtIndex(F, yb + c)) * invM);
+                ds.setAtIndex(F, db + c, (pSy - ys.getAtIndex(F, yb + c)) * scale);
             }
         }
         return (float) (total / m);
     }
 
+    /** Row r's weight, 1 without weights (×1 is exact: the unweighted bits). */
+    static float rowWeight(Matrix w, int r) {
+        return w == null ? 1f : w.segment().getAtIndex(F, (long) r * w.stride());
+    }
+
     /** As {@link #softmaxCrossEntropy} with y one-hot at the class each row's label names. */
     static float sparseSoftmaxCrossEntropy(Matrix logits, Matrix labels, Matrix d) {
-        FusedShapes.labels("sparseSoftmaxCrossEntropy", labels, logits.rows());
-        FusedShapes.same("sparseSoftmaxCrossEntropy", "logits", logits, "dLogits", d);
+        return sparseSoftmaxCrossEntropy("sparseSoftmaxCrossEntropy", logits, labels, null, d);
+    }
+
+    /** With {@code w}, as {@link #softmaxCrossEntropy(String, Matrix, Matrix, Matrix, Matrix)} weighs rows. */
+    static float sparseSoftmaxCrossEntropy(String kernel, Matrix logits, Matrix labels, Matrix w, Matrix d) {
+        FusedShapes.labels(kernel, labels, logits.rows());
+        FusedShapes.same(kernel, "logits", logits, "dLogits", d);
+        if (w != null) FusedShapes.rowWeights(kernel, w, logits.rows());
         MemorySegment zs = logits.segment(), ls = labels.segment(), ds = d.segment();
         int m = logits.rows(), n = logits.cols();
         float invM = 1f / m;
         double total = 0;
         for (int r = 0; r < m; r++) {
             long zb = (long) r * logits.stride(), db = (long) r * d.stride();
-            int label = FusedShapes.classIndex("sparseSoftmaxCrossEntropy",
-                    ls.getAtIndex(F, (long) r * labels.stride()), r, n);
+            int label = FusedShapes.classIndex(kernel, ls.getAtIndex(F, (long) r * labels.stride()), r, n);
+            float weight = rowWeight(w, r), scale = invM * weight;
             float max = LoopActivations.rowMax(zs, zb, n);
             double labelShifted = (double) zs.getAtIndex(F, zb + label) - max;
             double sum = 0;
@@ -71,10 +93,10 @@ final class LoopLosses {
                 ds.setAtIndex(F, db + c, e);
                 sum += e;
             }
-            total += Math.log(sum) - labelShifted;
+            total += weight * (Math.log(sum) - labelShifted);
             for (int c = 0; c < n; c++) {
                 float p = (float) (ds.getAtIndex(F, db + c) / sum);
-                ds.setAtIndex(F, db + c, (c == label ? p - 1f : p) * invM);
+                ds.setAtIndex(F, db + c, (c == label ? p - 1f : p) * scale);
             }
         }
         return (float) (total / m);
@@ -85,8 +107,14 @@ final class LoopLosses {
      * t = exp(−|z|): σ = 1/(1+t) for z ≥ 0, t/(1+t) below, so it never overflows either.
      */
     static float sigmoidBinaryCrossEntropy(Matrix logits, Matrix targets, Matrix d) {
-        FusedShapes.same("sigmoidBinaryCrossEntropy", "logits", logits, "targets", targets);
-        FusedShapes.same("sigmoidBinaryCrossEntropy", "logits", logits, "dLogits", d);
+        return sigmoidBinaryCrossEntropy("sigmoidBinaryCrossEntropy", logits, targets, null, d);
+    }
+
+    /** With {@code w}, every element of row r times w[r]; still divided by all m·n elements. */
+    static float sigmoidBinaryCrossEntropy(String kernel, Matrix logits, Matrix targets, Matrix w, Matrix d) {
+        FusedShapes.same(kernel, "logits", logits, "targets", targets);
+        FusedShapes.same(kernel, "logits", logits, "dLogits", d);
+        if (w != null) FusedShapes.rowWeights(kernel, w, logits.rows());
         MemorySegment zs = logits.segment(), ys = targets.segment(), ds = d.segment();
         int m = logits.rows(), n = logits.cols();
         double count = (double) m * n;
@@ -94,13 +122,14 @@ final class LoopLosses {
         double total = 0;
         for (int r = 0; r < m; r++) {
             long zb = (long) r * logits.stride(), yb = (long) r * targets.stride(), db = (long) r * d.stride();
+            float weight = rowWeight(w, r), rowScale = scale * weight;
             for (int c = 0; c < n; c++) {
                 double z = zs.getAtIndex(F, zb + c);
                 double y = ys.getAtIndex(F, yb + c);
                 double t = Math.exp(-Math.abs(z));
-                total += Math.max(z, 0) - z * y + Math.log1p(t);
+                total += weight * (Math.max(z, 0) - z * y + Math.log1p(t));
                 double sigmoid = z >= 0 ? 1 / (1 + t) : t / (1 + t);
-                ds.setAtIndex(F, db + c, (float) (sigmoid - y) * scale);
+                ds.setAtIndex(F, db + c, (float) (sigmoid - y) * rowScale);
             }
         }
         return (float) (total / count);

@@ -29,8 +29,8 @@ final class NarrowSoftmaxCrossEntropy {
 
     private NarrowSoftmaxCrossEntropy() {}
 
-    /** One-hot or soft targets; see {@code SimdLosses.softmaxCrossEntropy}. */
-    static float dense(Matrix logits, Matrix targets, Matrix d) {
+    /** One-hot or soft targets, rows weighed by {@code w} unless it is null; see {@code SimdLosses.softmaxCrossEntropy}. */
+    static float dense(Matrix logits, Matrix targets, Matrix w, Matrix d) {
         float[] a = BLOCK.get();
         MemorySegment ds = d.segment();
         int m = logits.rows(), n = logits.cols();
@@ -56,17 +56,18 @@ final class NarrowSoftmaxCrossEntropy {
             for (int i = 0, o = 0; i < rows; i++, o += n) {
                 // Σy/s, as on the wide path: the gradient of Σy·log s; 1f/s, bit for bit, for a
                 // one-hot row (Σy exactly 1f).
-                float scale = a[ROW_TERMS + i] / rowSum(a, o, n);
-                total += a[ROW_TERMS + i] * logOfRowSum(a, o, n) - a[ROW_TERMS + ROWS + i];
-                for (int c = o; c < o + n; c++) a[c] = (a[c] * scale - a[TARGETS + c]) * invM;
+                float weight = SimdLosses.rowWeight(w, r0 + i);
+                float scale = a[ROW_TERMS + i] / rowSum(a, o, n), rowScale = invM * weight;
+                total += weight * (a[ROW_TERMS + i] * logOfRowSum(a, o, n) - a[ROW_TERMS + ROWS + i]);
+                for (int c = o; c < o + n; c++) a[c] = (a[c] * scale - a[TARGETS + c]) * rowScale;
             }
             MemorySegment.copy(a, 0, ds, FLOAT, (long) r0 * n * Float.BYTES, rows * n);
         }
         return (float) (total / m);
     }
 
-    /** Integer class labels, one per row; see {@code SimdLosses.sparseSoftmaxCrossEntropy}. */
-    static float sparse(Matrix logits, Matrix labels, Matrix d) {
+    /** Integer class labels, one per row, rows weighed by {@code w} unless it is null; see {@code SimdLosses.sparseSoftmaxCrossEntropy}. */
+    static float sparse(String kernel, Matrix logits, Matrix labels, Matrix w, Matrix d) {
         float[] a = BLOCK.get();
         MemorySegment ls = labels.segment(), ds = d.segment();
         int m = logits.rows(), n = logits.cols();
@@ -77,8 +78,7 @@ final class NarrowSoftmaxCrossEntropy {
             load(logits, r0, rows, a, 0);
             for (int i = 0, o = 0; i < rows; i++, o += n) {
                 int r = r0 + i;
-                int label = FusedShapes.classIndex("sparseSoftmaxCrossEntropy",
-                        ls.getAtIndex(FLOAT, (long) r * labels.stride()), r, n);
+                int label = FusedShapes.classIndex(kernel, ls.getAtIndex(FLOAT, (long) r * labels.stride()), r, n);
                 float max = rowMax(a, o, n);
                 a[ROW_TERMS + i] = a[o + label] - max;
                 a[ROW_TERMS + ROWS + i] = label;
@@ -87,75 +87,7 @@ final class NarrowSoftmaxCrossEntropy {
             VectorMath.expInPlace(a, rows * n);
             for (int i = 0, o = 0; i < rows; i++, o += n) {
                 int label = (int) a[ROW_TERMS + ROWS + i];
-                float invSum = 1f / rowSum(a, o, n);
-                total += logOfRowSum(a, o, n) - a[ROW_TERMS + i];
-                float labelP = a[o + label] * invSum;
-                for (int c = o; c < o + n; c++) a[c] = a[c] * invSum * invM;
-                a[o + label] = (labelP - 1f) * invM;
-            }
-            MemorySegment.copy(a, 0, ds, FLOAT, (long) r0 * n * Float.BYTES, rows * n);
-        }
-        return (float) (total / m);
-    }
-
-    /** {@link #dense} with row r's loss term and gradient times {@code w[r]} (see SimdWeightedLosses). */
-    static float denseWeighted(Matrix logits, Matrix targets, Matrix w, Matrix d) {
-        float[] a = BLOCK.get();
-        MemorySegment ws = w.segment(), ds = d.segment();
-        int m = logits.rows(), n = logits.cols();
-        float invM = 1f / m;
-        double total = 0;
-        for (int r0 = 0; r0 < m; r0 += ROWS) {
-            int rows = Math.min(ROWS, m - r0);
-            load(logits, r0, rows, a, 0);
-            load(targets, r0, rows, a, TARGETS);
-            for (int i = 0, o = 0; i < rows; i++, o += n) {
-                float max = rowMax(a, o, n);
-                float sy = 0f, syz = 0f;
-                for (int c = o; c < o + n; c++) {
-                    float shifted = a[c] - max, t = a[TARGETS + c];
-                    sy += t;
-                    syz = Math.fma(t, shifted, syz);
-                    a[c] = shifted;
-                }
-                a[ROW_TERMS + i] = sy;
-                a[ROW_TERMS + ROWS + i] = syz;
-            }
-            VectorMath.expInPlace(a, rows * n);
-            for (int i = 0, o = 0; i < rows; i++, o += n) {
-                float weight = ws.getAtIndex(FLOAT, (long) (r0 + i) * w.stride());
-                float scale = a[ROW_TERMS + i] / rowSum(a, o, n), rowScale = invM * weight;
-                total += weight * (a[ROW_TERMS + i] * logOfRowSum(a, o, n) - a[ROW_TERMS + ROWS + i]);
-                for (int c = o; c < o + n; c++) a[c] = (a[c] * scale - a[TARGETS + c]) * rowScale;
-            }
-            MemorySegment.copy(a, 0, ds, FLOAT, (long) r0 * n * Float.BYTES, rows * n);
-        }
-        return (float) (total / m);
-    }
-
-    /** {@link #sparse} with row r's loss term and gradient times {@code w[r]} (see SimdWeightedLosses). */
-    static float sparseWeighted(Matrix logits, Matrix labels, Matrix w, Matrix d) {
-        float[] a = BLOCK.get();
-        MemorySegment ls = labels.segment(), ws = w.segment(), ds = d.segment();
-        int m = logits.rows(), n = logits.cols();
-        float invM = 1f / m;
-        double total = 0;
-        for (int r0 = 0; r0 < m; r0 += ROWS) {
-            int rows = Math.min(ROWS, m - r0);
-            load(logits, r0, rows, a, 0);
-            for (int i = 0, o = 0; i < rows; i++, o += n) {
-                int r = r0 + i;
-                int label = FusedShapes.classIndex("weightedSparseSoftmaxCrossEntropy",
-                        ls.getAtIndex(FLOAT, (long) r * labels.stride()), r, n);
-                float max = rowMax(a, o, n);
-                a[ROW_TERMS + i] = a[o + label] - max;
-                a[ROW_TERMS + ROWS + i] = label;
-                for (int c = o; c < o + n; c++) a[c] -= max;
-            }
-            VectorMath.expInPlace(a, rows * n);
-            for (int i = 0, o = 0; i < rows; i++, o += n) {
-                int label = (int) a[ROW_TERMS + ROWS + i];
-                float weight = ws.getAtIndex(FLOAT, (long) (r0 + i) * w.stride());
+                float weight = SimdLosses.rowWeight(w, r0 + i);
                 float invSum = 1f / rowSum(a, o, n), rowScale = invM * weight;
                 total += weight * (logOfRowSum(a, o, n) - a[ROW_TERMS + i]);
                 float labelP = a[o + label] * invSum;

@@ -122,12 +122,12 @@ public final class SimdKernels implements Kernels {
 
     @Override
     public float weightedSoftmaxCrossEntropy(Matrix logits, Matrix targets, Matrix rowWeights, Matrix dLogits) {
-        return SimdWeightedLosses.softmaxCrossEntropy(logits, targets, rowWeights, dLogits);
+        return SimdLosses.softmaxCrossEntropy("weightedSoftmaxCrossEntropy", logits, targets, rowWeights, dLogits);
     }
 
     @Override
     public float weightedSparseSoftmaxCrossEntropy(Matrix logits, Matrix labels, Matrix rowWeights, Matrix dLogits) {
-        return SimdWeightedLosses.sparseSoftmaxCrossEntropy(logits, labels, rowWeights, dLogits);
+        return SimdLosses.sparseSoftmaxCrossEntropy("weightedSparseSoftmaxCrossEntropy", logits, labels, rowWeights, dLogits);
     }
 
     @Override

@@ -31,9 +31,19 @@ final class SimdLosses {
 
     /** See {@code LoopLosses}: per row loss = Σ y·(log s − (z − max)); dz = (e·Σy/s − y)/m. */
     static float softmaxCrossEntropy(Matrix logits, Matrix targets, Matrix d) {
-        FusedShapes.same("softmaxCrossEntropy", "logits", logits, "targets", targets);
-        FusedShapes.same("softmaxCrossEntropy", "logits", logits, "dLogits", d);
-        if (narrowDense(d)) return NarrowSoftmaxCrossEntropy.dense(logits, targets, d);
+        return softmaxCrossEntropy("softmaxCrossEntropy", logits, targets, null, d);
+    }
+
+    /**
+     * With {@code w} (an m×1 column, or null for none), row r's loss term and gradient times w[r],
+     * still divided by m (Keras's class_weight): the term in double, the gradient's 1/m scale in
+     * float, so w = 1 gives the unweighted bits and w = 2 twice them.
+     */
+    static float softmaxCrossEntropy(String kernel, Matrix logits, Matrix targets, Matrix w, Matrix d) {
+        FusedShapes.same(kernel, "logits", logits, "targets", targets);
+        FusedShapes.same(kernel, "logits", logits, "dLogits", d);
+        if (w != null) FusedShapes.rowWeights(kernel, w, logits.rows());
+        if (narrowDense(d)) return NarrowSoftmaxCrossEntropy.dense(logits, targets, w, d);
         float[] scratch = Vec.scratch();
         MemorySegment zs = logits.segment(), ys = targets.segment(), ds = d.segment();
         int m = logits.rows(), n = logits.cols();
@@ -41,6 +51,7 @@ final class SimdLosses {
         double total = 0;
         for (int r = 0; r < m; r++) {
             long zo = row(logits, r), yo = row(targets, r), dOff = row(d, r);
+            float weight = rowWeight(w, r);
             float max = SimdActivations.rowMax(zs, zo, n);
             FloatVector sum = FloatVector.zero(S), rest = sum, sy = sum, syz = sum;
             int ones = 0;
@@ -65,12 +76,17 @@ final class SimdLosses {
             sy.intoArray(scratch, 0);
             syz.intoArray(scratch, 16);
             float targetSum = VectorMath.sumLanes(scratch, 0);
-            total += targetSum * logSum - VectorMath.sumLanes(scratch, 16);
+            total += weight * (targetSum * logSum - VectorMath.sumLanes(scratch, 16));
             // Σy/s, not 1/s: the gradient of Σy·log s. One-hot rows sum to exactly 1f (zeros and
             // one 1), so this is the same division, 1f/s, and their gradient keeps its bits.
-            probabilitiesMinusTargets(ds, dOff, ys, yo, n, targetSum / s, invM);
+            probabilitiesMinusTargets(ds, dOff, ys, yo, n, targetSum / s, invM * weight);
         }
         return (float) (total / m);
+    }
+
+    /** Row r's weight, 1 without weights (×1 is exact: the unweighted bits). */
+    static float rowWeight(Matrix w, int r) {
+        return w == null ? 1f : w.segment().getAtIndex(Vec.FLOAT, (long) r * w.stride());
     }
 
     /**
@@ -120,9 +136,15 @@ final class SimdLosses {
     }
 
     static float sparseSoftmaxCrossEntropy(Matrix logits, Matrix labels, Matrix d) {
-        FusedShapes.labels("sparseSoftmaxCrossEntropy", labels, logits.rows());
-        FusedShapes.same("sparseSoftmaxCrossEntropy", "logits", logits, "dLogits", d);
-        if (narrowDense(d)) return NarrowSoftmaxCrossEntropy.sparse(logits, labels, d);
+        return sparseSoftmaxCrossEntropy("sparseSoftmaxCrossEntropy", logits, labels, null, d);
+    }
+
+    /** With {@code w}, as {@link #softmaxCrossEntropy(String, Matrix, Matrix, Matrix, Matrix)} weighs rows. */
+    static float sparseSoftmaxCrossEntropy(String kernel, Matrix logits, Matrix labels, Matrix w, Matrix d) {
+        FusedShapes.labels(kernel, labels, logits.rows());
+        FusedShapes.same(kernel, "logits", logits, "dLogits", d);
+        if (w != null) FusedShapes.rowWeights(kernel, w, logits.rows());
+        if (narrowDense(d)) return NarrowSoftmaxCrossEntropy.sparse(kernel, logits, labels, w, d);
         float[] scratch = Vec.scratch();
         MemorySegment zs = logits.segment(), ls = labels.segment(), ds = d.segment();
         int m = logits.rows(), n = logits.cols();
@@ -130,8 +152,8 @@ final class SimdLosses {
         double total = 0;
         for (int r = 0; r < m; r++) {
             long zo = row(logits, r), dOff = row(d, r);
-            int label = FusedShapes.classIndex("sparseSoftmaxCrossEntropy",
-                    ls.getAtIndex(Vec.FLOAT, (long) r * labels.stride()), r, n);
+            int label = FusedShapes.classIndex(kernel, ls.getAtIndex(Vec.FLOAT, (long) r * labels.stride()), r, n);
+            float weight = rowWeight(w, r), scale = invM * weight;
             float max = SimdActivations.rowMax(zs, zo, n);
             float labelShifted = zs.getAtIndex(Vec.FLOAT, zo / Float.BYTES + label) - max;
             FloatVector sum = FloatVector.zero(S), rest = sum;
@@ -149,11 +171,11 @@ final class SimdLosses {
             sum.intoArray(scratch, 0);
             float s = VectorMath.sumLanes(scratch, 0);
             rest.intoArray(scratch, 0);
-            total += logOfSum(ones, VectorMath.sumLanes(scratch, 0)) - labelShifted;
+            total += weight * (logOfSum(ones, VectorMath.sumLanes(scratch, 0)) - labelShifted);
             float invSum = 1f / s;
             float labelP = ds.getAtIndex(Vec.FLOAT, dOff / Float.BYTES + label) * invSum;
-            scaleRun(ds, dOff, n, invSum, invM);
-            ds.setAtIndex(Vec.FLOAT, dOff / Float.BYTES + label, (labelP - 1f) * invM);
+            scaleRun(ds, dOff, n, invSum, scale);
+            ds.setAtIndex(Vec.FLOAT, dOff / Float.BYTES + label, (labelP - 1f) * scale);
         }
         return (float) (total / m);
     }

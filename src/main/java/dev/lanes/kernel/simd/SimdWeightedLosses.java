@@ -16,99 +16,14 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * The cross-entropies of {@link SimdLosses} with a weight per row (Keras's class_weight). Each is
- * its unweighted twin with one more factor, applied where the unweighted kernel applies 1/m: the
- * row's loss term times w (in double), the gradient's scale times w (in float). So a weight of 1
- * gives the unweighted bits and a weight of 2 exactly twice them, and the summation order, hence
- * the agreement with the loop backend, is the unweighted kernel's.
+ * Sigmoid binary cross-entropy with a weight per row (Keras's class_weight), where one output per
+ * row lets the weights run through the vector loop beside the logits. The softmax cross-entropies
+ * take their weights in {@link SimdLosses} itself (one factor per row there). Each weight is one more
+ * factor where the unweighted kernel applies 1/(m·n): the loss term times w, the gradient's scale
+ * times w, so a weight of 1 gives the unweighted bits and a weight of 2 exactly twice them.
  */
 final class SimdWeightedLosses {
     private SimdWeightedLosses() {}
-
-    static float softmaxCrossEntropy(Matrix logits, Matrix targets, Matrix w, Matrix d) {
-        FusedShapes.same("weightedSoftmaxCrossEntropy", "logits", logits, "targets", targets);
-        FusedShapes.same("weightedSoftmaxCrossEntropy", "logits", logits, "dLogits", d);
-        FusedShapes.rowWeights("weightedSoftmaxCrossEntropy", w, logits.rows());
-        if (SimdLosses.narrowDense(d)) return NarrowSoftmaxCrossEntropy.denseWeighted(logits, targets, w, d);
-        float[] scratch = Vec.scratch();
-        MemorySegment zs = logits.segment(), ys = targets.segment(), ws = w.segment(), ds = d.segment();
-        int m = logits.rows(), n = logits.cols();
-        float invM = 1f / m;
-        double total = 0;
-        for (int r = 0; r < m; r++) {
-            long zo = row(logits, r), yo = row(targets, r), dOff = row(d, r);
-            float weight = ws.getAtIndex(FLOAT, (long) r * w.stride());
-            float max = SimdActivations.rowMax(zs, zo, n);
-            FloatVector sum = FloatVector.zero(S), rest = sum, sy = sum, syz = sum;
-            int ones = 0;
-            for (int i = 0; i < n; i += L) {
-                VectorMask<Float> t = S.indexInRange(i, n);
-                long b = (long) i * Float.BYTES;
-                FloatVector shifted = fromMemorySegment(S, zs, zo + b, NATIVE, t).sub(max);
-                FloatVector y = fromMemorySegment(S, ys, yo + b, NATIVE, t);
-                FloatVector e = VectorMath.exp(shifted);
-                e.intoMemorySegment(ds, dOff + b, NATIVE, t);
-                sum = sum.add(e, t);
-                VectorMask<Float> one = e.compare(VectorOperators.EQ, 1f).and(t);
-                rest = rest.add(e, one.not().and(t));
-                ones += one.trueCount();
-                sy = sy.add(y);
-                syz = y.fma(shifted, syz);
-            }
-            sum.intoArray(scratch, 0);
-            float s = VectorMath.sumLanes(scratch, 0);
-            rest.intoArray(scratch, 0);
-            double logSum = SimdLosses.logOfSum(ones, VectorMath.sumLanes(scratch, 0));
-            sy.intoArray(scratch, 0);
-            syz.intoArray(scratch, 16);
-            float targetSum = VectorMath.sumLanes(scratch, 0);
-            total += weight * (targetSum * logSum - VectorMath.sumLanes(scratch, 16));
-            SimdLosses.probabilitiesMinusTargets(ds, dOff, ys, yo, n, targetSum / s, invM * weight);
-        }
-        return (float) (total / m);
-    }
-
-    static float sparseSoftmaxCrossEntropy(Matrix logits, Matrix labels, Matrix w, Matrix d) {
-        FusedShapes.labels("weightedSparseSoftmaxCrossEntropy", labels, logits.rows());
-        FusedShapes.same("weightedSparseSoftmaxCrossEntropy", "logits", logits, "dLogits", d);
-        FusedShapes.rowWeights("weightedSparseSoftmaxCrossEntropy", w, logits.rows());
-        if (SimdLosses.narrowDense(d)) return NarrowSoftmaxCrossEntropy.sparseWeighted(logits, labels, w, d);
-        float[] scratch = Vec.scratch();
-        MemorySegment zs = logits.segment(), ls = labels.segment(), ws = w.segment(), ds = d.segment();
-        int m = logits.rows(), n = logits.cols();
-        float invM = 1f / m;
-        double total = 0;
-        for (int r = 0; r < m; r++) {
-            long zo = row(logits, r), dOff = row(d, r);
-            int label = FusedShapes.classIndex("weightedSparseSoftmaxCrossEntropy",
-                    ls.getAtIndex(FLOAT, (long) r * labels.stride()), r, n);
-            float weight = ws.getAtIndex(FLOAT, (long) r * w.stride());
-            float scale = invM * weight;
-            float max = SimdActivations.rowMax(zs, zo, n);
-            float labelShifted = zs.getAtIndex(FLOAT, zo / Float.BYTES + label) - max;
-            FloatVector sum = FloatVector.zero(S), rest = sum;
-            int ones = 0;
-            for (int i = 0; i < n; i += L) {
-                VectorMask<Float> t = S.indexInRange(i, n);
-                long b = (long) i * Float.BYTES;
-                FloatVector e = VectorMath.exp(fromMemorySegment(S, zs, zo + b, NATIVE, t).sub(max));
-                e.intoMemorySegment(ds, dOff + b, NATIVE, t);
-                sum = sum.add(e, t);
-                VectorMask<Float> one = e.compare(VectorOperators.EQ, 1f).and(t);
-                rest = rest.add(e, one.not().and(t));
-                ones += one.trueCount();
-            }
-            sum.intoArray(scratch, 0);
-            float s = VectorMath.sumLanes(scratch, 0);
-            rest.intoArray(scratch, 0);
-            total += weight * (SimdLosses.logOfSum(ones, VectorMath.sumLanes(scratch, 0)) - labelShifted);
-            float invSum = 1f / s;
-            float labelP = ds.getAtIndex(FLOAT, dOff / Float.BYTES + label) * invSum;
-            SimdLosses.scaleRun(ds, dOff, n, invSum, scale);
-            ds.setAtIndex(FLOAT, dOff / Float.BYTES + label, (labelP - 1f) * scale);
-        }
-        return (float) (total / m);
-    }
 
     /**
      * With one output per row (one sigmoid unit, the binary classifier) and dense operands, the

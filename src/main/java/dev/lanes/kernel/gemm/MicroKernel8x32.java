@@ -365,9 +365,10 @@ public final class MicroKernel8x32 implements MicroKernel {
     }
 
     /**
-     * One row: four strips (eight vectors, eight accumulators) at a time. Two to four rows: two strips
-     * (four vectors) of four rows at a time, sixteen accumulators, the rows past {@code rows} being
-     * the packed panel's zero padding. Then the last strip alone. The row r value for k is
+     * One row: four strips (eight vectors, eight accumulators) at a time, then the last strips one at
+     * a time. Two to four rows: two strips (four vectors) of four rows at a time, sixteen
+     * accumulators, the rows past {@code rows} being the packed panel's zero padding; an odd last
+     * strip goes through the MR-row tile. The row r value for k is
      * {@code ap[aOff + k·MR + r]}, as in the MR-row tile.
      */
     @Override
@@ -425,7 +426,7 @@ public final class MicroKernel8x32 implements MicroKernel {
         }
     }
 
-    private static void fourRows(int rows, int kc, float[] ap, int aOff, MemorySegment bs, long bOff, long ldbBytes,
+    private void fourRows(int rows, int kc, float[] ap, int aOff, MemorySegment bs, long bOff, long ldbBytes,
                                  int strips, MemorySegment c, int ldc, int row0, int col0,
                                  float alpha, float beta, TileEpilogue ep, float[] tile) {
         int s = 0;
@@ -464,24 +465,9 @@ public final class MicroKernel8x32 implements MicroKernel {
             store(tile, c, ldc, row0, col + NR, rows, NR, alpha, beta, ep);
         }
         if (s < strips) {
-            FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-            FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-            int a = aOff;
-            long b = bOff + (long) s * NR * Float.BYTES;
-            for (int k = 0; k < kc; k++, a += MR, b += ldbBytes) {
-                FloatVector b0 = FloatVector.fromMemorySegment(S, bs, b, NATIVE);
-                FloatVector b1 = FloatVector.fromMemorySegment(S, bs, b + 64, NATIVE);
-                FloatVector x;
-                x = FloatVector.broadcast(S, ap[a]);     c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-                x = FloatVector.broadcast(S, ap[a + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-                x = FloatVector.broadcast(S, ap[a + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-                x = FloatVector.broadcast(S, ap[a + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            }
-            c00.intoArray(tile, 0);  c01.intoArray(tile, 16);
-            c10.intoArray(tile, 32); c11.intoArray(tile, 48);
-            c20.intoArray(tile, 64); c21.intoArray(tile, 80);
-            c30.intoArray(tile, 96); c31.intoArray(tile, 112);
-            store(tile, c, ldc, row0, col0 + s * NR, rows, NR, alpha, beta, ep);
+            // The odd strip: the MR-row tile, which computes these rows with the same FMAs.
+            runUnpackedB(kc, ap, aOff, bs, bOff + (long) s * NR * Float.BYTES, ldbBytes, c, ldc, row0, col0 + s * NR, rows,
+                    alpha, beta, ep, tile);
         }
     }
 

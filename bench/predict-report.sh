@@ -83,5 +83,8 @@ for rep in $(seq 1 "$repeats"); do
   done
 done
 
-python3 "$bench_dir/predict_report.py" "$raw" "$out_dir/predict.md" "$command_line" "$(uptime)"
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$root" diff --quiet HEAD -- src pom.xml 2>/dev/null || commit="$commit (with uncommitted changes)"
+cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)
+python3 "$bench_dir/predict_report.py" "$raw" "$out_dir/predict.md" "$command_line" "$(uptime)" "$commit" "${cpu:-an unknown CPU}, $(nproc) CPUs"
 echo "wrote $out_dir/predict.md" >&2

@@ -5,7 +5,7 @@ import platform
 import statistics
 import sys
 
-raw, out, command, load = sys.argv[1:5]
+raw, out, command, load, commit, cpu = sys.argv[1:7]
 runs = [json.loads(line) for line in open(raw) if line.strip()]
 libs = [lib for lib in ("simd", "numpy", "torch") if any(r["backend"] == lib for r in runs)]
 name = {"simd": "Lanes simd", "numpy": "numpy", "torch": "PyTorch"}
@@ -31,7 +31,8 @@ lines = [
     " JIT or the library has warmed up: what an application serving requests waits for. Each figure is the"
     " median over the runs of each run's median call; p99 is the median of the runs' 99th percentiles.",
     "",
-    f"Command: `{command}` (the libraries alternate within each run). Load at the end: `{load.strip()}`.",
+    f"Command: `{command}` (the libraries alternate within each run), at commit {commit}, on {cpu}."
+    f" Load at the end: `{load.strip()}`.",
     f"Versions: Python {versions.get('python', '?')}, numpy {versions.get('numpy', '?')}, torch"
     f" {next((r['versions'].get('torch') for r in runs if r.get('versions', {}).get('torch')), '?')}.",
     "",

@@ -16,9 +16,13 @@ final class InferenceWorkspace implements AutoCloseable {
     /** Views of the first m rows of every output, made the first time m rows are predicted: a view is an object, and a prediction allocates nothing. */
     private final Matrix[][] firstRows;
     private final int capacity;
+    /** One input row and its probabilities, for {@code Sequential.predict(float[], float[])}. */
+    private final Matrix inputRow, probabilitiesRow;
 
-    InferenceWorkspace(Layer[] layers, int capacity) {
+    InferenceWorkspace(Layer[] layers, int inputWidth, int capacity) {
         this.capacity = capacity;
+        this.inputRow = Matrix.allocate(arena, 1, inputWidth);
+        this.probabilitiesRow = Matrix.allocate(arena, 1, layers[layers.length - 1].outputWidth());
         this.outputs = new Matrix[layers.length];
         this.firstRows = new Matrix[capacity + 1][];
         for (int i = 0; i < layers.length; i++) {
@@ -27,6 +31,10 @@ final class InferenceWorkspace implements AutoCloseable {
     }
 
     int capacity() { return capacity; }
+
+    Matrix inputRow() { return inputRow; }
+
+    Matrix probabilitiesRow() { return probabilitiesRow; }
 
     /** Runs every layer in inference mode on {@code x} (at most {@link #capacity()} rows); the result is a view of a buffer here. */
     Matrix run(Layer[] layers, Matrix x) {

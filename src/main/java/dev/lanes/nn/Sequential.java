@@ -321,12 +321,66 @@ public final class Sequential implements AutoCloseable {
         }
     }
 
+    /**
+     * The model's outputs for one input, as a new array: for an application that holds its inputs
+     * as {@code float[]}. {@link #predict(float[], float[])} writes into an array of the caller's.
+     */
+    public float[] predict(float[] input) {
+        float[] out = new float[outputWidth()];
+        predict(input, out);
+        return out;
+    }
+
+    /**
+     * Writes the model's outputs for one input into {@code output}, allocating nothing: the input is
+     * copied into the borrowed workspace. Thread-safe, as {@link #predict(Matrix, Matrix)}, and
+     * bitwise the same row that input gets there.
+     */
+    public void predict(float[] input, float[] output) {
+        if (input.length != inputWidth) {
+            throw new IllegalArgumentException("predict: the model expects " + inputWidth + " inputs, got an array of "
+                    + input.length);
+        }
+        if (output.length != outputWidth()) {
+            throw new IllegalArgumentException("predict: the model has " + outputWidth() + " outputs, got an array of "
+                    + output.length + " for them");
+        }
+        long stamp = lifecycle.readLock();
+        try {
+            checkOpen();
+            InferenceWorkspace workspace = borrowWorkspace(1);
+            try {
+                Matrix x = workspace.inputRow();
+                x.copyFrom(input);
+                Matrix y = workspace.run(layers, x);
+                if (outputIsLogits()) {
+                    Activations.forward(kernels, outputActivation(), y, workspace.probabilitiesRow());
+                    y = workspace.probabilitiesRow();
+                }
+                y.copyTo(output);
+            } finally {
+                idleWorkspaces.give(workspace);
+            }
+        } finally {
+            lifecycle.unlockRead(stamp);
+        }
+    }
+
+    /** The predicted class of one input, as {@link #predictClasses} decides it. */
+    public int predictClass(float[] input) {
+        float[] p = predict(input);
+        if (p.length == 1) return p[0] > 0.5f ? 1 : 0;
+        int best = 0;
+        for (int c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
+        return best;
+    }
+
     /** An idle workspace with room for {@code rows} rows; a new one when none is idle or the one found is too small. */
     private InferenceWorkspace borrowWorkspace(int rows) {
         InferenceWorkspace w = idleWorkspaces.take();
         if (w != null && w.capacity() >= rows) return w;
         if (w != null) w.close();
-        return new InferenceWorkspace(layers, Math.max(rows, w == null ? 0 : w.capacity()));
+        return new InferenceWorkspace(layers, inputWidth, Math.max(rows, w == null ? 0 : w.capacity()));
     }
 
     private void checkOpen() {

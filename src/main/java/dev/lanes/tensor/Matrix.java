@@ -79,6 +79,27 @@ public final class Matrix implements AutoCloseable {
         return m;
     }
 
+    /**
+     * A matrix that owns its memory, one row per array of {@code rows} (Java's usual {@code float[][]});
+     * every row must have the first one's length.
+     */
+    public static Matrix ofRows(float[][] rows) {
+        if (rows.length == 0) throw new IllegalArgumentException("ofRows needs at least one row");
+        int cols = rows[0].length;
+        for (int r = 1; r < rows.length; r++) {
+            if (rows[r].length != cols) {
+                throw new IllegalArgumentException("row " + r + " has " + rows[r].length + " values, row 0 has " + cols
+                        + "; every row of a matrix has the same length");
+            }
+        }
+        checkShape(rows.length, cols, cols);
+        Matrix m = allocate(rows.length, cols);
+        for (int r = 0; r < rows.length; r++) {
+            MemorySegment.copy(rows[r], 0, m.segment, FLOAT, (long) r * cols * Float.BYTES, cols);
+        }
+        return m;
+    }
+
     private static void checkLength(int length, int rows, int cols) {
         if (length != (long) rows * cols) {
             throw new IllegalArgumentException("cannot copy " + length + " values into a " + rows + "x" + cols
@@ -213,6 +234,25 @@ public final class Matrix implements AutoCloseable {
             MemorySegment.copy(segment, FLOAT, (long) r * stride * Float.BYTES, out, r * cols, cols);
         }
         return out;
+    }
+
+    /** The elements as new arrays, one per row. */
+    public float[][] toRows() {
+        checkAlive();
+        float[][] out = new float[rows][cols];
+        for (int r = 0; r < rows; r++) {
+            MemorySegment.copy(segment, FLOAT, (long) r * stride * Float.BYTES, out[r], 0, cols);
+        }
+        return out;
+    }
+
+    /** Copies the elements, row-major, into {@code dst} (exactly {@code rows*cols} long), allocating nothing. */
+    public void copyTo(float[] dst) {
+        checkAlive();
+        checkLength(dst.length, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            MemorySegment.copy(segment, FLOAT, (long) r * stride * Float.BYTES, dst, r * cols, cols);
+        }
     }
 
     /** Sets every element to {@code v}. */

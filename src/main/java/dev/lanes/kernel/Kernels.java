@@ -131,6 +131,15 @@ public interface Kernels extends AutoCloseable {
     /** Huber loss with threshold {@code delta}, mean over all m×n elements. */
     float huber(Matrix predictions, Matrix targets, float delta, Matrix dPredictions);
 
+    /** {@link #meanSquaredError} with row r's terms and gradient times {@code rowWeights[r]}; still over all m·n elements. */
+    float weightedMeanSquaredError(Matrix predictions, Matrix targets, Matrix rowWeights, Matrix dPredictions);
+
+    /** {@link #meanAbsoluteError} with row r's terms and gradient times {@code rowWeights[r]}. */
+    float weightedMeanAbsoluteError(Matrix predictions, Matrix targets, Matrix rowWeights, Matrix dPredictions);
+
+    /** {@link #huber} with row r's terms and gradient times {@code rowWeights[r]}. */
+    float weightedHuber(Matrix predictions, Matrix targets, float delta, Matrix rowWeights, Matrix dPredictions);
+
     // ---------------------------------------------------------------- reductions
 
     /** {@code out[j] = scale·Σᵢ x[i][j]} (out is 1×N); with scale 1/m this is the bias gradient. */

@@ -279,6 +279,30 @@ public final class ProfilingKernels implements Kernels {
     }
 
     @Override
+    public float weightedMeanSquaredError(Matrix p, Matrix y, Matrix w, Matrix d) {
+        long t = begin();
+        float r = inner.weightedMeanSquaredError(p, y, w, d);
+        add(Group.LOSS, t);
+        return r;
+    }
+
+    @Override
+    public float weightedMeanAbsoluteError(Matrix p, Matrix y, Matrix w, Matrix d) {
+        long t = begin();
+        float r = inner.weightedMeanAbsoluteError(p, y, w, d);
+        add(Group.LOSS, t);
+        return r;
+    }
+
+    @Override
+    public float weightedHuber(Matrix p, Matrix y, float delta, Matrix w, Matrix d) {
+        long t = begin();
+        float r = inner.weightedHuber(p, y, delta, w, d);
+        add(Group.LOSS, t);
+        return r;
+    }
+
+    @Override
     public void columnSums(Matrix x, float scale, Matrix out) {
         long t = begin();
         inner.columnSums(x, scale, out);

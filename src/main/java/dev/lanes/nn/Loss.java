@@ -178,19 +178,18 @@ public final class Loss {
 
     /**
      * As {@link #compute} with row r's loss and gradient times {@code rowWeights[r]} (an m×1 column):
-     * {@code Σᵣ wᵣ·Lᵣ / m}, Keras's weighted loss (sum over the batch divided by its size). For the
-     * cross-entropies only.
-     *
-     * @throws IllegalArgumentException for a regression loss
+     * {@code Σᵣ wᵣ·Lᵣ / m}, Keras's weighted loss (sum over the batch divided by its size), where Lᵣ is
+     * row r's loss (for MSE, MAE and Huber the mean over its outputs).
      */
     public float computeWeighted(Kernels kernels, Matrix output, Matrix targets, Matrix rowWeights, Matrix gradient) {
         return switch (kind) {
+            case MEAN_SQUARED_ERROR -> kernels.weightedMeanSquaredError(output, targets, rowWeights, gradient);
+            case MEAN_ABSOLUTE_ERROR -> kernels.weightedMeanAbsoluteError(output, targets, rowWeights, gradient);
+            case HUBER -> kernels.weightedHuber(output, targets, delta, rowWeights, gradient);
             case BINARY_CROSS_ENTROPY -> kernels.weightedSigmoidBinaryCrossEntropy(output, targets, rowWeights, gradient);
             case CATEGORICAL_CROSS_ENTROPY -> kernels.weightedSoftmaxCrossEntropy(output, targets, rowWeights, gradient);
             case SPARSE_CATEGORICAL_CROSS_ENTROPY ->
                     kernels.weightedSparseSoftmaxCrossEntropy(output, targets, rowWeights, gradient);
-            default -> throw new IllegalArgumentException("row weights apply to the cross-entropies; " + this
-                    + " is a regression loss");
         };
     }
 

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The row-weighted cross-entropies (class weights): simd against loop over every fused-kernel
+ * The row-weighted losses (class and sample weights), the cross-entropies and, for sample weights,
+ * the regression losses: simd against loop over every fused-kernel
  * shape plus one-column batches of many lengths (the binary classifier's logits); a weight of 1
  * reproduces the unweighted kernel bit for bit and a weight of 2 exactly doubles it, on both
  * backends; and the simd kernels allocate nothing once compiled.
@@ -94,6 +95,19 @@ class WeightedLossKernelsTest extends LoopAndSimd {
                         (k, m) -> k.weightedSigmoidBinaryCrossEntropy(m[0], m[1], m[2], m[3]), "weighted bce " + s);
                 assertScalarClose(bce[0].value(), bce[1].value(), 1e-5, "weighted bce loss " + s);
                 assertClose(bce[0].arrays()[3], bce[1].arrays()[3], 1e-6, 1e-6 * scale, "weighted bce gradient " + s);
+
+                // Sample weights on the regression losses: the same element-wise terms, row by row.
+                Matrix target = random(a, s, rnd, -3, 3);
+                for (String loss : new String[] {"mse", "mae", "huber"}) {
+                    String w3 = "weighted " + loss + " " + s;
+                    Outcome[] reg = both(a, new Matrix[] {p, target, w, d}, (k, m) -> switch (loss) {
+                        case "mse" -> k.weightedMeanSquaredError(m[0], m[1], m[2], m[3]);
+                        case "mae" -> k.weightedMeanAbsoluteError(m[0], m[1], m[2], m[3]);
+                        default -> k.weightedHuber(m[0], m[1], 1f, m[2], m[3]);
+                    }, w3);
+                    assertScalarClose(reg[0].value(), reg[1].value(), 1e-5, w3 + " loss");
+                    assertClose(reg[0].arrays()[3], reg[1].arrays()[3], 1e-6, 1e-6 * 2 * scale, w3 + " gradient");
+                }
             }
         }
     }
@@ -130,6 +144,15 @@ class WeightedLossKernelsTest extends LoopAndSimd {
                     boolean sameOrder = k == loop || s.cols() == 1 || s.rows() == 1 || s.stride() != s.cols();
                     check(k, a, s, p, y, Kernels::weightedSigmoidBinaryCrossEntropy,
                             Kernels::sigmoidBinaryCrossEntropy, sameOrder, "bce " + at);
+                    // The simd regression kernels always go row by row when weighted, one run when dense without.
+                    boolean rowOrder = k == loop || s.rows() == 1 || s.stride() != s.cols();
+                    Matrix target = random(a, s, rnd, -3, 3);
+                    check(k, a, s, p, target, Kernels::weightedMeanSquaredError, Kernels::meanSquaredError, rowOrder,
+                            "mse " + at);
+                    check(k, a, s, p, target, Kernels::weightedMeanAbsoluteError, Kernels::meanAbsoluteError, rowOrder,
+                            "mae " + at);
+                    check(k, a, s, p, target, (kk, x, t, ww, dd) -> kk.weightedHuber(x, t, 0.5f, ww, dd),
+                            (kk, x, t, dd) -> kk.huber(x, t, 0.5f, dd), rowOrder, "huber " + at);
                 }
             }
         }

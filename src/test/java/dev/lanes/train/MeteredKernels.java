@@ -63,6 +63,15 @@ final class MeteredKernels implements Kernels {
     @Override public float sigmoidBinaryCrossEntropy(Matrix l, Matrix t, Matrix d) {
         long s = begin(); float v = k.sigmoidBinaryCrossEntropy(l, t, d); end(s); return v;
     }
+    @Override public float weightedMeanSquaredError(Matrix p, Matrix t, Matrix w, Matrix d) {
+        long s = begin(); float v = k.weightedMeanSquaredError(p, t, w, d); end(s); return v;
+    }
+    @Override public float weightedMeanAbsoluteError(Matrix p, Matrix t, Matrix w, Matrix d) {
+        long s = begin(); float v = k.weightedMeanAbsoluteError(p, t, w, d); end(s); return v;
+    }
+    @Override public float weightedHuber(Matrix p, Matrix t, float delta, Matrix w, Matrix d) {
+        long s = begin(); float v = k.weightedHuber(p, t, delta, w, d); end(s); return v;
+    }
     @Override public float meanSquaredError(Matrix p, Matrix t, Matrix d) {
         long s = begin(); float v = k.meanSquaredError(p, t, d); end(s); return v;
     }

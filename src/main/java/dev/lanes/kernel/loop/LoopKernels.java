@@ -121,6 +121,21 @@ public final class LoopKernels implements Kernels {
     }
 
     @Override
+    public float weightedMeanSquaredError(Matrix predictions, Matrix targets, Matrix rowWeights, Matrix dPredictions) {
+        return LoopLosses.meanSquaredError("weightedMeanSquaredError", predictions, targets, rowWeights, dPredictions);
+    }
+
+    @Override
+    public float weightedMeanAbsoluteError(Matrix predictions, Matrix targets, Matrix rowWeights, Matrix dPredictions) {
+        return LoopLosses.meanAbsoluteError("weightedMeanAbsoluteError", predictions, targets, rowWeights, dPredictions);
+    }
+
+    @Override
+    public float weightedHuber(Matrix predictions, Matrix targets, float delta, Matrix rowWeights, Matrix dPredictions) {
+        return LoopLosses.huber("weightedHuber", predictions, targets, delta, rowWeights, dPredictions);
+    }
+
+    @Override
     public float meanSquaredError(Matrix predictions, Matrix targets, Matrix dPredictions) {
         return LoopLosses.meanSquaredError(predictions, targets, dPredictions);
     }

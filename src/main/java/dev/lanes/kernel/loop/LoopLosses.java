@@ -136,36 +136,46 @@ final class LoopLosses {
     }
 
     static float meanSquaredError(Matrix p, Matrix y, Matrix d) {
-        FusedShapes.same("meanSquaredError", "predictions", p, "targets", y);
-        FusedShapes.same("meanSquaredError", "predictions", p, "dPredictions", d);
+        return meanSquaredError("meanSquaredError", p, y, null, d);
+    }
+
+    /** With {@code w} (m×1, or null), row r's terms and gradient times w[r]; still over all m·n elements. */
+    static float meanSquaredError(String kernel, Matrix p, Matrix y, Matrix w, Matrix d) {
+        checkRegression(kernel, p, y, w, d);
         MemorySegment ps = p.segment(), ys = y.segment(), ds = d.segment();
         double count = (double) p.rows() * p.cols();
         float scale = (float) (2.0 / count);
         double total = 0;
         for (int r = 0; r < p.rows(); r++) {
             long pb = (long) r * p.stride(), yb = (long) r * y.stride(), db = (long) r * d.stride();
+            float weight = rowWeight(w, r), rowScale = scale * weight;
             for (int c = 0; c < p.cols(); c++) {
                 float diff = ps.getAtIndex(F, pb + c) - ys.getAtIndex(F, yb + c);
-                total += (double) diff * diff;
-                ds.setAtIndex(F, db + c, diff * scale);
+                total += weight * ((double) diff * diff);
+                ds.setAtIndex(F, db + c, diff * rowScale);
             }
         }
         return (float) (total / count);
     }
 
     static float meanAbsoluteError(Matrix p, Matrix y, Matrix d) {
-        FusedShapes.same("meanAbsoluteError", "predictions", p, "targets", y);
-        FusedShapes.same("meanAbsoluteError", "predictions", p, "dPredictions", d);
+        return meanAbsoluteError("meanAbsoluteError", p, y, null, d);
+    }
+
+    /** With {@code w}, as {@link #meanSquaredError(String, Matrix, Matrix, Matrix, Matrix)} weighs rows. */
+    static float meanAbsoluteError(String kernel, Matrix p, Matrix y, Matrix w, Matrix d) {
+        checkRegression(kernel, p, y, w, d);
         MemorySegment ps = p.segment(), ys = y.segment(), ds = d.segment();
         double count = (double) p.rows() * p.cols();
         float scale = (float) (1.0 / count);
         double total = 0;
         for (int r = 0; r < p.rows(); r++) {
             long pb = (long) r * p.stride(), yb = (long) r * y.stride(), db = (long) r * d.stride();
+            float weight = rowWeight(w, r), rowScale = scale * weight;
             for (int c = 0; c < p.cols(); c++) {
                 float diff = ps.getAtIndex(F, pb + c) - ys.getAtIndex(F, yb + c);
-                total += Math.abs(diff);
-                ds.setAtIndex(F, db + c, diff > 0f ? scale : diff < 0f ? -scale : 0f);
+                total += weight * (double) Math.abs(diff);
+                ds.setAtIndex(F, db + c, diff > 0f ? rowScale : diff < 0f ? -rowScale : 0f);
             }
         }
         return (float) (total / count);
@@ -173,28 +183,39 @@ final class LoopLosses {
 
     /** ½d² for |d| ≤ δ, δ(|d| − ½δ) beyond; gradient d, or δ·sign(d) beyond, over m·n. */
     static float huber(Matrix p, Matrix y, float delta, Matrix d) {
-        FusedShapes.same("huber", "predictions", p, "targets", y);
-        FusedShapes.same("huber", "predictions", p, "dPredictions", d);
+        return huber("huber", p, y, delta, null, d);
+    }
+
+    /** With {@code w}, as {@link #meanSquaredError(String, Matrix, Matrix, Matrix, Matrix)} weighs rows. */
+    static float huber(String kernel, Matrix p, Matrix y, float delta, Matrix w, Matrix d) {
+        checkRegression(kernel, p, y, w, d);
         MemorySegment ps = p.segment(), ys = y.segment(), ds = d.segment();
         double count = (double) p.rows() * p.cols();
         float scale = (float) (1.0 / count);
         double total = 0;
         for (int r = 0; r < p.rows(); r++) {
             long pb = (long) r * p.stride(), yb = (long) r * y.stride(), db = (long) r * d.stride();
+            float weight = rowWeight(w, r), rowScale = scale * weight;
             for (int c = 0; c < p.cols(); c++) {
                 float diff = ps.getAtIndex(F, pb + c) - ys.getAtIndex(F, yb + c);
                 float abs = Math.abs(diff);
                 float grad;
                 if (abs <= delta) {
-                    total += 0.5 * diff * diff;
+                    total += weight * (0.5 * diff * diff);
                     grad = diff;
                 } else {
-                    total += delta * (abs - 0.5 * delta);
+                    total += weight * (delta * (abs - 0.5 * delta));
                     grad = Math.copySign(delta, diff);
                 }
-                ds.setAtIndex(F, db + c, grad * scale);
+                ds.setAtIndex(F, db + c, grad * rowScale);
             }
         }
         return (float) (total / count);
+    }
+
+    private static void checkRegression(String kernel, Matrix p, Matrix y, Matrix w, Matrix d) {
+        FusedShapes.same(kernel, "predictions", p, "targets", y);
+        FusedShapes.same(kernel, "predictions", p, "dPredictions", d);
+        if (w != null) FusedShapes.rowWeights(kernel, w, p.rows());
     }
 }

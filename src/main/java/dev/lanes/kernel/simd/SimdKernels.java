@@ -136,6 +136,24 @@ public final class SimdKernels implements Kernels {
     }
 
     @Override
+    public float weightedMeanSquaredError(Matrix predictions, Matrix targets, Matrix rowWeights, Matrix dPredictions) {
+        return SimdLosses.weightedRegression("weightedMeanSquaredError", SimdLosses.MSE, predictions, targets, 0f,
+                rowWeights, dPredictions);
+    }
+
+    @Override
+    public float weightedMeanAbsoluteError(Matrix predictions, Matrix targets, Matrix rowWeights, Matrix dPredictions) {
+        return SimdLosses.weightedRegression("weightedMeanAbsoluteError", SimdLosses.MAE, predictions, targets, 0f,
+                rowWeights, dPredictions);
+    }
+
+    @Override
+    public float weightedHuber(Matrix predictions, Matrix targets, float delta, Matrix rowWeights, Matrix dPredictions) {
+        return SimdLosses.weightedRegression("weightedHuber", SimdLosses.HUBER, predictions, targets, delta, rowWeights,
+                dPredictions);
+    }
+
+    @Override
     public float meanSquaredError(Matrix predictions, Matrix targets, Matrix dPredictions) {
         return SimdLosses.meanSquaredError(predictions, targets, dPredictions);
     }

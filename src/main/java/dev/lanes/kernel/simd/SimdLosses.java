@@ -25,7 +25,7 @@ final class SimdLosses {
     /** Elements per float accumulation block. */
     static final int BLOCK = 64 * L;
 
-    private static final int MSE = 0, MAE = 1, HUBER = 2, BCE = 3;
+    static final int MSE = 0, MAE = 1, HUBER = 2, BCE = 3;
 
     private SimdLosses() {}
 
@@ -218,6 +218,27 @@ final class SimdLosses {
     }
 
     /** Mean of the element-wise loss {@code kind}; the gradient is scaled by gradientNumerator/(m·n). */
+    /**
+     * The regression losses with row r's terms and gradient times {@code w[r]} (an m×1 column), still
+     * over all m·n elements: each row one run of the unweighted loop, its gradient scale times w[r].
+     * Row by row, so the sum is grouped by rows: within float rounding of the unweighted kernel at
+     * w = 1, not bit for bit, where the unweighted kernel runs dense operands as one run.
+     */
+    static float weightedRegression(String kernel, int kind, Matrix p, Matrix y, float delta, Matrix w, Matrix d) {
+        FusedShapes.same(kernel, "predictions", p, "targets", y);
+        FusedShapes.same(kernel, "predictions", p, "dPredictions", d);
+        FusedShapes.rowWeights(kernel, w, p.rows());
+        MemorySegment ps = p.segment(), ys = y.segment(), ds = d.segment();
+        double count = (double) p.rows() * p.cols();
+        float scale = (float) ((kind == MSE ? 2.0 : 1.0) / count);
+        double total = 0;
+        for (int r = 0; r < p.rows(); r++) {
+            float weight = rowWeight(w, r);
+            total += weight * run(kind, ps, row(p, r), ys, row(y, r), ds, row(d, r), p.cols(), delta, scale * weight);
+        }
+        return (float) (total / count);
+    }
+
     private static float elementwise(int kind, Matrix p, Matrix y, Matrix d, float delta, double gradientNumerator) {
         MemorySegment ps = p.segment(), ys = y.segment(), ds = d.segment();
         double count = (double) p.rows() * p.cols();

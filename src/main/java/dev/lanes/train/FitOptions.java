@@ -22,11 +22,15 @@ import java.util.List;
  *                     that completed that many epochs keeps the per-epoch shuffle and learning rate
  * @param classWeights a weight per class for the training loss (Keras's {@code class_weight}; see
  *                     {@link ClassWeights} for the formula), or null for none
+ * @param sampleWeights a weight per row of {@code fit}'s inputs for the training loss (Keras's
+ *                     {@code sample_weight}), times the class weight when both are given; or null.
+ *                     As for class weights, {@code val_loss} and the metrics are not weighted (Keras
+ *                     weighs the rows a {@code validation_split} takes with their sample weights)
  */
 public record FitOptions(int epochs, int batchSize, boolean shuffle, long seed, double validationSplit,
                          Matrix validationX, Matrix validationY, List<Callback> callbacks,
                          boolean verbose, boolean liveProgress, PrintStream out, int initialEpoch,
-                         ClassWeights classWeights) {
+                         ClassWeights classWeights, float[] sampleWeights) {
 
     public FitOptions {
         if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
@@ -45,14 +49,29 @@ public record FitOptions(int epochs, int batchSize, boolean shuffle, long seed, 
         }
         callbacks = List.copyOf(callbacks);
         if (out == null) out = System.out;
+        if (sampleWeights != null) sampleWeights = checkedSampleWeights(sampleWeights);
     }
 
-    /** Options without class weights. */
+    /** Options without class or sample weights. */
     public FitOptions(int epochs, int batchSize, boolean shuffle, long seed, double validationSplit,
                       Matrix validationX, Matrix validationY, List<Callback> callbacks,
                       boolean verbose, boolean liveProgress, PrintStream out, int initialEpoch) {
         this(epochs, batchSize, shuffle, seed, validationSplit, validationX, validationY, callbacks, verbose,
-                liveProgress, out, initialEpoch, null);
+                liveProgress, out, initialEpoch, null, null);
+    }
+
+    /** A copy of {@code weights}, refused when one is negative or not finite, or all are 0. */
+    private static float[] checkedSampleWeights(float[] weights) {
+        boolean any = false;
+        for (int r = 0; r < weights.length; r++) {
+            if (!(weights[r] >= 0f) || Float.isInfinite(weights[r])) {
+                throw new IllegalArgumentException("sample weight " + r + " is " + weights[r]
+                        + "; sample weights must be finite and >= 0");
+            }
+            any |= weights[r] > 0f;
+        }
+        if (!any) throw new IllegalArgumentException("every sample weight is 0: nothing would be learned");
+        return weights.clone();
     }
 
     /** Options starting at epoch 0. */
@@ -62,6 +81,10 @@ public record FitOptions(int epochs, int batchSize, boolean shuffle, long seed, 
         this(epochs, batchSize, shuffle, seed, validationSplit, validationX, validationY, callbacks, verbose,
                 liveProgress, out, 0);
     }
+
+    /** The sample weights (a copy), or null. */
+    @Override
+    public float[] sampleWeights() { return sampleWeights == null ? null : sampleWeights.clone(); }
 
     public static Builder builder() { return new Builder(); }
 
@@ -94,6 +117,7 @@ public record FitOptions(int epochs, int batchSize, boolean shuffle, long seed, 
         private PrintStream out = System.out;
         private int initialEpoch;
         private ClassWeights classWeights;
+        private float[] sampleWeights;
 
         public Builder epochs(int epochs) { this.epochs = epochs; return this; }
 
@@ -128,11 +152,17 @@ public record FitOptions(int epochs, int batchSize, boolean shuffle, long seed, 
         /** {@link ClassWeights#of}: one weight per class, in class order. */
         public Builder classWeights(float... weights) { return classWeights(ClassWeights.of(weights)); }
 
+        /**
+         * A weight per row of {@code fit}'s inputs (Keras's {@code sample_weight}): row r's loss and
+         * gradient are multiplied by it; null for none.
+         */
+        public Builder sampleWeights(float... weights) { this.sampleWeights = weights; return this; }
+
         public FitOptions build() {
             boolean live = liveProgress != null ? liveProgress
                     : out == System.out && System.console() != null && System.console().isTerminal();
             return new FitOptions(epochs, batchSize, shuffle, seed, validationSplit, validationX, validationY,
-                    callbacks, verbose, live, out, initialEpoch, classWeights);
+                    callbacks, verbose, live, out, initialEpoch, classWeights, sampleWeights);
         }
     }
 }

@@ -332,9 +332,10 @@ public final class Trainer implements AutoCloseable {
 
     /**
      * Trains for {@code options.epochs()} epochs (fewer if a callback stops it). With
-     * {@link FitOptions#classWeights() class weights}, each row's loss and gradient are multiplied by
-     * its class's weight and the batch loss is their sum over the batch size (Keras's
-     * {@code class_weight}); the epoch's {@code loss} is that weighted loss, while {@code val_loss}
+     * {@link FitOptions#classWeights() class weights} or {@link FitOptions#sampleWeights() sample
+     * weights}, each row's loss and gradient are multiplied by its class's weight times its own and
+     * the batch loss is their sum over the batch size (Keras's {@code class_weight} and
+     * {@code sample_weight}); the epoch's {@code loss} is that weighted loss, while {@code val_loss}
      * and the metrics are not weighted.
      *
      * @param x inputs, one row per sample
@@ -350,12 +351,24 @@ public final class Trainer implements AutoCloseable {
         }
         checkTargets(y, x.rows());
         ClassWeights classWeights = options.classWeights();
-        if (classWeights == null) return fitChecked(x, y, null, options);
-        classWeights.checkFits(loss, model.outputWidth());
-        // Keras's way: class weights become one weight per row, once; batches then take theirs as they take rows.
+        float[] sampleWeights = options.sampleWeights();
+        if (classWeights == null && sampleWeights == null) return fitChecked(x, y, null, options);
+        if (classWeights != null) classWeights.checkFits(loss, model.outputWidth());
+        if (sampleWeights != null && sampleWeights.length != x.rows()) {
+            throw new IllegalArgumentException(sampleWeights.length + " sample weights for the " + x.rows()
+                    + " rows of x; give one weight per row");
+        }
+        // Keras's way: the weights become one weight per row, once; batches then take theirs as they take rows.
         try (Arena weights = Arena.ofShared()) {
             Matrix rowWeights = Matrix.allocate(weights, x.rows(), 1);
-            classWeights.rowWeights(loss, y, rowWeights);
+            if (classWeights != null) {
+                classWeights.rowWeights(loss, y, rowWeights);
+            } else {
+                rowWeights.fill(1f);
+            }
+            if (sampleWeights != null) {
+                for (int r = 0; r < x.rows(); r++) rowWeights.set(r, 0, rowWeights.get(r, 0) * sampleWeights[r]);
+            }
             return fitChecked(x, y, rowWeights, options);
         }
     }
